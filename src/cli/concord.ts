@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `concord` command line.
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startServer } from '../main';
+import { hashPassword, hashToken, newToken } from '../access/secrets';
+
+const program = new Command();
+program.name('concord').description('Concord: a TAXII 2.1 server and STIX 2.1 sharing hub');
+
+program
+  .command('serve')
+  .description('serve TAXII 2.1 (configuration: CONCORD_CONFIG, default collections/concord.json, and CONCORD_* variables)')
+  .option('-c, --config <file>', 'configuration file')
+  .option('-p, --port <port>', 'port to listen on')
+  .option('--host <host>', 'address to listen on')
+  .action(async (opts: { config?: string; port?: string; host?: string }) => {
+    const env = { ...process.env };
+    if (opts.config) env.CONCORD_CONFIG = opts.config;
+    if (opts.port) env.CONCORD_PORT = opts.port;
+    if (opts.host) env.CONCORD_HOST = opts.host;
+    const config = loadConfigOrExit(env);
+    const logger = createLogger(config.logLevel);
+    const running = await startServer(config, logger);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      running.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('config-check')
+  .description('validate the configuration and list every problem')
+  .option('-c, --config <file>', 'configuration file')
+  .action((opts: { config?: string }) => {
+    const env = { ...process.env };
+    if (opts.config) env.CONCORD_CONFIG = opts.config;
+    const config = loadConfigOrExit(env);
+    process.stdout.write(`${config.source}: valid (${config.apiRoots.length} API roots, ${config.users.length} users)\n`);
+  });
+
+program
+  .command('hash-password')
+  .description('print the password_scrypt value for a user entry (reads the password from stdin)')
+  .action(async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (!password) {
+      process.stderr.write('no password on stdin\n');
+      process.exit(2);
+    }
+    process.stdout.write(`${hashPassword(password)}\n`);
+  });
+
+program
+  .command('new-token')
+  .description('print a new API token and the token_sha256 value for a user entry')
+  .action(() => {
+    const token = newToken();
+    process.stdout.write(`token:        ${token}\ntoken_sha256: ${hashToken(token)}\n`);
+  });
+
+function loadConfigOrExit(env: NodeJS.ProcessEnv) {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

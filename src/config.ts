@@ -1,0 +1,267 @@
+// The only module that reads process.env. Configuration comes from a JSON file
+// (schemas/concord-config.schema.json) overlaid by CONCORD_* environment variables,
+// and is validated once, at start, with every problem listed.
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import configSchema from '../schemas/concord-config.schema.json';
+
+export interface CollectionConfig {
+  id: string;
+  alias?: string;
+  title: string;
+  description?: string;
+  mediaTypes: string[];
+}
+
+export interface ApiRootConfig {
+  path: string;
+  title: string;
+  description?: string;
+  maxContentLength: number;
+  collections: CollectionConfig[];
+}
+
+export type Access = 'r' | 'w' | 'rw';
+
+export interface UserConfig {
+  id: string;
+  admin: boolean;
+  username?: string;
+  passwordScrypt?: string;
+  tokenSha256: string[];
+  collections: Record<string, Access>;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  publicBaseUrl?: string;
+  tls?: { certFile: string; keyFile: string };
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  sqliteFile: string;
+  pageSizeDefault: number;
+  pageSizeMax: number;
+  statusRetentionHours: number;
+  discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
+  apiRoots: ApiRootConfig[];
+  users: UserConfig[];
+  /** Credentials for the bootstrap admin (used only when no users are configured), from CONCORD_ADMIN_*. */
+  bootstrapAdmin: { password?: string; token?: string };
+  /** Where the configuration was read from, for logs. */
+  source: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_CONFIG_FILE = 'collections/concord.json';
+const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
+const RESERVED_ROOT_PATHS = new Set(['taxii2', 'healthz', 'readyz', 'admin', 'metrics']);
+
+type RawConfig = {
+  server?: {
+    host?: string;
+    port?: number;
+    public_base_url?: string;
+    tls?: { cert_file: string; key_file: string };
+    shutdown_timeout_ms?: number;
+  };
+  log_level?: string;
+  store?: { sqlite_file?: string };
+  taxii?: { page_size_default?: number; page_size_max?: number; status_retention_hours?: number };
+  discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
+  api_roots?: Array<{
+    path: string;
+    title: string;
+    description?: string;
+    max_content_length?: number;
+    collections?: Array<{ id: string; alias?: string; title: string; description?: string; media_types?: string[] }>;
+  }>;
+  users?: Array<{
+    id: string;
+    admin?: boolean;
+    username?: string;
+    password_scrypt?: string;
+    token_sha256?: string[];
+    collections?: Record<string, Access>;
+  }>;
+};
+
+const validateRaw = new Ajv({ allErrors: true }).compile<RawConfig>(configSchema);
+
+/** Reads the file named by CONCORD_CONFIG (or the default), overlays the environment, validates. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const file = path.resolve(cwd, env.CONCORD_CONFIG ?? DEFAULT_CONFIG_FILE);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError([`cannot read ${file}: ${(e as Error).message}`]);
+  }
+  return buildConfig(raw, env, file, cwd);
+}
+
+/** Validates a parsed configuration object; exported so that tests can configure without files. */
+export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  if (!validateRaw(raw)) {
+    for (const e of validateRaw.errors ?? []) {
+      const where = e.instancePath || '(top level)';
+      const extra = e.keyword === 'additionalProperties' ? ` '${String(e.params.additionalProperty)}'` : '';
+      problems.push(`${source}: ${where} ${e.message ?? 'is invalid'}${extra}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const r = raw as RawConfig;
+
+  const port = envInteger(env, 'CONCORD_PORT', problems) ?? r.server?.port ?? 8080;
+  const pageSizeDefault = envInteger(env, 'CONCORD_PAGE_SIZE_DEFAULT', problems) ?? r.taxii?.page_size_default ?? 100;
+  const pageSizeMax = envInteger(env, 'CONCORD_PAGE_SIZE_MAX', problems) ?? r.taxii?.page_size_max ?? 1000;
+  if (port < 0 || port > 65535) problems.push(`CONCORD_PORT must be 0–65535, got ${port}`);
+  if (pageSizeDefault < 1 || pageSizeMax < 1) problems.push('page sizes must be at least 1');
+  if (pageSizeDefault > pageSizeMax) problems.push(`taxii.page_size_default (${pageSizeDefault}) exceeds page_size_max (${pageSizeMax})`);
+
+  const tlsCert = env.CONCORD_TLS_CERT ?? r.server?.tls?.cert_file;
+  const tlsKey = env.CONCORD_TLS_KEY ?? r.server?.tls?.key_file;
+  let tls: Config['tls'];
+  if (tlsCert || tlsKey) {
+    if (!tlsCert || !tlsKey) problems.push('TLS needs both a certificate and a key (CONCORD_TLS_CERT, CONCORD_TLS_KEY)');
+    else {
+      tls = { certFile: path.resolve(cwd, tlsCert), keyFile: path.resolve(cwd, tlsKey) };
+      for (const f of [tls.certFile, tls.keyFile]) if (!fs.existsSync(f)) problems.push(`TLS file not found: ${f}`);
+    }
+  }
+
+  const publicBaseUrl = env.CONCORD_PUBLIC_URL ?? r.server?.public_base_url;
+  if (publicBaseUrl !== undefined && !/^https?:\/\/[^?#]+[^/?#]$/.test(publicBaseUrl)) {
+    problems.push(`public base URL must be an absolute http(s) URL without a trailing slash, got '${publicBaseUrl}'`);
+  }
+  const logLevel = env.CONCORD_LOG_LEVEL ?? r.log_level ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`CONCORD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got '${logLevel}'`);
+  }
+
+  const dataDir = env.CONCORD_DATA_DIR ? path.resolve(cwd, env.CONCORD_DATA_DIR) : undefined;
+  const sqliteFile =
+    env.CONCORD_SQLITE_FILE ??
+    (dataDir ? path.join(dataDir, 'concord.db') : path.resolve(cwd, r.store?.sqlite_file ?? 'data/concord.db'));
+
+  const apiRoots: ApiRootConfig[] = (r.api_roots ?? []).map((a) => ({
+    path: a.path,
+    title: a.title,
+    ...(a.description !== undefined ? { description: a.description } : {}),
+    maxContentLength: a.max_content_length ?? DEFAULT_MAX_CONTENT_LENGTH,
+    collections: (a.collections ?? []).map((c) => ({
+      id: c.id,
+      ...(c.alias !== undefined ? { alias: c.alias } : {}),
+      title: c.title,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      mediaTypes: c.media_types ?? ['application/stix+json;version=2.1'],
+    })),
+  }));
+  if (apiRoots.length === 0) problems.push(`${source}: api_roots: at least one API root is needed`);
+  checkCatalog(apiRoots, problems);
+
+  const defaultApiRoot = r.discovery?.default_api_root;
+  if (defaultApiRoot !== undefined && !apiRoots.some((a) => a.path === defaultApiRoot)) {
+    problems.push(`discovery.default_api_root '${defaultApiRoot}' is not one of the api_roots`);
+  }
+
+  const collectionIds = new Set(apiRoots.flatMap((a) => a.collections.map((c) => c.id)));
+  const users: UserConfig[] = (r.users ?? []).map((u) => ({
+    id: u.id,
+    admin: u.admin ?? false,
+    ...(u.username !== undefined ? { username: u.username } : {}),
+    ...(u.password_scrypt !== undefined ? { passwordScrypt: u.password_scrypt } : {}),
+    tokenSha256: u.token_sha256 ?? [],
+    collections: u.collections ?? {},
+  }));
+  checkUsers(users, collectionIds, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: env.CONCORD_HOST ?? r.server?.host ?? '127.0.0.1',
+    port,
+    ...(publicBaseUrl !== undefined ? { publicBaseUrl } : {}),
+    ...(tls ? { tls } : {}),
+    shutdownTimeoutMs: r.server?.shutdown_timeout_ms ?? 10_000,
+    logLevel,
+    sqliteFile,
+    pageSizeDefault,
+    pageSizeMax,
+    statusRetentionHours: r.taxii?.status_retention_hours ?? 24 * 7,
+    discovery: {
+      title: r.discovery?.title ?? 'Concord TAXII 2.1 server',
+      ...(r.discovery?.description !== undefined ? { description: r.discovery.description } : {}),
+      ...(r.discovery?.contact !== undefined ? { contact: r.discovery.contact } : {}),
+      ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
+    },
+    apiRoots,
+    users,
+    bootstrapAdmin: {
+      ...(env.CONCORD_ADMIN_PASSWORD ? { password: env.CONCORD_ADMIN_PASSWORD } : {}),
+      ...(env.CONCORD_ADMIN_TOKEN ? { token: env.CONCORD_ADMIN_TOKEN } : {}),
+    },
+    source,
+  };
+}
+
+function envInteger(env: NodeJS.ProcessEnv, name: string, problems: string[]): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) {
+    problems.push(`${name} must be a whole number, got '${value}'`);
+    return undefined;
+  }
+  return Number(value);
+}
+
+function checkCatalog(apiRoots: ApiRootConfig[], problems: string[]): void {
+  const paths = new Set<string>();
+  const ids = new Set<string>();
+  for (const root of apiRoots) {
+    if (paths.has(root.path)) problems.push(`api root path '${root.path}' is used twice`);
+    paths.add(root.path);
+    if (RESERVED_ROOT_PATHS.has(root.path)) problems.push(`api root path '${root.path}' is reserved`);
+    const aliases = new Set<string>();
+    for (const c of root.collections) {
+      if (ids.has(c.id)) problems.push(`collection id ${c.id} is used twice`);
+      ids.add(c.id);
+      // TAXII 2.1 §5.2.1: an alias is unique within its API root.
+      if (c.alias !== undefined) {
+        if (aliases.has(c.alias)) problems.push(`alias '${c.alias}' is used twice in api root '${root.path}'`);
+        aliases.add(c.alias);
+      }
+    }
+  }
+}
+
+function checkUsers(users: UserConfig[], collectionIds: Set<string>, problems: string[]): void {
+  const ids = new Set<string>();
+  const usernames = new Set<string>();
+  const tokens = new Set<string>();
+  for (const u of users) {
+    if (ids.has(u.id)) problems.push(`user id '${u.id}' is used twice`);
+    ids.add(u.id);
+    if ((u.username === undefined) !== (u.passwordScrypt === undefined)) {
+      problems.push(`user '${u.id}': username and password_scrypt go together`);
+    }
+    if (u.username !== undefined) {
+      if (usernames.has(u.username)) problems.push(`username '${u.username}' is used twice`);
+      usernames.add(u.username);
+    }
+    for (const t of u.tokenSha256) {
+      if (tokens.has(t)) problems.push(`user '${u.id}': a token hash is used twice`);
+      tokens.add(t);
+    }
+    for (const c of Object.keys(u.collections)) {
+      if (!collectionIds.has(c)) problems.push(`user '${u.id}': unknown collection ${c}`);
+    }
+  }
+}

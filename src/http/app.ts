@@ -1,0 +1,70 @@
+// The express application. buildApp never listens: main.ts does, and tests drive it
+// with supertest.
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store';
+import { notFound } from '../taxii/taxii-error';
+import { errorHandler } from './error-handler';
+import { taxiiRouter, type TaxiiRouterDeps } from './taxii-router';
+
+export interface AppDeps extends TaxiiRouterDeps {
+  store: Store;
+  logger: Logger;
+}
+
+// A client may pass its own request id for tracing; anything else gets a fresh UUID.
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+function requestId(req: Request, res: Response): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+export function buildApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false); // TAXII parameters are parsed from the raw URL (taxii/query-params.ts)
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: requestId,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]'], censor: '[redacted]' },
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(helmet());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    deps.store.ping().then(
+      () => res.json({ status: 'ready' }),
+      (e: unknown) => {
+        deps.logger.warn({ err: e }, 'store not ready');
+        res.status(503).json({ status: 'unavailable' });
+      },
+    );
+  });
+
+  app.use(taxiiRouter(deps));
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('There is no TAXII endpoint at this URL.')));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

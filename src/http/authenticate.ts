@@ -1,0 +1,61 @@
+// Authentication: HTTP Basic (Microsoft Sentinel and several other clients can do
+// nothing else) and Bearer tokens, through passport. 401 always carries WWW-Authenticate.
+import type { NextFunction, Request, Response } from 'express';
+import passport from 'passport';
+import { Strategy as BearerStrategy } from 'passport-http-bearer';
+import basicAuth from 'basic-auth';
+import type { Authenticator } from '../access/authenticator';
+import type { Principal } from '../access/principal';
+import { badRequest, unauthorized } from '../taxii/taxii-error';
+
+export const CHALLENGE = 'Basic realm="Concord", Bearer realm="Concord"';
+
+/**
+ * passport-http's BasicStrategy is not used: it matches the scheme with an unanchored
+ * /Basic/i (so "NotBasic <valid credentials>" passes) and cuts passwords at a second
+ * colon. basic-auth parses RFC 7617 exactly, with a case-insensitive scheme (MISP sends
+ * `basic`).
+ */
+class BasicStrategy extends passport.Strategy {
+  override name = 'basic';
+
+  constructor(private readonly authenticator: Authenticator) {
+    super();
+  }
+
+  override authenticate(req: Request): void {
+    const credentials = basicAuth(req);
+    if (!credentials) return this.fail('Basic realm="Concord"', 401);
+    const principal = this.authenticator.byPassword(credentials.name, credentials.pass);
+    if (principal) this.success(principal);
+    else this.fail('Basic realm="Concord"', 401);
+  }
+}
+
+/** The authenticated principal of a request (set by `authenticate`). */
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+export function authenticate(authenticator: Authenticator) {
+  const instance = new passport.Passport();
+  instance.use(new BasicStrategy(authenticator));
+  instance.use(
+    new BearerStrategy((token, done) => {
+      const principal = authenticator.byToken(token);
+      done(null, principal ?? false);
+    }),
+  );
+  return (req: Request, res: Response, next: NextFunction): void => {
+    // Tokens in URLs end up in logs and proxies; passport-http-bearer would accept them.
+    if (/[?&]access_token=/.test(req.originalUrl)) {
+      return next(badRequest('Send credentials in the Authorization header, not in the URL.'));
+    }
+    instance.authenticate(['basic', 'bearer'], { session: false }, (err: unknown, principal: Principal | false) => {
+      if (err) return next(err);
+      if (!principal) return next(unauthorized(CHALLENGE));
+      res.locals.principal = principal;
+      next();
+    })(req, res, next);
+  };
+}

@@ -1,0 +1,44 @@
+// Content negotiation (TAXII 2.1 §1.6.8). Be liberal in what is accepted — a bare
+// application/taxii+json, */*, application/json, parameters with spaces, q-values —
+// and exact in what is sent: always application/taxii+json;version=2.1.
+import Negotiator from 'negotiator';
+import { parse as parseContentType, type ContentType } from 'content-type';
+import type { IncomingMessage } from 'node:http';
+import { notAcceptable, unsupportedMediaType } from '../taxii/taxii-error';
+import { TAXII_MEDIA_TYPE } from '../taxii/taxii-service';
+
+// What a client may accept for us to answer in TAXII 2.1 JSON. application/json is
+// here because clients such as OpenCTI have sent `application/json, text/plain, */*`.
+const OFFERS = [TAXII_MEDIA_TYPE, 'application/json'];
+
+/** Throws 406 unless the Accept header allows a TAXII 2.1 answer. A missing or empty Accept means any. */
+export function assertAcceptable(req: IncomingMessage): void {
+  const accept = req.headers.accept;
+  if (accept === undefined || accept.trim() === '') return;
+  if (new Negotiator(req).mediaType(OFFERS) === undefined) throw notAcceptable();
+}
+
+/**
+ * POST bodies (§5.5): application/taxii+json with version 2.1 or no version. A STIX
+ * bundle sent as application/stix+json (2.1) and plain application/json are also taken:
+ * what matters is the body, which is checked on its own. Content-Type on GET is ignored
+ * (MISP and Elastic send one).
+ */
+export function assertPostContentType(req: IncomingMessage): void {
+  const header = req.headers['content-type'];
+  if (header === undefined) throw unsupportedMediaType('(none)');
+  let parsed: ContentType;
+  try {
+    parsed = parseContentType(header);
+  } catch {
+    throw unsupportedMediaType(header.slice(0, 100));
+  }
+  const { type, parameters } = parsed;
+  const version = parameters.version;
+  const charset = parameters.charset?.toLowerCase();
+  const versionOk =
+    type === 'application/json' ||
+    ((type === 'application/taxii+json' || type === 'application/stix+json') && (version === undefined || version === '2.1'));
+  const charsetOk = charset === undefined || charset === 'utf-8' || charset === 'utf8';
+  if (!versionOk || !charsetOk) throw unsupportedMediaType(header.slice(0, 100));
+}

@@ -1,0 +1,129 @@
+// TAXII 2.1 endpoints (§4, §5). Each route: authenticate, negotiate, call one use case,
+// send its response. Paths are matched with or without the trailing slash.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Authenticator } from '../access/authenticator';
+import type { TaxiiResponse, TaxiiService } from '../taxii/taxii-service';
+import { TAXII_MEDIA_TYPE } from '../taxii/taxii-service';
+import type { PublishService } from '../taxii/publish-objects';
+import type { Catalog } from '../taxii/catalog';
+import { rawQueryOf } from '../taxii/query-params';
+import { TaxiiError, notFound } from '../taxii/taxii-error';
+import { assertAcceptable, assertPostContentType } from './media-types';
+import { authenticate, principalOf } from './authenticate';
+import { readJsonBody } from './read-json-body';
+
+export interface TaxiiRouterDeps {
+  taxii: TaxiiService;
+  publish: PublishService;
+  catalog: Catalog;
+  authenticator: Authenticator;
+}
+
+type Handler = (req: Request, res: Response) => TaxiiResponse | Promise<TaxiiResponse>;
+
+function send(res: Response, r: TaxiiResponse): void {
+  res.statusCode = r.status;
+  for (const [name, value] of Object.entries(r.headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', TAXII_MEDIA_TYPE);
+  res.end(r.body);
+}
+
+function route(handler: Handler) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      assertAcceptable(req);
+      send(res, await handler(req, res));
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+function methodNotAllowed(allow: string) {
+  return (_req: Request, _res: Response, next: NextFunction): void =>
+    next(new TaxiiError(405, 'Method Not Allowed', `This endpoint supports ${allow}.`, { Allow: allow }));
+}
+
+const param = (req: Request, name: string): string => String(req.params[name]);
+
+export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
+  const { taxii, publish, catalog } = deps;
+  const router = express.Router({ strict: false });
+  router.use(authenticate(deps.authenticator));
+
+  router.get('/taxii2', route((_req, res) => taxii.discovery(principalOf(res))));
+  router.all('/taxii2', methodNotAllowed('GET'));
+
+  router.get('/:root', route((req, res) => taxii.apiRoot(principalOf(res), param(req, 'root'))));
+  router.all('/:root', methodNotAllowed('GET'));
+
+  router.get(
+    '/:root/status/:statusId',
+    route((req, res) => publish.getStatus(principalOf(res), param(req, 'root'), param(req, 'statusId'))),
+  );
+  router.all('/:root/status/:statusId', methodNotAllowed('GET'));
+
+  router.get('/:root/collections', route((req, res) => taxii.collections(principalOf(res), param(req, 'root'))));
+  router.all('/:root/collections', methodNotAllowed('GET'));
+
+  router.get(
+    '/:root/collections/:collection',
+    route((req, res) => taxii.collection(principalOf(res), param(req, 'root'), param(req, 'collection'))),
+  );
+  router.all('/:root/collections/:collection', methodNotAllowed('GET'));
+
+  router.get(
+    '/:root/collections/:collection/manifest',
+    route((req, res) =>
+      taxii.getManifest(principalOf(res), param(req, 'root'), param(req, 'collection'), rawQueryOf(req.originalUrl)),
+    ),
+  );
+  router.all('/:root/collections/:collection/manifest', methodNotAllowed('GET'));
+
+  router.get(
+    '/:root/collections/:collection/objects',
+    route((req, res) =>
+      taxii.getObjects(principalOf(res), param(req, 'root'), param(req, 'collection'), rawQueryOf(req.originalUrl)),
+    ),
+  );
+  router.post(
+    '/:root/collections/:collection/objects',
+    route(async (req, res) => {
+      const principal = principalOf(res);
+      const root = param(req, 'root');
+      const collection = param(req, 'collection');
+      // Permission and media type are settled before a byte of the body is read.
+      publish.assertCanPublish(principal, root, collection);
+      assertPostContentType(req);
+      const apiRoot = catalog.apiRoot(root);
+      if (!apiRoot) throw notFound();
+      const body = await readJsonBody(req, apiRoot.maxContentLength);
+      return publish.addObjects(principal, root, collection, body);
+    }),
+  );
+  router.all('/:root/collections/:collection/objects', methodNotAllowed('GET, POST'));
+
+  router.get(
+    '/:root/collections/:collection/objects/:objectId',
+    route((req, res) =>
+      taxii.getObject(principalOf(res), param(req, 'root'), param(req, 'collection'), param(req, 'objectId'), rawQueryOf(req.originalUrl)),
+    ),
+  );
+  router.delete(
+    '/:root/collections/:collection/objects/:objectId',
+    route((req, res) =>
+      taxii.deleteObject(principalOf(res), param(req, 'root'), param(req, 'collection'), param(req, 'objectId'), rawQueryOf(req.originalUrl)),
+    ),
+  );
+  router.all('/:root/collections/:collection/objects/:objectId', methodNotAllowed('GET, DELETE'));
+
+  router.get(
+    '/:root/collections/:collection/objects/:objectId/versions',
+    route((req, res) =>
+      taxii.getVersions(principalOf(res), param(req, 'root'), param(req, 'collection'), param(req, 'objectId'), rawQueryOf(req.originalUrl)),
+    ),
+  );
+  router.all('/:root/collections/:collection/objects/:objectId/versions', methodNotAllowed('GET'));
+
+  return router;
+}

@@ -1,0 +1,124 @@
+// Composition root: configuration in, a running server out. The only place that wires
+// concrete parts together.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type express from 'express';
+import type { Config } from './config';
+import { buildApp } from './http/app';
+import { SqliteStore } from './store/sqlite/sqlite-store';
+import type { Store } from './store/store';
+import { StaticAuthenticator } from './access/authenticator';
+import { bootstrapAdmin, type BootstrapAdmin } from './access/bootstrap-admin';
+import { Catalog } from './taxii/catalog';
+import { KeysetCursor } from './taxii/keyset-cursor';
+import { TaxiiService } from './taxii/taxii-service';
+import { PublishService } from './taxii/publish-objects';
+
+export interface Concord {
+  app: express.Express;
+  store: Store;
+  /** Set when no users are configured. */
+  bootstrap?: BootstrapAdmin;
+}
+
+export function openStore(config: Config): Store {
+  return new SqliteStore(config.sqliteFile);
+}
+
+/** Builds the application over a store; tests call this with an in-memory store. */
+export async function createConcord(config: Config, logger: Logger, store: Store): Promise<Concord> {
+  const catalog = new Catalog(config.apiRoots);
+  let users = config.users;
+  let bootstrap: BootstrapAdmin | undefined;
+  if (users.length === 0) {
+    bootstrap = await bootstrapAdmin(store, config.bootstrapAdmin);
+    users = [bootstrap.user];
+  }
+  // The cursor key lives in the store, so that every process over it (and a restarted
+  // one) honours the cursors the others issued.
+  const cursorKey = await store.getOrCreateSetting('cursor_hmac_key', () => crypto.randomBytes(32).toString('base64'));
+  const taxii = new TaxiiService(store, catalog, new KeysetCursor(Buffer.from(cursorKey, 'base64')), {
+    pageSizeDefault: config.pageSizeDefault,
+    pageSizeMax: config.pageSizeMax,
+    discovery: config.discovery,
+    ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
+  });
+  const publish = new PublishService(store, catalog);
+  const app = buildApp({ taxii, publish, catalog, authenticator: new StaticAuthenticator(users), store, logger });
+  return { app, store, ...(bootstrap ? { bootstrap } : {}) };
+}
+
+export interface RunningServer {
+  url: string;
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish (POSTs store their status), closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const store = openStore(config);
+  const concord = await createConcord(config, logger, store);
+  announceBootstrap(concord.bootstrap, logger);
+
+  const server = config.tls
+    ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, concord.app)
+    : http.createServer(concord.app);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+
+  // §4.3: statuses are kept at least 24 hours; older ones are purged hourly.
+  const retentionMs = config.statusRetentionHours * 3_600_000;
+  const purge = () =>
+    store.purgeStatuses(Date.now() - retentionMs).catch((e: unknown) => logger.warn({ err: e }, 'status purge failed'));
+  void purge();
+  const purgeTimer = setInterval(purge, 3_600_000);
+  purgeTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(purgeTimer);
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+      await Promise.race([drained, timeout]);
+      server.closeAllConnections();
+      await store.close();
+    })());
+  logger.info({ url, config: config.source, store: config.sqliteFile }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);
+  return { url, server, close };
+}
+
+function announceBootstrap(bootstrap: BootstrapAdmin | undefined, logger: Logger): void {
+  if (!bootstrap) return;
+  if (bootstrap.created) {
+    // Printed once, on the terminal, not in the structured log.
+    process.stderr.write(
+      [
+        '',
+        '  Concord created a bootstrap admin (no users are configured). Shown only now:',
+        `    username: ${bootstrap.created.username}`,
+        `    password: ${bootstrap.created.password}`,
+        `    token:    ${bootstrap.created.token}`,
+        '  Use HTTP Basic or "Authorization: Bearer <token>". To get new ones, delete the data',
+        '  directory or set CONCORD_ADMIN_PASSWORD / CONCORD_ADMIN_TOKEN.',
+        '',
+      ].join('\n') + '\n',
+    );
+  } else {
+    logger.info('bootstrap admin in use (credentials were printed at first start)');
+  }
+}

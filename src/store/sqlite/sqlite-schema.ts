@@ -1,0 +1,44 @@
+// Tables and indexes of the embedded store. Each index names the query it serves.
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS objects (
+  seq          INTEGER PRIMARY KEY,
+  collection_id TEXT NOT NULL,
+  object_id    TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  version      TEXT NOT NULL,      -- exactly as the object states it
+  version_key  TEXT NOT NULL,      -- fixed-width, sortable (taxii/timestamps.ts versionKey)
+  spec_version TEXT NOT NULL,
+  date_added   INTEGER NOT NULL,   -- microseconds since the epoch
+  is_first     INTEGER NOT NULL,   -- precomputed for match[version]=first
+  is_last      INTEGER NOT NULL,   -- precomputed for match[version]=last (the default)
+  json         TEXT NOT NULL
+);
+-- keyset paging, match[version]=all; also makes date_added unique per collection
+CREATE UNIQUE INDEX IF NOT EXISTS objects_by_added ON objects (collection_id, date_added);
+-- the default query (latest versions), paged
+CREATE INDEX IF NOT EXISTS objects_last_by_added ON objects (collection_id, is_last, date_added);
+-- match[type], one range per type
+CREATE INDEX IF NOT EXISTS objects_type_by_added ON objects (collection_id, type, date_added);
+-- match[id], object/versions endpoints, duplicate detection
+CREATE UNIQUE INDEX IF NOT EXISTS objects_by_version ON objects (collection_id, object_id, version_key);
+
+-- last date_added handed out per collection, so it stays increasing across restarts
+CREATE TABLE IF NOT EXISTS collection_clock (
+  collection_id TEXT PRIMARY KEY,
+  last_added    INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS statuses (
+  id         TEXT PRIMARY KEY,
+  api_root   TEXT NOT NULL,
+  owner      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  resource   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statuses_by_created ON statuses (created_at);
+
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;

@@ -1,0 +1,287 @@
+// The embedded store: one SQLite file (better-sqlite3), so that `npm start` serves with
+// no database to install. WAL journal, synchronous=FULL: a POST's transaction is on
+// disk before its 202 is sent.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  AddOutcome,
+  NewObjectVersion,
+  ObjectQuery,
+  QueryPage,
+  Store,
+  StoredStatus,
+  StoredVersion,
+  VersionSelector,
+} from '../store';
+import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
+import { SCHEMA_SQL } from './sqlite-schema';
+
+type Row = {
+  object_id: string;
+  type: string;
+  version: string;
+  spec_version: string;
+  date_added: number;
+  json?: string;
+};
+
+type SqlParam = string | number;
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements: ReturnType<SqliteStore['prepare']>;
+  private readonly queryCache = new Map<string, Database.Statement>();
+  private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
+
+  /** `file` is a path, or ':memory:' for tests. */
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA_SQL);
+    this.statements = this.prepare();
+    const tx = this.db.transaction((collectionId: string, versions: NewObjectVersion[]) =>
+      this.addInTransaction(collectionId, versions),
+    );
+    // IMMEDIATE: take the write lock before reading the collection's clock, so that
+    // date_added stays unique even when several processes share the file.
+    this.addTransaction = (c, v) => tx.immediate(c, v);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      clock: db.prepare('SELECT last_added FROM collection_clock WHERE collection_id = ?').pluck(),
+      setClock: db.prepare(
+        'INSERT INTO collection_clock (collection_id, last_added) VALUES (?, ?) ' +
+          'ON CONFLICT (collection_id) DO UPDATE SET last_added = excluded.last_added',
+      ),
+      versionExists: db
+        .prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? AND version_key = ?')
+        .pluck(),
+      anyVersion: db.prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+      bounds: db.prepare(
+        'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json) ' +
+          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json)',
+      ),
+      clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
+      clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
+      refreshFlags: db.prepare(
+        'UPDATE objects SET is_first = (version_key = @lo), is_last = (version_key = @hi) ' +
+          'WHERE collection_id = @c AND object_id = @o',
+      ),
+      saveStatus: db.prepare(
+        'INSERT INTO statuses (id, api_root, owner, created_at, resource) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (id) DO UPDATE SET resource = excluded.resource',
+      ),
+      getStatus: db.prepare('SELECT id, api_root, owner, created_at, resource FROM statuses WHERE api_root = ? AND id = ?'),
+      purgeStatuses: db.prepare('DELETE FROM statuses WHERE created_at < ?'),
+      getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      insertSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+      hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+    };
+  }
+
+  private addInTransaction(collectionId: string, versions: NewObjectVersion[]): AddOutcome[] {
+    const s = this.statements;
+    let last = (s.clock.get(collectionId) as number | undefined) ?? 0;
+    const results: AddOutcome[] = [];
+    for (const v of versions) {
+      if (v.version === undefined) {
+        // Unversioned (no modified/created): the first copy's date_added is its version
+        // (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
+        const existing = s.anyVersion.get(collectionId, v.id) as string | undefined;
+        if (existing !== undefined) {
+          results.push({ outcome: 'duplicate', version: existing });
+          continue;
+        }
+      } else {
+        const existing = s.versionExists.get(collectionId, v.id, v.versionKey) as string | undefined;
+        if (existing !== undefined) {
+          // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
+          results.push({ outcome: 'duplicate', version: existing });
+          continue;
+        }
+      }
+      const dateAdded = Math.max(nowMicros(), last + 1);
+      last = dateAdded;
+      const version = v.version ?? formatMicros(dateAdded);
+      const key = v.versionKey ?? (versionKey(version) as string);
+      const { lo, hi } = s.bounds.get(collectionId, v.id) as { lo: string | null; hi: string | null };
+      const isFirst = lo === null || key < lo;
+      const isLast = hi === null || key > hi;
+      if (isFirst && lo !== null) s.clearFirst.run(collectionId, v.id);
+      if (isLast && hi !== null) s.clearLast.run(collectionId, v.id);
+      s.insert.run({
+        collection_id: collectionId,
+        object_id: v.id,
+        type: v.type,
+        version,
+        version_key: key,
+        spec_version: v.specVersion,
+        date_added: dateAdded,
+        is_first: isFirst ? 1 : 0,
+        is_last: isLast ? 1 : 0,
+        json: v.json,
+      });
+      results.push({ outcome: 'added', version, dateAdded });
+    }
+    s.setClock.run(collectionId, last);
+    return results;
+  }
+
+  async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
+    if (versions.length === 0) return [];
+    return this.addTransaction(collectionId, versions);
+  }
+
+  async queryObjects(q: ObjectQuery): Promise<QueryPage> {
+    const columns = `object_id, type, version, spec_version, date_added${q.withJson ? ', json' : ''}`;
+    const where: string[] = ['collection_id = ?'];
+    const params: SqlParam[] = [q.collectionId];
+    const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
+    if (Number.isFinite(lowerBound)) {
+      where.push('date_added > ?');
+      params.push(lowerBound);
+    }
+    if (q.ids) {
+      where.push(`object_id IN (${placeholders(q.ids.length)})`);
+      params.push(...q.ids);
+    }
+    addVersionClause(q.versions, where, params);
+    addSpecVersionClause(q.specVersions, where, params);
+    const fetch = q.limit + 1;
+    let sql: string;
+    let allParams: SqlParam[];
+    if (q.types && q.types.length > 1 && !q.ids) {
+      // One ordered, bounded index range per type, merged: the cost of a page stays
+      // proportional to the page, not to the collection (a plain IN would sort every match).
+      const parts = q.types.map(
+        () => `SELECT * FROM (SELECT ${columns} FROM objects WHERE ${where.join(' AND ')} AND type = ? ORDER BY date_added LIMIT ${fetch})`,
+      );
+      sql = `${parts.join(' UNION ALL ')} ORDER BY date_added LIMIT ${fetch}`;
+      allParams = q.types.flatMap((t) => [...params, t]);
+    } else {
+      if (q.types) {
+        where.push(`type IN (${placeholders(q.types.length)})`);
+        params.push(...q.types);
+      }
+      sql = `SELECT ${columns} FROM objects WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ${fetch}`;
+      allParams = params;
+    }
+    const rows = this.cached(sql).all(...allParams) as Row[];
+    const more = rows.length > q.limit;
+    const records: StoredVersion[] = rows.slice(0, q.limit).map((r) => ({
+      id: r.object_id,
+      type: r.type,
+      version: r.version,
+      specVersion: r.spec_version,
+      dateAdded: r.date_added,
+      ...(r.json !== undefined ? { json: r.json } : {}),
+    }));
+    return { records, more };
+  }
+
+  /** Query shapes vary with the filters; each distinct shape is prepared once. */
+  private cached(sql: string): Database.Statement {
+    let statement = this.queryCache.get(sql);
+    if (!statement) {
+      if (this.queryCache.size >= 500) this.queryCache.clear();
+      statement = this.db.prepare(sql);
+      this.queryCache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async hasObject(collectionId: string, objectId: string): Promise<boolean> {
+    return this.statements.hasObject.get(collectionId, objectId) !== undefined;
+  }
+
+  async deleteObject(
+    collectionId: string,
+    objectId: string,
+    versions: VersionSelector,
+    specVersions?: string[],
+  ): Promise<number> {
+    const run = this.db.transaction(() => {
+      const where = ['collection_id = ?', 'object_id = ?'];
+      const params: SqlParam[] = [collectionId, objectId];
+      addVersionClause(versions, where, params);
+      addSpecVersionClause(specVersions, where, params);
+      const deleted = this.cached(`DELETE FROM objects WHERE ${where.join(' AND ')}`).run(...params).changes;
+      if (deleted > 0) {
+        const { lo, hi } = this.statements.bounds.get(collectionId, objectId) as { lo: string | null; hi: string | null };
+        if (lo !== null) this.statements.refreshFlags.run({ lo, hi, c: collectionId, o: objectId });
+      }
+      return deleted;
+    });
+    return run.immediate();
+  }
+
+  async saveStatus(status: StoredStatus): Promise<void> {
+    this.statements.saveStatus.run(status.id, status.apiRoot, status.owner, status.createdAt, JSON.stringify(status.resource));
+  }
+
+  async getStatus(apiRoot: string, statusId: string): Promise<StoredStatus | undefined> {
+    const row = this.statements.getStatus.get(apiRoot, statusId) as
+      | { id: string; api_root: string; owner: string; created_at: number; resource: string }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      apiRoot: row.api_root,
+      owner: row.owner,
+      createdAt: row.created_at,
+      resource: JSON.parse(row.resource) as Record<string, unknown>,
+    };
+  }
+
+  async purgeStatuses(createdBefore: number): Promise<number> {
+    return this.statements.purgeStatuses.run(createdBefore).changes;
+  }
+
+  async getOrCreateSetting(key: string, make: () => string): Promise<string> {
+    const existing = this.statements.getSetting.get(key) as string | undefined;
+    if (existing !== undefined) return existing;
+    this.statements.insertSetting.run(key, make());
+    // Re-read: another process may have won the race; everyone uses the stored value.
+    return this.statements.getSetting.get(key) as string;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function placeholders(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
+function addVersionClause(versions: VersionSelector, where: string[], params: SqlParam[]): void {
+  if (versions.all) return;
+  const alternatives: string[] = [];
+  if (versions.first) alternatives.push('is_first = 1');
+  if (versions.last) alternatives.push('is_last = 1');
+  if (versions.exact.length > 0) {
+    alternatives.push(`version_key IN (${placeholders(versions.exact.length)})`);
+    params.push(...versions.exact);
+  }
+  where.push(alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : '0');
+}
+
+function addSpecVersionClause(specVersions: string[] | undefined, where: string[], params: SqlParam[]): void {
+  if (!specVersions) return;
+  where.push(`spec_version IN (${placeholders(specVersions.length)})`);
+  params.push(...specVersions);
+}

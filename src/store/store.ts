@@ -1,0 +1,96 @@
+// The storage contract. Every backend (SQLite now, MongoDB later) implements it and
+// passes the same contract suite (test/store/store-contract.ts). Nothing outside
+// src/store/ knows which database is behind it.
+
+/** One version of one object, as handed to the store for writing. */
+export interface NewObjectVersion {
+  id: string;
+  type: string;
+  /** The version string exactly as the object states it (`modified`, else `created`), or undefined for unversioned objects. */
+  version: string | undefined;
+  /** Fixed-width sortable key of `version` (see taxii/timestamps.ts versionKey); undefined for unversioned objects. */
+  versionKey: string | undefined;
+  specVersion: string;
+  /** The object serialised as JSON, stored and served byte for byte. */
+  json: string;
+}
+
+export type AddOutcome =
+  | { outcome: 'added'; version: string; dateAdded: number }
+  | { outcome: 'duplicate'; version: string };
+
+/**
+ * Which versions of each object a query selects (TAXII 2.1 §3.4.1 `match[version]`).
+ * `all` selects every version; otherwise a version is selected when it is the first,
+ * the last, or one of the exact version keys asked for.
+ */
+export type VersionSelector =
+  | { all: true }
+  | { all?: false; first: boolean; last: boolean; exact: string[] };
+
+export interface ObjectQuery {
+  collectionId: string;
+  /** Object ids to select (OR); undefined means any. */
+  ids?: string[];
+  /** Object types to select (OR); undefined means any. */
+  types?: string[];
+  versions: VersionSelector;
+  /** `spec_version` values to select (OR); undefined means any. */
+  specVersions?: string[];
+  /** Only versions added strictly after this instant (microseconds). */
+  addedAfter?: number;
+  /** Keyset position: only versions added strictly after this `date_added` (microseconds). */
+  after?: number;
+  /** Page size; the store fetches one more to tell whether there are more. */
+  limit: number;
+  /** Whether to return the stored JSON (objects endpoints) or only metadata (manifest, versions). */
+  withJson: boolean;
+}
+
+export interface StoredVersion {
+  id: string;
+  type: string;
+  version: string;
+  specVersion: string;
+  /** Microseconds since the epoch; unique and strictly increasing within a collection. */
+  dateAdded: number;
+  json?: string;
+}
+
+export interface QueryPage {
+  records: StoredVersion[];
+  more: boolean;
+}
+
+/** A stored TAXII status resource (§4.3.1), owned by the principal that posted. */
+export interface StoredStatus {
+  id: string;
+  apiRoot: string;
+  owner: string;
+  /** Milliseconds since the epoch, used for retention. */
+  createdAt: number;
+  resource: Record<string, unknown>;
+}
+
+export interface Store {
+  /** Adds versions to a collection in one atomic, durable write; results in input order. */
+  addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
+  /** One keyset page, ordered by `date_added` ascending. */
+  queryObjects(query: ObjectQuery): Promise<QueryPage>;
+  /** Whether any version of the object is in the collection. */
+  hasObject(collectionId: string, objectId: string): Promise<boolean>;
+  /** Deletes the selected versions of one object; returns how many were deleted. */
+  deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
+
+  saveStatus(status: StoredStatus): Promise<void>;
+  getStatus(apiRoot: string, statusId: string): Promise<StoredStatus | undefined>;
+  /** Removes statuses created before the given instant (milliseconds); returns how many. */
+  purgeStatuses(createdBefore: number): Promise<number>;
+
+  /** A value kept across restarts (e.g. the cursor signing key); created by `make` on first use. */
+  getOrCreateSetting(key: string, make: () => string): Promise<string>;
+
+  /** Throws when the store cannot serve (readiness probe). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+// Finding an API root or collection for a principal, with the status codes TAXII 2.1
+// prescribes: a collection the principal may neither read nor write does not exist
+// for it (404); one it may use only partly answers 403 for the other use (§5.3–§5.8,
+// and the DELETE matrix of §5.7).
+import type { ApiRootConfig, CollectionConfig } from '../config';
+import { accessTo, type CollectionAccess, type Principal } from '../access/principal';
+import type { Catalog } from './catalog';
+import { forbidden, notFound } from './taxii-error';
+
+export type Need = 'read' | 'write' | 'delete' | 'see';
+
+export interface ResolvedCollection {
+  root: ApiRootConfig;
+  collection: CollectionConfig;
+  access: CollectionAccess;
+}
+
+/** An API root exists for a principal when it may use at least one of its collections (admins: always). */
+export function resolveApiRoot(catalog: Catalog, principal: Principal, path: string): ApiRootConfig {
+  const root = catalog.apiRoot(path);
+  if (!root || !canSeeApiRoot(principal, root)) throw notFound('The API root was not found, or you do not have access to it.');
+  return root;
+}
+
+export function canSeeApiRoot(principal: Principal, root: ApiRootConfig): boolean {
+  return principal.admin || root.collections.some((c) => canSeeCollection(principal, c));
+}
+
+export function canSeeCollection(principal: Principal, collection: CollectionConfig): boolean {
+  const a = accessTo(principal, collection.id);
+  return a.canRead || a.canWrite;
+}
+
+export function resolveCollection(
+  catalog: Catalog,
+  principal: Principal,
+  rootPath: string,
+  idOrAlias: string,
+  need: Need,
+): ResolvedCollection {
+  const root = resolveApiRoot(catalog, principal, rootPath);
+  const collection = catalog.collection(root, idOrAlias);
+  const hidden = notFound('The collection was not found, or you do not have access to it.');
+  if (!collection) throw hidden;
+  const access = accessTo(principal, collection.id);
+  if (!access.canRead && !access.canWrite) throw hidden;
+  if ((need === 'read' || need === 'delete') && !access.canRead) {
+    throw forbidden('You may add objects to this collection but not read it.');
+  }
+  if ((need === 'write' || need === 'delete') && !access.canWrite) {
+    throw forbidden(need === 'delete' ? 'Deleting needs both read and write access to the collection.' : 'You may read this collection but not add objects to it.');
+  }
+  return { root, collection, access };
+}

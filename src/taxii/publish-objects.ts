@@ -1,0 +1,102 @@
+// TAXII 2.1 §5.5 Add Objects and §4.3 Get Status.
+import { v4 as uuidv4 } from 'uuid';
+import type { Principal } from '../access/principal';
+import type { NewObjectVersion, Store } from '../store/store';
+import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-object';
+import type { Catalog } from './catalog';
+import { resolveApiRoot, resolveCollection } from './collection-access';
+import { formatMicros, nowMicros } from './timestamps';
+import { notFound, unprocessable } from './taxii-error';
+import type { TaxiiResponse } from './taxii-service';
+
+interface StatusDetail {
+  id: string;
+  version: string;
+  message?: string;
+}
+
+export class PublishService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: Catalog,
+  ) {}
+
+  /** Resolves the target before the body is read, so that refused requests read nothing. */
+  assertCanPublish(principal: Principal, rootPath: string, idOrAlias: string): void {
+    resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
+  }
+
+  /**
+   * Stores every acceptable object of the envelope in one transaction and answers 202
+   * with a complete status: each object is a success (stored, or an exact duplicate —
+   * never an error, §5.5) or a failure with a reason; one bad object loses no good one.
+   * A STIX bundle is accepted in place of an envelope (stix2's TAXIICollectionSink posts one).
+   */
+  async addObjects(principal: Principal, rootPath: string, idOrAlias: string, body: unknown): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
+    const requestTimestamp = formatMicros(nowMicros());
+    const objects = envelopeObjects(body);
+
+    const failures: StatusDetail[] = [];
+    const accepted: NewObjectVersion[] = [];
+    objects.forEach((candidate, index) => {
+      const storable = toStorable(candidate, index);
+      if (isFailure(storable)) failures.push(detail(storable));
+      else accepted.push(storable);
+    });
+    const outcomes = await this.store.addObjects(target.collection.id, accepted);
+    const successes: StatusDetail[] = outcomes.map((o, i) =>
+      o.outcome === 'added'
+        ? { id: (accepted[i] as NewObjectVersion).id, version: o.version }
+        : { id: (accepted[i] as NewObjectVersion).id, version: o.version, message: 'already in the collection (exact duplicate)' },
+    );
+
+    const status = {
+      id: uuidv4(),
+      status: 'complete',
+      request_timestamp: requestTimestamp,
+      total_count: objects.length,
+      success_count: successes.length,
+      successes,
+      failure_count: failures.length,
+      failures,
+      pending_count: 0,
+      pendings: [],
+    };
+    await this.store.saveStatus({
+      id: status.id,
+      apiRoot: target.root.path,
+      owner: principal.id,
+      createdAt: Date.now(),
+      resource: status,
+    });
+    return { status: 202, body: JSON.stringify(status), headers: {} };
+  }
+
+  /** §4.3: a status is readable only by the principal that made the request; others get 404. */
+  async getStatus(principal: Principal, rootPath: string, statusId: string): Promise<TaxiiResponse> {
+    const root = resolveApiRoot(this.catalog, principal, rootPath);
+    const stored = /^[0-9a-f-]{36}$/.test(statusId) ? await this.store.getStatus(root.path, statusId) : undefined;
+    if (!stored || stored.owner !== principal.id) throw notFound('The status was not found, or it is not yours.');
+    return { status: 200, body: JSON.stringify(stored.resource), headers: {} };
+  }
+}
+
+function detail(f: ObjectFailure): StatusDetail {
+  return { id: f.id, version: f.version, message: f.message };
+}
+
+/** The objects of a TAXII envelope (§3.7) or of a STIX bundle (STIX 2.1 §8). */
+function envelopeObjects(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw unprocessable('The body must be a TAXII envelope: a JSON object with an "objects" list.');
+  }
+  const b = body as Record<string, unknown>;
+  if (b.type !== undefined && b.type !== 'bundle') {
+    throw unprocessable(`A body with a "type" must be a STIX bundle, not '${String(b.type)}'.`);
+  }
+  // An envelope without "objects" is the empty envelope (§3.7).
+  if (b.objects === undefined) return [];
+  if (!Array.isArray(b.objects)) throw unprocessable('"objects" must be a list of STIX objects.');
+  return b.objects;
+}

@@ -1,0 +1,228 @@
+// TAXII 2.1 read and delete use cases (§4, §5). Each returns a ready-to-send response;
+// nothing here sees express.
+import type { Principal } from '../access/principal';
+import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
+import type { Catalog } from './catalog';
+import { canSeeApiRoot, canSeeCollection, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
+import type { KeysetCursor } from './keyset-cursor';
+import {
+  DELETE_PARAMS,
+  OBJECT_PARAMS,
+  OBJECTS_PARAMS,
+  VERSIONS_PARAMS,
+  parseFilters,
+  type Filters,
+  type RawQuery,
+} from './query-params';
+import { formatMicros } from './timestamps';
+import { notFound } from './taxii-error';
+
+export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
+export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
+
+export interface TaxiiResponse {
+  status: number;
+  /** Serialised JSON, or undefined for an empty body. */
+  body?: string;
+  headers: Record<string, string>;
+}
+
+export interface TaxiiSettings {
+  pageSizeDefault: number;
+  pageSizeMax: number;
+  discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
+  /** Absolute base URL for discovery (`https://host:port`), or undefined for relative API root URLs. */
+  publicBaseUrl?: string;
+}
+
+type Endpoint = 'objects' | 'manifest' | 'object' | 'versions';
+
+const LATEST: VersionSelector = { first: false, last: true, exact: [] };
+
+export class TaxiiService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: Catalog,
+    private readonly cursor: KeysetCursor,
+    private readonly settings: TaxiiSettings,
+  ) {}
+
+  /** §4.1: only the API roots the principal may use are advertised. */
+  discovery(principal: Principal): TaxiiResponse {
+    const d = this.settings.discovery;
+    const roots = this.catalog.apiRoots().filter((r) => canSeeApiRoot(principal, r));
+    const url = (path: string) => `${this.settings.publicBaseUrl ?? ''}/${path}/`;
+    const resource: Record<string, unknown> = { title: d.title };
+    if (d.description !== undefined) resource.description = d.description;
+    if (d.contact !== undefined) resource.contact = d.contact;
+    if (d.defaultApiRoot !== undefined && roots.some((r) => r.path === d.defaultApiRoot)) resource.default = url(d.defaultApiRoot);
+    if (roots.length > 0) resource.api_roots = roots.map((r) => url(r.path));
+    return json(200, resource);
+  }
+
+  /** §4.2 */
+  apiRoot(principal: Principal, rootPath: string): TaxiiResponse {
+    const root = resolveApiRoot(this.catalog, principal, rootPath);
+    const resource: Record<string, unknown> = { title: root.title };
+    if (root.description !== undefined) resource.description = root.description;
+    resource.versions = [TAXII_MEDIA_TYPE];
+    resource.max_content_length = root.maxContentLength;
+    return json(200, resource);
+  }
+
+  /** §5.1: the collections resource lists what the principal may use; empty means `{}`. */
+  collections(principal: Principal, rootPath: string): TaxiiResponse {
+    const root = resolveApiRoot(this.catalog, principal, rootPath);
+    const visible = root.collections.filter((c) => canSeeCollection(principal, c));
+    const resources = visible.map((c) => collectionResource(resolveCollection(this.catalog, principal, rootPath, c.id, 'see')));
+    return json(200, resources.length > 0 ? { collections: resources } : {});
+  }
+
+  /** §5.2 */
+  collection(principal: Principal, rootPath: string, idOrAlias: string): TaxiiResponse {
+    return json(200, collectionResource(resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'see')));
+  }
+
+  /** §5.4 */
+  async getObjects(principal: Principal, rootPath: string, idOrAlias: string, query: RawQuery): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
+    const filters = parseFilters(query, OBJECTS_PARAMS);
+    const { page, next, resumeAt } = await this.page(principal, target, 'objects', undefined, filters, true);
+    return envelope(page, next, resumeAt, 'objects', (r) => r.json as string);
+  }
+
+  /** §5.3: the same filters as §5.4, answered with manifest records. */
+  async getManifest(principal: Principal, rootPath: string, idOrAlias: string, query: RawQuery): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
+    const filters = parseFilters(query, OBJECTS_PARAMS);
+    const { page, next, resumeAt } = await this.page(principal, target, 'manifest', undefined, filters, false);
+    return envelope(page, next, resumeAt, 'objects', (r) =>
+      JSON.stringify({ id: r.id, date_added: formatMicros(r.dateAdded), version: r.version, media_type: STIX_MEDIA_TYPE }),
+    );
+  }
+
+  /** §5.6: 404 when the collection holds no version of the object; an empty envelope when filters exclude them all. */
+  async getObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
+    const filters = parseFilters(query, OBJECT_PARAMS);
+    await this.assertHasObject(target, objectId);
+    const { page, next, resumeAt } = await this.page(principal, target, 'object', objectId, filters, true);
+    return envelope(page, next, resumeAt, 'objects', (r) => r.json as string);
+  }
+
+  /** §5.8: every version (match[version] does not apply), oldest addition first. */
+  async getVersions(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
+    const filters = parseFilters(query, VERSIONS_PARAMS);
+    await this.assertHasObject(target, objectId);
+    const { page, next, resumeAt } = await this.page(principal, target, 'versions', objectId, { ...filters, versions: { all: true } }, false);
+    return envelope(page, next, resumeAt, 'versions', (r) => JSON.stringify(r.version));
+  }
+
+  /**
+   * §5.7: needs read and write access. Without match[version] every version is deleted
+   * (the object is removed); with it, only the versions it selects. 404 when nothing matched.
+   */
+  async deleteObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'delete');
+    const filters = parseFilters(query, DELETE_PARAMS);
+    const deleted = await this.store.deleteObject(target.collection.id, objectId, filters.versions ?? { all: true }, filters.specVersions);
+    if (deleted === 0) throw notFound('The object (or the versions selected) was not found in this collection.');
+    return { status: 200, headers: {} };
+  }
+
+  private async assertHasObject(target: ResolvedCollection, objectId: string): Promise<void> {
+    if (!(await this.store.hasObject(target.collection.id, objectId))) {
+      throw notFound('The object was not found in this collection, or you do not have access to it.');
+    }
+  }
+
+  private async page(
+    principal: Principal,
+    target: ResolvedCollection,
+    endpoint: Endpoint,
+    objectId: string | undefined,
+    filters: Filters,
+    withJson: boolean,
+  ): Promise<{ page: QueryPage; next: string | undefined; resumeAt: number | undefined }> {
+    const versions = filters.versions ?? LATEST;
+    const scope = JSON.stringify([
+      principal.id,
+      target.root.path,
+      target.collection.id,
+      endpoint,
+      objectId ?? null,
+      filters.addedAfter ?? null,
+      filters.ids ?? null,
+      filters.types ?? null,
+      versions,
+      filters.specVersions ?? null,
+    ]);
+    const after = filters.next !== undefined ? this.cursor.decode(scope, filters.next) : undefined;
+    const limit = Math.min(filters.limit ?? this.settings.pageSizeDefault, this.settings.pageSizeMax);
+    const query: ObjectQuery = {
+      collectionId: target.collection.id,
+      versions,
+      limit,
+      withJson,
+      ...(objectId !== undefined ? { ids: [objectId] } : filters.ids ? { ids: filters.ids } : {}),
+      ...(filters.types ? { types: filters.types } : {}),
+      ...(filters.specVersions ? { specVersions: filters.specVersions } : {}),
+      ...(filters.addedAfter !== undefined ? { addedAfter: filters.addedAfter } : {}),
+      ...(after !== undefined ? { after } : {}),
+    };
+    const page = await this.store.queryObjects(query);
+    const last = page.records[page.records.length - 1];
+    const next = page.more && last ? this.cursor.encode(scope, last.dateAdded) : undefined;
+    // Where a client resuming by date should start when the page is empty: the point the
+    // query had already reached (see envelope()).
+    const resumeAt = Math.max(filters.addedAfter ?? 0, after ?? 0);
+    return { page, next, resumeAt };
+  }
+}
+
+function collectionResource(target: ResolvedCollection): Record<string, unknown> {
+  const c = target.collection;
+  const resource: Record<string, unknown> = { id: c.id, title: c.title };
+  if (c.description !== undefined) resource.description = c.description;
+  if (c.alias !== undefined) resource.alias = c.alias;
+  resource.can_read = target.access.canRead;
+  resource.can_write = target.access.canWrite;
+  resource.media_types = c.mediaTypes;
+  return resource;
+}
+
+function json(status: number, resource: unknown): TaxiiResponse {
+  return { status, body: JSON.stringify(resource), headers: {} };
+}
+
+/**
+ * Envelope (§3.7), manifest (§5.3.1) and versions (§5.8.1) resources share one shape:
+ * `more`, `next` (a string, sent whenever more is true) and a list that is omitted when
+ * empty. Items are serialised once, here, by concatenation: stored objects are never
+ * parsed and re-serialised on the read path.
+ *
+ * X-TAXII-Date-Added-First/-Last are sent on every 200. On an empty page both carry the
+ * point the query had reached (its added_after or cursor position, else the epoch), so
+ * that a client resuming from X-TAXII-Date-Added-Last loses nothing.
+ */
+function envelope(
+  page: QueryPage,
+  next: string | undefined,
+  resumeAt: number | undefined,
+  listName: 'objects' | 'versions',
+  serialise: (r: QueryPage['records'][number]) => string,
+): TaxiiResponse {
+  const first = page.records[0];
+  const last = page.records[page.records.length - 1];
+  const headers = {
+    'X-TAXII-Date-Added-First': formatMicros(first ? first.dateAdded : (resumeAt ?? 0)),
+    'X-TAXII-Date-Added-Last': formatMicros(last ? last.dateAdded : (resumeAt ?? 0)),
+  };
+  const parts: string[] = [];
+  if (page.more) parts.push('"more":true');
+  else if (page.records.length > 0) parts.push('"more":false');
+  if (next !== undefined) parts.push(`"next":${JSON.stringify(next)}`);
+  if (page.records.length > 0) parts.push(`"${listName}":[${page.records.map(serialise).join(',')}]`);
+  return { status: 200, body: `{${parts.join(',')}}`, headers };
+}

@@ -1,0 +1,98 @@
+// Builds the real application over a real (in-memory or temporary-file) SQLite store,
+// with a fixed set of principals, for supertest.
+import pino from 'pino';
+import type express from 'express';
+import { buildConfig, type Config } from '../../src/config';
+import { createConcord } from '../../src/main';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { Store } from '../../src/store/store';
+import { hashPassword, hashToken } from '../../src/access/secrets';
+
+export const TAXII = 'application/taxii+json;version=2.1';
+
+export const ROOT = 'hub';
+export const OTHER_ROOT = 'isac';
+/** Read and write for everybody who has access. */
+export const SHARED = '11111111-1111-4111-8111-111111111111';
+/** Read-only for the reader, write-only for the writer. */
+export const FEED = '22222222-2222-4222-8222-222222222222';
+/** Visible to the admin only. */
+export const HIDDEN = '33333333-3333-4333-8333-333333333333';
+/** In the other API root. */
+export const PARTNER = '44444444-4444-4444-8444-444444444444';
+
+export const TOKENS = {
+  admin: 'admin-token-0123456789',
+  member: 'member-token-0123456789',
+  reader: 'reader-token-0123456789',
+  writer: 'writer-token-0123456789',
+  outsider: 'outsider-token-0123456789',
+} as const;
+export type Who = keyof typeof TOKENS;
+
+export const PASSWORDS = { member: { username: 'member', password: 'member:pass:with:colons' } };
+
+// Hashing with scrypt is slow; do it once per test process.
+const memberPasswordHash = hashPassword(PASSWORDS.member.password);
+
+export function testConfigObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    discovery: { title: 'Concord test hub', description: 'test', contact: 'ops@example.org', default_api_root: ROOT },
+    taxii: { page_size_default: 100, page_size_max: 1000 },
+    api_roots: [
+      {
+        path: ROOT,
+        title: 'Hub',
+        description: 'Shared collections',
+        max_content_length: 1_000_000,
+        collections: [
+          { id: SHARED, alias: 'shared', title: 'Shared', description: 'read and write' },
+          { id: FEED, alias: 'feed', title: 'Feed' },
+          { id: HIDDEN, alias: 'hidden', title: 'Hidden' },
+        ],
+      },
+      { path: OTHER_ROOT, title: 'Partner', collections: [{ id: PARTNER, title: 'Partner feed' }] },
+    ],
+    users: [
+      { id: 'admin', admin: true, token_sha256: [hashToken(TOKENS.admin)] },
+      {
+        id: 'member',
+        username: PASSWORDS.member.username,
+        password_scrypt: memberPasswordHash,
+        token_sha256: [hashToken(TOKENS.member)],
+        collections: { [SHARED]: 'rw', [FEED]: 'rw' },
+      },
+      { id: 'reader', token_sha256: [hashToken(TOKENS.reader)], collections: { [SHARED]: 'r', [FEED]: 'r' } },
+      { id: 'writer', token_sha256: [hashToken(TOKENS.writer)], collections: { [SHARED]: 'rw', [FEED]: 'w' } },
+      { id: 'outsider', token_sha256: [hashToken(TOKENS.outsider)], collections: { [PARTNER]: 'r' } },
+    ],
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  app: express.Express;
+  store: Store;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function makeTestApp(
+  options: { config?: Record<string, unknown>; store?: Store; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestApp> {
+  const config = buildConfig(options.config ?? testConfigObject(), options.env ?? {}, 'test');
+  const store = options.store ?? new SqliteStore(':memory:');
+  const logger = pino({ level: 'silent' });
+  const { app } = await createConcord(config, logger, store);
+  return { app, store, config, close: () => store.close() };
+}
+
+export function auth(who: Who): [string, string] {
+  return ['Authorization', `Bearer ${TOKENS[who]}`];
+}
+
+export const objectsUrl = (collection: string, root = ROOT) => `/${root}/collections/${collection}/objects/`;
+export const manifestUrl = (collection: string, root = ROOT) => `/${root}/collections/${collection}/manifest/`;
+export const objectUrl = (collection: string, id: string, root = ROOT) => `/${root}/collections/${collection}/objects/${id}/`;
+export const versionsUrl = (collection: string, id: string, root = ROOT) =>
+  `/${root}/collections/${collection}/objects/${id}/versions/`;

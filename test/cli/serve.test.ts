@@ -1,0 +1,119 @@
+// The `concord serve` process as users run it: first-start bootstrap credentials,
+// login with them, restart without reprinting, graceful shutdown on SIGTERM.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TAXII } from '../helpers/test-app';
+
+const ROOT_DIR = path.resolve(__dirname, '../..');
+const CLI = ['-r', 'ts-node/register/transpile-only', path.join(ROOT_DIR, 'src/cli/concord.ts')];
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function serve(env: NodeJS.ProcessEnv): Promise<Running> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], {
+    cwd: ROOT_DIR,
+    env: { ...process.env, CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] as string, stderr: () => err, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
+  });
+}
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-cli-'));
+});
+afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+test('first start prints bootstrap credentials once; they log in by Basic and Bearer; a restart keeps them', async () => {
+  const first = await serve({ CONCORD_DATA_DIR: dataDir });
+  const username = /username: (\S+)/.exec(first.stderr())?.[1];
+  const password = /password: (\S+)/.exec(first.stderr())?.[1];
+  const token = /token:\s+(\S+)/.exec(first.stderr())?.[1];
+  expect(username).toBe('admin');
+  expect(password).toBeDefined();
+  expect(token).toMatch(/^concord_/);
+
+  const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const viaBasic = await fetch(`${first.url}/taxii2/`, { headers: { Authorization: basic, Accept: TAXII } });
+  expect(viaBasic.status).toBe(200);
+  expect(viaBasic.headers.get('content-type')).toBe(TAXII);
+  const viaBearer = await fetch(`${first.url}/hub/collections/`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(viaBearer.status).toBe(200);
+  expect(((await viaBearer.json()) as { collections: unknown[] }).collections.length).toBeGreaterThan(0);
+
+  first.child.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+
+  const second = await serve({ CONCORD_DATA_DIR: dataDir });
+  expect(second.stderr()).not.toMatch(/password:/);
+  const again = await fetch(`${second.url}/taxii2/`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(again.status).toBe(200);
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+});
+
+test('SIGTERM lets an in-flight POST finish and store its status', async () => {
+  const running = await serve({ CONCORD_DATA_DIR: dataDir, CONCORD_ADMIN_TOKEN: 'sigterm-token-123' });
+  const headers = { Authorization: 'Bearer sigterm-token-123', 'Content-Type': TAXII, Accept: TAXII };
+  const objects = Array.from({ length: 2000 }, (_, i) => ({
+    type: 'ipv4-addr',
+    spec_version: '2.1',
+    id: `ipv4-addr--${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    value: `10.0.${Math.floor(i / 256)}.${i % 256}`,
+  }));
+  const post = fetch(`${running.url}/hub/collections/indicators/objects/`, { method: 'POST', headers, body: JSON.stringify({ objects }) });
+  setTimeout(() => running.child.kill('SIGTERM'), 5);
+  const res = await post;
+  expect(res.status).toBe(202);
+  const status = (await res.json()) as { id: string; success_count: number };
+  expect(status.success_count).toBe(2000);
+  expect(await running.exited).toBe(0);
+
+  const restarted = await serve({ CONCORD_DATA_DIR: dataDir, CONCORD_ADMIN_TOKEN: 'sigterm-token-123' });
+  const stored = await fetch(`${restarted.url}/hub/status/${status.id}/`, { headers });
+  expect(stored.status).toBe(200);
+  expect(((await stored.json()) as { success_count: number }).success_count).toBe(2000);
+  restarted.child.kill('SIGTERM');
+  await restarted.exited;
+});
+
+test('config-check lists every problem and exits 2', () => {
+  const bad = path.join(dataDir, 'bad.json');
+  fs.writeFileSync(
+    bad,
+    JSON.stringify({
+      api_roots: [
+        { path: 'taxii2', title: 'x', collections: [{ id: '11111111-1111-4111-8111-111111111111', title: 'a' }] },
+        { path: 'b', title: 'y', collections: [{ id: '11111111-1111-4111-8111-111111111111', title: 'b' }] },
+      ],
+      discovery: { title: 't', default_api_root: 'missing' },
+    }),
+  );
+  const r = spawnSync(process.execPath, [...CLI, 'config-check', '--config', bad], { cwd: ROOT_DIR, encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/reserved/);
+  expect(r.stderr).toMatch(/used twice/);
+  expect(r.stderr).toMatch(/default_api_root 'missing'/);
+});

@@ -139,8 +139,9 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
   }
 
   const publicBaseUrl = env.CONCORD_PUBLIC_URL ?? r.server?.public_base_url;
-  if (publicBaseUrl !== undefined && !/^https?:\/\/[^?#]+[^/?#]$/.test(publicBaseUrl)) {
-    problems.push(`public base URL must be an absolute http(s) URL without a trailing slash, got '${publicBaseUrl}'`);
+  // TAXII 2.1 §4.1.1: absolute API root URLs MUST be HTTPS.
+  if (publicBaseUrl !== undefined && !/^https:\/\/[^?#]+[^/?#]$/.test(publicBaseUrl)) {
+    problems.push(`public base URL must be an absolute https URL without a trailing slash, got '${publicBaseUrl}'`);
   }
   const logLevel = env.CONCORD_LOG_LEVEL ?? r.log_level ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {

@@ -9,13 +9,19 @@ import { TAXII_MEDIA_TYPE } from '../taxii/taxii-service';
 
 // What a client may accept for us to answer in TAXII 2.1 JSON. application/json is
 // here because clients such as OpenCTI have sent `application/json, text/plain, */*`.
-const OFFERS = [TAXII_MEDIA_TYPE, 'application/json'];
+const TAXII_OFFERS = [TAXII_MEDIA_TYPE, `${TAXII_MEDIA_TYPE};charset=utf-8`];
+const FALLBACK_OFFERS = ['application/json', 'application/json;charset=utf-8'];
 
 /** Throws 406 unless the Accept header allows a TAXII 2.1 answer. A missing or empty Accept means any. */
 export function assertAcceptable(req: IncomingMessage): void {
   const accept = req.headers.accept;
   if (accept === undefined || accept.trim() === '') return;
-  if (new Negotiator(req).mediaType(OFFERS) === undefined) throw notAcceptable();
+  const negotiator = new Negotiator(req);
+  if (negotiator.mediaType(TAXII_OFFERS) !== undefined) return;
+  // A client that names application/taxii+json but refuses this version (or gives it
+  // q=0) is not served through a wildcard or the application/json fallback.
+  if (/application\/taxii\+json/i.test(accept)) throw notAcceptable();
+  if (negotiator.mediaType(FALLBACK_OFFERS) === undefined) throw notAcceptable();
 }
 
 /**

@@ -51,17 +51,18 @@ export class PublishService {
         : { id: (accepted[i] as NewObjectVersion).id, version: o.version, message: 'already in the collection (exact duplicate)' },
     );
 
+    // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
+    // lists in place of an omitted property: an empty one is left out.
     const status = {
       id: uuidv4(),
       status: 'complete',
       request_timestamp: requestTimestamp,
       total_count: objects.length,
       success_count: successes.length,
-      successes,
+      ...(successes.length > 0 ? { successes } : {}),
       failure_count: failures.length,
-      failures,
+      ...(failures.length > 0 ? { failures } : {}),
       pending_count: 0,
-      pendings: [],
     };
     await this.store.saveStatus({
       id: status.id,

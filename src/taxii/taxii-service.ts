@@ -101,12 +101,21 @@ export class TaxiiService {
     );
   }
 
-  /** §5.6: 404 when the collection holds no version of the object; an empty envelope when filters exclude them all. */
+  /**
+   * §5.6: 404 when the collection holds no version of the object, and when the request
+   * names exact versions none of which is there (§5.7: a deleted object/version MUST be
+   * 404). Other filters that select nothing (added_after, spec_version) give an empty envelope.
+   */
   async getObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECT_PARAMS);
     await this.assertHasObject(target, objectId);
     const { page, next, resumeAt } = await this.page(principal, target, 'object', objectId, filters, true);
+    const v = filters.versions;
+    const namesExactVersionsOnly = v !== undefined && !v.all && !v.first && !v.last && v.exact.length > 0;
+    if (page.records.length === 0 && filters.next === undefined && namesExactVersionsOnly) {
+      throw notFound('No version of the object matches match[version] in this collection.');
+    }
     return envelope(page, next, resumeAt, 'objects', (r) => r.json as string);
   }
 

@@ -20,9 +20,19 @@ interface Parts {
   fraction: string; // 0–9 digits
 }
 
+/** Seconds since the epoch; setUTCFullYear because Date.UTC maps years 0–99 to 1900–1999. */
+function utcSeconds(p: Parts): number {
+  const d = new Date(0);
+  d.setUTCFullYear(p.year, p.month - 1, p.day);
+  d.setUTCHours(p.hour, p.minute, p.second, 0);
+  return d.getTime() / 1000;
+}
+
 function isRealDate(p: Parts): boolean {
   if (p.month < 1 || p.month > 12 || p.day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(p.year, p.month, 0)).getUTCDate();
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(p.year, p.month, 0);
+  const daysInMonth = lastDay.getUTCDate();
   // Leap seconds (second 60) are not representable in epoch arithmetic; refuse them.
   return p.day <= daysInMonth && p.hour < 24 && p.minute < 60 && p.second < 60;
 }
@@ -50,7 +60,7 @@ export function parseRfc3339Micros(value: string): number | undefined {
   if (!m) return undefined;
   const p = toParts(m);
   if (!isRealDate(p)) return undefined;
-  let seconds = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) / 1000;
+  let seconds = utcSeconds(p);
   if (m[9]) {
     const offsetHours = Number(m[10]);
     const offsetMinutes = Number(m[11]);
@@ -62,12 +72,28 @@ export function parseRfc3339Micros(value: string): number | undefined {
   return seconds * 1_000_000 + micros;
 }
 
+/** The first instant after 9999-12-31T23:59:59.999999Z, in microseconds (exact as a double). */
+const AFTER_YEAR_9999 = Date.UTC(10000, 0, 1) * 1000;
+
 /** Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ssssssZ` (TAXII `date_added`). */
 export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
+  // A far-future added_after is echoed in the X-TAXII-Date-Added headers of an empty page:
+  // past year 9999 there is no four-digit year (9999-12-31T23:59:59.999999Z itself parses
+  // to exactly this bound), and past 2^53 µs (year 2255) float arithmetic can round the
+  // millisecond split, so that split is done in BigInt there.
+  if (micros >= AFTER_YEAR_9999) return '9999-12-31T23:59:59.999999Z';
+  let ms: number;
+  let subMs: number;
+  if (Number.isSafeInteger(micros)) {
+    ms = Math.floor(micros / 1000);
+    subMs = micros - ms * 1000;
+  } else {
+    const exact = BigInt(micros);
+    ms = Number(exact / 1000n);
+    subMs = Number(exact % 1000n);
+  }
   const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const subMs = String(micros - ms * 1000).padStart(3, '0');
-  return `${iso.slice(0, 23)}${subMs}Z`;
+  return `${iso.slice(0, 23)}${String(subMs).padStart(3, '0')}Z`;
 }
 
 /** True when `value` is a STIX 2.1 timestamp (§3.2) naming a real calendar instant. */

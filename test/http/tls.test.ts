@@ -15,7 +15,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-tls-'));
-  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { days: 1 });
+  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
   fs.writeFileSync(path.join(dir, 'cert.pem'), pems.cert);
   fs.writeFileSync(path.join(dir, 'key.pem'), pems.private);
   const config = buildConfig(

@@ -160,18 +160,20 @@ export class SqliteStore implements Store {
     const fetch = q.limit + 1;
     let sql: string;
     let allParams: SqlParam[];
-    if (q.types && q.types.length > 1 && !q.ids) {
+    // Types are ORed: a repeated type must not make the UNION ALL below repeat records.
+    const types = q.types ? [...new Set(q.types)] : undefined;
+    if (types && types.length > 1 && !q.ids) {
       // One ordered, bounded index range per type, merged: the cost of a page stays
       // proportional to the page, not to the collection (a plain IN would sort every match).
-      const parts = q.types.map(
+      const parts = types.map(
         () => `SELECT * FROM (SELECT ${columns} FROM objects WHERE ${where.join(' AND ')} AND type = ? ORDER BY date_added LIMIT ${fetch})`,
       );
       sql = `${parts.join(' UNION ALL ')} ORDER BY date_added LIMIT ${fetch}`;
-      allParams = q.types.flatMap((t) => [...params, t]);
+      allParams = types.flatMap((t) => [...params, t]);
     } else {
-      if (q.types) {
-        where.push(`type IN (${placeholders(q.types.length)})`);
-        params.push(...q.types);
+      if (types) {
+        where.push(`type IN (${placeholders(types.length)})`);
+        params.push(...types);
       }
       sql = `SELECT ${columns} FROM objects WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ${fetch}`;
       allParams = params;

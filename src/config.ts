@@ -6,12 +6,16 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import configSchema from '../schemas/concord-config.schema.json';
 
+export type ValidationPolicy = 'strict' | 'standard' | 'permissive';
+
 export interface CollectionConfig {
   id: string;
   alias?: string;
   title: string;
   description?: string;
   mediaTypes: string[];
+  validation: ValidationPolicy;
+  allowCustom: boolean;
 }
 
 export interface ApiRootConfig {
@@ -44,6 +48,10 @@ export interface Config {
   pageSizeDefault: number;
   pageSizeMax: number;
   statusRetentionHours: number;
+  /** Objects one POST may carry (413 beyond). */
+  maxObjectsPerEnvelope: number;
+  /** Nesting depth of a POST body (400 beyond), checked before parsing. */
+  maxJsonDepth: number;
   discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
   apiRoots: ApiRootConfig[];
   users: UserConfig[];
@@ -74,14 +82,28 @@ type RawConfig = {
   };
   log_level?: string;
   store?: { sqlite_file?: string };
-  taxii?: { page_size_default?: number; page_size_max?: number; status_retention_hours?: number };
+  taxii?: {
+    page_size_default?: number;
+    page_size_max?: number;
+    status_retention_hours?: number;
+    max_objects_per_envelope?: number;
+    max_json_depth?: number;
+  };
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
   api_roots?: Array<{
     path: string;
     title: string;
     description?: string;
     max_content_length?: number;
-    collections?: Array<{ id: string; alias?: string; title: string; description?: string; media_types?: string[] }>;
+    collections?: Array<{
+      id: string;
+      alias?: string;
+      title: string;
+      description?: string;
+      media_types?: string[];
+      validation?: ValidationPolicy;
+      allow_custom?: boolean;
+    }>;
   }>;
   users?: Array<{
     id: string;
@@ -164,6 +186,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       title: c.title,
       ...(c.description !== undefined ? { description: c.description } : {}),
       mediaTypes: c.media_types ?? ['application/stix+json;version=2.1'],
+      validation: c.validation ?? 'standard',
+      allowCustom: c.allow_custom ?? true,
     })),
   }));
   if (apiRoots.length === 0) problems.push(`${source}: api_roots: at least one API root is needed`);
@@ -197,6 +221,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     pageSizeDefault,
     pageSizeMax,
     statusRetentionHours: r.taxii?.status_retention_hours ?? 24 * 7,
+    maxObjectsPerEnvelope: r.taxii?.max_objects_per_envelope ?? 100_000,
+    maxJsonDepth: r.taxii?.max_json_depth ?? 100,
     discovery: {
       title: r.discovery?.title ?? 'Concord TAXII 2.1 server',
       ...(r.discovery?.description !== undefined ? { description: r.discovery.description } : {}),

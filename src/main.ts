@@ -17,6 +17,7 @@ import { Catalog } from './taxii/catalog';
 import { KeysetCursor } from './taxii/keyset-cursor';
 import { TaxiiService } from './taxii/taxii-service';
 import { PublishService } from './taxii/publish-objects';
+import { StixValidator } from './stix/stix-validator';
 
 export interface Concord {
   app: express.Express;
@@ -30,7 +31,13 @@ export function openStore(config: Config): Store {
 }
 
 /** Builds the application over a store; tests call this with an in-memory store. */
-export async function createConcord(config: Config, logger: Logger, store: Store): Promise<Concord> {
+export async function createConcord(
+  config: Config,
+  logger: Logger,
+  store: Store,
+  validator: StixValidator = StixValidator.load(),
+): Promise<Concord> {
+  logger.info({ compileMs: Math.round(validator.compileMs) }, 'STIX 2.1 schemas compiled');
   const catalog = new Catalog(config.apiRoots);
   let users = config.users;
   let bootstrap: BootstrapAdmin | undefined;
@@ -47,8 +54,16 @@ export async function createConcord(config: Config, logger: Logger, store: Store
     discovery: config.discovery,
     ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
   });
-  const publish = new PublishService(store, catalog);
-  const app = buildApp({ taxii, publish, catalog, authenticator: new StaticAuthenticator(users), store, logger });
+  const publish = new PublishService(store, catalog, validator, config.maxObjectsPerEnvelope);
+  const app = buildApp({
+    taxii,
+    publish,
+    catalog,
+    authenticator: new StaticAuthenticator(users),
+    maxJsonDepth: config.maxJsonDepth,
+    store,
+    logger,
+  });
   return { app, store, ...(bootstrap ? { bootstrap } : {}) };
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `concord` command line.
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type ValidationPolicy } from '../config';
+import { StixValidator } from '../stix/stix-validator';
+import { renderReport, reportsFailed, validateFile } from '../stix/validate-files';
 import { createLogger } from '../logger';
 import { startServer } from '../main';
 import { hashPassword, hashToken, newToken } from '../access/secrets';
@@ -68,6 +70,24 @@ program
   .action(() => {
     const token = newToken();
     process.stdout.write(`token:        ${token}\ntoken_sha256: ${hashToken(token)}\n`);
+  });
+
+program
+  .command('validate')
+  .description('check STIX 2.1 bundles, envelopes or objects offline, as a POST would (exit 1 if anything is refused)')
+  .argument('<files...>', 'JSON files')
+  .option('--policy <policy>', 'strict, standard or permissive', 'standard')
+  .option('--no-custom', 'refuse custom objects and properties')
+  .action((files: string[], opts: { policy: string; custom: boolean }) => {
+    if (!['strict', 'standard', 'permissive'].includes(opts.policy)) {
+      process.stderr.write(`--policy must be strict, standard or permissive, got '${opts.policy}'\n`);
+      process.exit(2);
+    }
+    const validator = StixValidator.load();
+    const options = { policy: opts.policy as ValidationPolicy, allowCustom: opts.custom };
+    const reports = files.map((f) => validateFile(f, validator, options));
+    process.stdout.write(renderReport(reports));
+    process.exit(reportsFailed(reports) ? 1 : 0);
   });
 
 function loadConfigOrExit(env: NodeJS.ProcessEnv) {

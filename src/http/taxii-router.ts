@@ -17,6 +17,7 @@ export interface TaxiiRouterDeps {
   publish: PublishService;
   catalog: Catalog;
   authenticator: Authenticator;
+  maxJsonDepth: number;
 }
 
 type Handler = (req: Request, res: Response) => TaxiiResponse | Promise<TaxiiResponse>;
@@ -97,7 +98,7 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
       assertPostContentType(req);
       const apiRoot = catalog.apiRoot(root);
       if (!apiRoot) throw notFound();
-      const body = await readJsonBody(req, apiRoot.maxContentLength);
+      const body = await readJsonBody(req, apiRoot.maxContentLength, deps.maxJsonDepth);
       return publish.addObjects(principal, root, collection, body);
     }),
   );

@@ -10,8 +10,8 @@ export interface ObjectFailure {
   message: string;
 }
 
-// STIX 2.1 §2.9 identifier: <type>--<UUID> (RFC 4122 layout, lower-case hex).
-const IDENTIFIER = /^([a-z][a-z0-9-]*[a-z0-9])--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// STIX 2.1 §2.9 identifier: <type>--<UUID> (RFC 4122 layout; hex in either case, as RFC 4122 reads it).
+const IDENTIFIER = /^([a-z][a-z0-9-]*[a-z0-9])--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function toStorable(candidate: unknown, index: number): NewObjectVersion | ObjectFailure {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {

@@ -3,10 +3,12 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
 import type { NewObjectVersion, Store } from '../store/store';
 import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-object';
+import { refusalMessage, warningMessage, type StixValidator } from '../stix/stix-validator';
+import type { StixObject } from '../stix/rules/rule';
 import type { Catalog } from './catalog';
 import { resolveApiRoot, resolveCollection } from './collection-access';
 import { formatMicros, nowMicros } from './timestamps';
-import { notFound, unprocessable } from './taxii-error';
+import { TaxiiError, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
 
 interface StatusDetail {
@@ -19,6 +21,8 @@ export class PublishService {
   constructor(
     private readonly store: Store,
     private readonly catalog: Catalog,
+    private readonly validator: StixValidator,
+    private readonly maxObjectsPerEnvelope: number,
   ) {}
 
   /** Resolves the target before the body is read, so that refused requests read nothing. */
@@ -36,20 +40,38 @@ export class PublishService {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
     const requestTimestamp = formatMicros(nowMicros());
     const objects = envelopeObjects(body);
+    if (objects.length > this.maxObjectsPerEnvelope) {
+      throw new TaxiiError(
+        413,
+        'Payload Too Large',
+        `An envelope may hold at most ${this.maxObjectsPerEnvelope} objects; this one has ${objects.length}. Split it.`,
+      );
+    }
 
+    const options = { policy: target.collection.validation, allowCustom: target.collection.allowCustom };
     const failures: StatusDetail[] = [];
     const accepted: NewObjectVersion[] = [];
+    const warnings: Array<string | undefined> = [];
     objects.forEach((candidate, index) => {
       const storable = toStorable(candidate, index);
-      if (isFailure(storable)) failures.push(detail(storable));
-      else accepted.push(storable);
+      if (isFailure(storable)) {
+        failures.push(detail(storable));
+        return;
+      }
+      const verdict = this.validator.validate(candidate as StixObject, options);
+      if (!verdict.accepted) {
+        failures.push({ id: storable.id, version: storable.version ?? '', message: refusalMessage(storable.id, verdict) });
+        return;
+      }
+      accepted.push(storable);
+      warnings.push(warningMessage(storable.id, verdict));
     });
     const outcomes = await this.store.addObjects(target.collection.id, accepted);
-    const successes: StatusDetail[] = outcomes.map((o, i) =>
-      o.outcome === 'added'
-        ? { id: (accepted[i] as NewObjectVersion).id, version: o.version }
-        : { id: (accepted[i] as NewObjectVersion).id, version: o.version, message: 'already in the collection (exact duplicate)' },
-    );
+    const successes: StatusDetail[] = outcomes.map((o, i) => {
+      const id = (accepted[i] as NewObjectVersion).id;
+      const message = o.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warnings[i];
+      return message === undefined ? { id, version: o.version } : { id, version: o.version, message };
+    });
 
     // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
     // lists in place of an omitted property: an empty one is left out.

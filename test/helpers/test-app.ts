@@ -7,6 +7,7 @@ import { createConcord } from '../../src/main';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { hashPassword, hashToken } from '../../src/access/secrets';
+import { StixValidator } from '../../src/stix/stix-validator';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 
@@ -32,8 +33,10 @@ export type Who = keyof typeof TOKENS;
 
 export const PASSWORDS = { member: { username: 'member', password: 'member:pass:with:colons' } };
 
-// Hashing with scrypt is slow; do it once per test process.
+// Hashing with scrypt and compiling the STIX schemas are slow; do each once per test file.
 const memberPasswordHash = hashPassword(PASSWORDS.member.password);
+let sharedValidator: StixValidator | undefined;
+const validator = (): StixValidator => (sharedValidator ??= StixValidator.load());
 
 export function testConfigObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -83,7 +86,7 @@ export async function makeTestApp(
   const config = buildConfig(options.config ?? testConfigObject(), options.env ?? {}, 'test');
   const store = options.store ?? new SqliteStore(':memory:');
   const logger = pino({ level: 'silent' });
-  const { app } = await createConcord(config, logger, store);
+  const { app } = await createConcord(config, logger, store, validator());
   return { app, store, config, close: () => store.close() };
 }
 

@@ -102,12 +102,15 @@ const querySpecArb: fc.Arbitrary<QuerySpec> = fc.record({
 // ---------------------------------------------------------------------------------------
 // Timestamps in several spellings of one instant
 
-/** Re-spells a 9-digit version key; drops fraction digits only when they are zeros. */
+/**
+ * Re-spells a 9-digit version key; drops fraction digits only when they are zeros, and
+ * never below the millisecond precision STIX 2.1 §3.2 requires of created/modified
+ * (so 'bare' spells like 'ms').
+ */
 function respell(key: string, spelling: Spelling): string {
   const m = /^(.{19})\.(\d{9})Z$/.exec(key);
   if (!m) throw new Error(`not a version key: ${key}`);
   const [, head, frac] = m as unknown as [string, string, string];
-  if (spelling === 'bare' && frac === '000000000') return `${head}Z`;
   if ((spelling === 'ms' || spelling === 'bare') && frac.endsWith('000000')) return `${head}.${frac.slice(0, 3)}Z`;
   if (spelling !== 'nano' && frac.endsWith('000')) return `${head}.${frac.slice(0, 6)}Z`;
   return `${head}.${frac}Z`;

@@ -18,7 +18,15 @@ export function formatIssue(objectId: string, issue: ValidationIssue): string {
   return `${objectId}: ${where}${issue.message} (${issue.source})`;
 }
 
-/** JSON pointer for a property path, escaping `~` and `/` (RFC 6901). */
+const TILDE = /~/g;
+const SLASH = /\//g;
+
+/** One JSON pointer segment (RFC 6901): `~` and `/` escaped; most keys need nothing. */
+export function pointerSegment(key: string): string {
+  return key.indexOf('~') < 0 && key.indexOf('/') < 0 ? key : key.replace(TILDE, '~0').replace(SLASH, '~1');
+}
+
+/** JSON pointer for a property path. */
 export function pointer(...segments: Array<string | number>): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return segments.map((s) => `/${pointerSegment(String(s))}`).join('');
 }

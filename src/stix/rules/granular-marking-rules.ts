@@ -9,6 +9,7 @@
 // the syntax and that the selected content exists (lists indexed within bounds, no index
 // into a non-list, no name into a list or a scalar).
 // That `marking_ref` points to a marking definition is checked by the reference rules.
+import { isPlainObject } from './spec-properties';
 import type { Reporter, RuleContext, StixObject, StixRule } from './rule';
 import { quote } from './reference-types';
 
@@ -18,9 +19,6 @@ const SOURCE_SELECTOR = 'STIX 2.1 §7.2.3.1';
 const INDEX = /^\[(\d+)\]$/;
 const BRACKET = /[[\]]/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

@@ -9,6 +9,8 @@
 // The deprecated observable container (observed-data `objects`, §2.13) is the one place
 // where references are not identifiers but keys of the container; a separate rule checks
 // those.
+import { pointerSegment as seg } from '../validation-issue';
+import { isPlainObject } from './spec-properties';
 import type { Reporter, RuleContext, StixObject, StixRule } from './rule';
 import {
   CUSTOM_OBJECT_SHAPE,
@@ -40,17 +42,6 @@ const MAX_DEPTH = 64;
 const CUSTOM_REF: RefProperty = { target: TARGETS.anyIdentifier, list: false, source: NAMING_SOURCE };
 const CUSTOM_REFS: RefProperty = { target: TARGETS.anyIdentifier, list: true, source: NAMING_SOURCE };
 
-const TILDE = /~/g;
-const SLASH = /\//g;
-
-/** One JSON pointer segment (RFC 6901). */
-function seg(key: string): string {
-  return key.indexOf('~') < 0 && key.indexOf('/') < 0 ? key : key.replace(TILDE, '~0').replace(SLASH, '~1');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

@@ -6,6 +6,8 @@
 //   - relationship types (§5.1.2): the value MUST be ASCII a-z, 0-9 and hyphen; a type the
 //     specification does not define for that source/target pair is allowed ("MAY be any
 //     string") and only produces a warning.
+import { pointerSegment as seg } from '../validation-issue';
+import { isPlainObject } from './spec-properties';
 import type { Reporter, RuleContext, StixObject, StixRule } from './rule';
 import { identifierType, isStixType, quote, stixCategory } from './reference-types';
 import {
@@ -153,15 +155,6 @@ function nearMiss(vocab: Vocabulary, value: string): string | undefined {
   return hit !== undefined && hit !== value ? hit : undefined;
 }
 
-const TILDE = /~/g;
-const SLASH = /\//g;
-function seg(key: string): string {
-  return key.indexOf('~') < 0 && key.indexOf('/') < 0 ? key : key.replace(TILDE, '~0').replace(SLASH, '~1');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

@@ -2,6 +2,7 @@
 // (schemas/concord-config.schema.json) overlaid by CONCORD_* environment variables,
 // and is validated once, at start, with every problem listed.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import configSchema from '../schemas/concord-config.schema.json';
@@ -52,6 +53,8 @@ export interface Config {
   maxObjectsPerEnvelope: number;
   /** Nesting depth of a POST body (400 beyond), checked before parsing. */
   maxJsonDepth: number;
+  /** Threads that validate large envelopes beside the request thread (0: validate in place). */
+  validationThreads: number;
   discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
   apiRoots: ApiRootConfig[];
   users: UserConfig[];
@@ -88,6 +91,7 @@ type RawConfig = {
     status_retention_hours?: number;
     max_objects_per_envelope?: number;
     max_json_depth?: number;
+    validation_threads?: number;
   };
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
   api_roots?: Array<{
@@ -145,6 +149,11 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
   const port = envInteger(env, 'CONCORD_PORT', problems) ?? r.server?.port ?? 8080;
   const pageSizeDefault = envInteger(env, 'CONCORD_PAGE_SIZE_DEFAULT', problems) ?? r.taxii?.page_size_default ?? 100;
   const pageSizeMax = envInteger(env, 'CONCORD_PAGE_SIZE_MAX', problems) ?? r.taxii?.page_size_max ?? 1000;
+  // Default: every core but the request thread's, at most 4 (one when there are two cores).
+  const validationThreads =
+    envInteger(env, 'CONCORD_VALIDATION_THREADS', problems) ??
+    r.taxii?.validation_threads ??
+    Math.max(0, Math.min(4, os.availableParallelism() - 1));
   if (port < 0 || port > 65535) problems.push(`CONCORD_PORT must be 0–65535, got ${port}`);
   if (pageSizeDefault < 1 || pageSizeMax < 1) problems.push('page sizes must be at least 1');
   if (pageSizeDefault > pageSizeMax) problems.push(`taxii.page_size_default (${pageSizeDefault}) exceeds page_size_max (${pageSizeMax})`);
@@ -223,6 +232,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     statusRetentionHours: r.taxii?.status_retention_hours ?? 24 * 7,
     maxObjectsPerEnvelope: r.taxii?.max_objects_per_envelope ?? 100_000,
     maxJsonDepth: r.taxii?.max_json_depth ?? 100,
+    validationThreads,
     discovery: {
       title: r.discovery?.title ?? 'Concord TAXII 2.1 server',
       ...(r.discovery?.description !== undefined ? { description: r.discovery.description } : {}),

@@ -18,10 +18,14 @@ import { KeysetCursor } from './taxii/keyset-cursor';
 import { TaxiiService } from './taxii/taxii-service';
 import { PublishService } from './taxii/publish-objects';
 import { StixValidator } from './stix/stix-validator';
+import { Validation } from './stix/validation-pool';
 
 export interface Concord {
   app: express.Express;
   store: Store;
+  /** Resolves when the validation threads are ready; stops them. */
+  validationReady(): Promise<void>;
+  closeValidation(): Promise<void>;
   /** Set when no users are configured. */
   bootstrap?: BootstrapAdmin;
 }
@@ -54,7 +58,8 @@ export async function createConcord(
     discovery: config.discovery,
     ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
   });
-  const publish = new PublishService(store, catalog, validator, config.maxObjectsPerEnvelope);
+  const validation = new Validation(validator, config.validationThreads);
+  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope);
   const app = buildApp({
     taxii,
     publish,
@@ -64,7 +69,13 @@ export async function createConcord(
     store,
     logger,
   });
-  return { app, store, ...(bootstrap ? { bootstrap } : {}) };
+  return {
+    app,
+    store,
+    validationReady: () => validation.ready(),
+    closeValidation: () => validation.close(),
+    ...(bootstrap ? { bootstrap } : {}),
+  };
 }
 
 export interface RunningServer {
@@ -74,9 +85,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+/** `validator` is for measurements (bench/run.ts); the server loads the real one. */
+export async function startServer(config: Config, logger: Logger, validator?: StixValidator): Promise<RunningServer> {
   const store = openStore(config);
-  const concord = await createConcord(config, logger, store);
+  const concord = await createConcord(config, logger, store, validator);
+  await concord.validationReady();
   announceBootstrap(concord.bootstrap, logger);
 
   const server = config.tls
@@ -111,6 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
       await Promise.race([drained, timeout]);
       server.closeAllConnections();
+      await concord.closeValidation();
       await store.close();
     })());
   logger.info({ url, config: config.source, store: config.sqliteFile }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);

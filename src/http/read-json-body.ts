@@ -26,7 +26,12 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
-export async function readJsonBody(req: IncomingMessage, maxContentLength: number, maxDepth: number): Promise<unknown> {
+/** The parsed body and its text (validation threads re-parse the text rather than receive objects). */
+export async function readJsonBody(
+  req: IncomingMessage,
+  maxContentLength: number,
+  maxDepth: number,
+): Promise<{ value: unknown; text: string }> {
   let buffer: Buffer;
   try {
     buffer = await getRawBody(req, { limit: maxContentLength, length: req.headers['content-length'] });
@@ -46,7 +51,7 @@ export async function readJsonBody(req: IncomingMessage, maxContentLength: numbe
     throw badRequest(`The request body nests deeper than ${maxDepth} levels.`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, text };
   } catch (e) {
     throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
   }

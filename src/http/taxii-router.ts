@@ -99,7 +99,7 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
       const apiRoot = catalog.apiRoot(root);
       if (!apiRoot) throw notFound();
       const body = await readJsonBody(req, apiRoot.maxContentLength, deps.maxJsonDepth);
-      return publish.addObjects(principal, root, collection, body);
+      return publish.addObjects(principal, root, collection, body.value, body.text);
     }),
   );
   router.all('/:root/collections/:collection/objects', methodNotAllowed('GET, POST'));

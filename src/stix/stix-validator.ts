@@ -7,6 +7,12 @@ import { ALL_RULES } from './rules';
 import { IssueCollector, type RuleContext, type StixObject, type StixRule } from './rules/rule';
 import { formatIssue, type ValidationIssue } from './validation-issue';
 
+/** What the validator needs of the schema layer (StixSchemaValidator). */
+export interface SchemaCheck {
+  readonly compileMs: number;
+  validate(obj: unknown): ValidationIssue[];
+}
+
 export interface ValidationOptions {
   policy: ValidationPolicy;
   allowCustom: boolean;
@@ -25,7 +31,7 @@ export class StixValidator {
   private readonly identityRules: StixRule[];
 
   constructor(
-    private readonly schemas: StixSchemaValidator,
+    private readonly schemas: SchemaCheck,
     private readonly rules: readonly StixRule[] = ALL_RULES,
   ) {
     this.identityRules = rules.filter((r) => r.tier === 'identity');

@@ -3,8 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
 import type { NewObjectVersion, Store } from '../store/store';
 import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-object';
-import { refusalMessage, warningMessage, type StixValidator } from '../stix/stix-validator';
-import type { StixObject } from '../stix/rules/rule';
+import type { Validation } from '../stix/validation-pool';
 import type { Catalog } from './catalog';
 import { resolveApiRoot, resolveCollection } from './collection-access';
 import { formatMicros, nowMicros } from './timestamps';
@@ -21,7 +20,7 @@ export class PublishService {
   constructor(
     private readonly store: Store,
     private readonly catalog: Catalog,
-    private readonly validator: StixValidator,
+    private readonly validation: Validation,
     private readonly maxObjectsPerEnvelope: number,
   ) {}
 
@@ -36,7 +35,13 @@ export class PublishService {
    * never an error, §5.5) or a failure with a reason; one bad object loses no good one.
    * A STIX bundle is accepted in place of an envelope (stix2's TAXIICollectionSink posts one).
    */
-  async addObjects(principal: Principal, rootPath: string, idOrAlias: string, body: unknown): Promise<TaxiiResponse> {
+  async addObjects(
+    principal: Principal,
+    rootPath: string,
+    idOrAlias: string,
+    body: unknown,
+    bodyText?: string,
+  ): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
     const requestTimestamp = formatMicros(nowMicros());
     const objects = envelopeObjects(body);
@@ -49,22 +54,26 @@ export class PublishService {
     }
 
     const options = { policy: target.collection.validation, allowCustom: target.collection.allowCustom };
+    // Validation may run on another thread while this one prepares the objects for the store.
+    const verdicts = this.validation.validateAll(objects, bodyText, options);
+    const storables = objects.map((candidate, index) => toStorable(candidate, index));
+    const summaries = await verdicts;
+
     const failures: StatusDetail[] = [];
     const accepted: NewObjectVersion[] = [];
     const warnings: Array<string | undefined> = [];
-    objects.forEach((candidate, index) => {
-      const storable = toStorable(candidate, index);
+    storables.forEach((storable, index) => {
       if (isFailure(storable)) {
         failures.push(detail(storable));
         return;
       }
-      const verdict = this.validator.validate(candidate as StixObject, options);
-      if (!verdict.accepted) {
-        failures.push({ id: storable.id, version: storable.version ?? '', message: refusalMessage(storable.id, verdict) });
+      const verdict = summaries[index];
+      if (!verdict?.accepted) {
+        failures.push({ id: storable.id, version: storable.version ?? '', message: verdict?.message ?? `${storable.id}: not a STIX object` });
         return;
       }
       accepted.push(storable);
-      warnings.push(warningMessage(storable.id, verdict));
+      warnings.push(verdict.message);
     });
     const outcomes = await this.store.addObjects(target.collection.id, accepted);
     const successes: StatusDetail[] = outcomes.map((o, i) => {

@@ -83,11 +83,20 @@ export interface TestApp {
 export async function makeTestApp(
   options: { config?: Record<string, unknown>; store?: Store; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestApp> {
-  const config = buildConfig(options.config ?? testConfigObject(), options.env ?? {}, 'test');
+  // Validation in place unless a test asks for threads (test/stix/validation-pool.test.ts).
+  const config = buildConfig(options.config ?? testConfigObject(), { CONCORD_VALIDATION_THREADS: '0', ...options.env }, 'test');
   const store = options.store ?? new SqliteStore(':memory:');
   const logger = pino({ level: 'silent' });
-  const { app } = await createConcord(config, logger, store, validator());
-  return { app, store, config, close: () => store.close() };
+  const { app, closeValidation } = await createConcord(config, logger, store, validator());
+  return {
+    app,
+    store,
+    config,
+    close: async () => {
+      await closeValidation();
+      await store.close();
+    },
+  };
 }
 
 export function auth(who: Who): [string, string] {

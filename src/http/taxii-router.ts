@@ -10,7 +10,7 @@ import { rawQueryOf } from '../taxii/query-params';
 import { TaxiiError, notFound } from '../taxii/taxii-error';
 import { assertAcceptable, assertPostContentType } from './media-types';
 import { authenticate, principalOf } from './authenticate';
-import { readJsonBody } from './read-json-body';
+import { readBodyText } from './read-body-text';
 
 export interface TaxiiRouterDeps {
   taxii: TaxiiService;
@@ -98,8 +98,8 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
       assertPostContentType(req);
       const apiRoot = catalog.apiRoot(root);
       if (!apiRoot) throw notFound();
-      const body = await readJsonBody(req, apiRoot.maxContentLength, deps.maxJsonDepth);
-      return publish.addObjects(principal, root, collection, body.value, body.text);
+      const text = await readBodyText(req, apiRoot.maxContentLength, deps.maxJsonDepth);
+      return publish.addObjects(principal, root, collection, text);
     }),
   );
   router.all('/:root/collections/:collection/objects', methodNotAllowed('GET, POST'));

@@ -1,17 +1,20 @@
 // Validation on other cores. The OASIS schemas cost tens of microseconds per object in
 // ajv; run on the request thread, that nearly doubles the cost of ingest. A pool of
-// worker threads (piscina) validates an envelope while the request thread parses and
-// prepares it for the store; small envelopes are validated in place.
+// worker threads (piscina) validates most of an envelope while the request thread parses
+// it, validates its own share and prepares it for the store; small envelopes are
+// validated in place.
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { StixValidator, ValidationOptions } from './stix-validator';
 import { summarise, type VerdictSummary } from './verdict-summary';
 import type { ValidationTask } from './validation-worker';
 
-/** Below this many objects, handing work to a thread costs more than it saves. */
-const POOL_THRESHOLD = 100;
-/** With one thread, the request thread validates this share itself (measured on 2 cores: bench/run.ts). */
-const REQUEST_THREAD_SHARE = 0.5;
+/** Below this body size (about a hundred objects), handing work to a thread costs more than it saves. */
+const POOL_THRESHOLD_CHARS = 128 * 1024;
+
+export interface PendingValidation {
+  finish(objects: unknown[]): Promise<Array<VerdictSummary | null>>;
+}
 
 export class Validation {
   private readonly pool: Piscina | undefined;
@@ -33,31 +36,42 @@ export class Validation {
   }
 
   /**
-   * One summary per object of the envelope (null for a non-object), in order. A large
-   * envelope is shared out: the request thread validates the first part itself while the
-   * threads take the rest (each re-parses the text, so the request thread's part is
-   * smaller; with one thread on two cores the split keeps both busy equally).
+   * Starts validating an envelope from its text, before the request thread has parsed it:
+   * each thread parses the text itself and takes every (threads+1)-th object; `finish`,
+   * called with the parsed objects, validates the request thread's share and returns one
+   * summary per object (null for a non-object), in order. Small bodies are validated in place.
    */
-  async validateAll(objects: unknown[], text: string | undefined, options: ValidationOptions): Promise<Array<VerdictSummary | null>> {
-    const inPlace = (from: number, to: number) => objects.slice(from, to).map((o) => summarise(this.validator, o, options));
-    if (!this.pool || text === undefined || objects.length < POOL_THRESHOLD) return inPlace(0, objects.length);
-    const threads = this.pool.maxThreads;
-    const mine = Math.floor((objects.length * REQUEST_THREAD_SHARE) / threads);
-    const per = Math.ceil((objects.length - mine) / threads);
+  begin(text: string, options: ValidationOptions): PendingValidation {
+    const inPlace = (objects: unknown[]) => objects.map((o) => summarise(this.validator, o, options));
+    const pool = this.pool;
+    if (!pool || text.length < POOL_THRESHOLD_CHARS) return { finish: async (objects) => inPlace(objects) };
+    const stride = pool.maxThreads + 1;
     const tasks: Array<Promise<Array<VerdictSummary | null>>> = [];
-    for (let start = mine; start < objects.length; start += per) {
-      const task: ValidationTask = { text, options, start, end: Math.min(objects.length, start + per) };
-      tasks.push(this.pool.run(task) as Promise<Array<VerdictSummary | null>>);
+    for (let offset = 1; offset < stride; offset++) {
+      const task: ValidationTask = { text, options, stride, offset };
+      const run = pool.run(task) as Promise<Array<VerdictSummary | null>>;
+      run.catch(() => undefined); // a body refused before finish() (400, 413, 422) leaves its task unread
+      tasks.push(run);
     }
-    const first = inPlace(0, mine);
-    return first.concat(...(await Promise.all(tasks)));
+    return {
+      finish: async (objects) => {
+        const mine: Array<VerdictSummary | null> = [];
+        for (let i = 0; i < objects.length; i += stride) mine.push(summarise(this.validator, objects[i], options));
+        const theirs = await Promise.all(tasks);
+        return objects.map((_, i) => {
+          const share = i % stride;
+          const k = Math.floor(i / stride);
+          return (share === 0 ? mine[k] : theirs[share - 1]?.[k]) ?? null;
+        });
+      },
+    };
   }
 
   /** Resolves once every thread has compiled its schemas (start-up waits for it). */
   async ready(): Promise<void> {
     if (!this.pool) return;
     const pool = this.pool;
-    const warmUp: ValidationTask = { text: '{}', options: { policy: 'standard', allowCustom: true }, start: 0, end: 0 };
+    const warmUp: ValidationTask = { text: '{}', options: { policy: 'standard', allowCustom: true }, stride: 1, offset: 0 };
     await Promise.all(Array.from({ length: pool.maxThreads }, () => pool.run(warmUp)));
   }
 

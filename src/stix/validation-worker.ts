@@ -9,12 +9,15 @@ export interface ValidationTask {
   /** The request body: a TAXII envelope or STIX bundle. */
   text: string;
   options: ValidationOptions;
-  /** The objects to validate: indices start (inclusive) to end (exclusive). */
-  start: number;
-  end: number;
+  /** The objects to validate: those whose index i has i % stride === offset, in order. */
+  stride: number;
+  offset: number;
 }
 
 export default function validateEnvelope(task: ValidationTask): Array<VerdictSummary | null> {
-  const body = JSON.parse(task.text) as { objects?: unknown[] };
-  return (body.objects ?? []).slice(task.start, task.end).map((o) => summarise(validator, o, task.options));
+  const body = JSON.parse(task.text) as { objects?: unknown };
+  const objects = Array.isArray(body?.objects) ? (body.objects as unknown[]) : [];
+  const out: Array<VerdictSummary | null> = [];
+  for (let i = task.offset; i < objects.length; i += task.stride) out.push(summarise(validator, objects[i], task.options));
+  return out;
 }

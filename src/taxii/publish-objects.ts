@@ -7,7 +7,7 @@ import type { Validation } from '../stix/validation-pool';
 import type { Catalog } from './catalog';
 import { resolveApiRoot, resolveCollection } from './collection-access';
 import { formatMicros, nowMicros } from './timestamps';
-import { TaxiiError, notFound, unprocessable } from './taxii-error';
+import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
 
 interface StatusDetail {
@@ -35,16 +35,13 @@ export class PublishService {
    * never an error, §5.5) or a failure with a reason; one bad object loses no good one.
    * A STIX bundle is accepted in place of an envelope (stix2's TAXIICollectionSink posts one).
    */
-  async addObjects(
-    principal: Principal,
-    rootPath: string,
-    idOrAlias: string,
-    body: unknown,
-    bodyText?: string,
-  ): Promise<TaxiiResponse> {
+  async addObjects(principal: Principal, rootPath: string, idOrAlias: string, bodyText: string): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
     const requestTimestamp = formatMicros(nowMicros());
-    const objects = envelopeObjects(body);
+    const options = { policy: target.collection.validation, allowCustom: target.collection.allowCustom };
+    // Validation threads start on the text while this thread parses it.
+    const validation = this.validation.begin(bodyText, options);
+    const objects = envelopeObjects(parseJson(bodyText));
     if (objects.length > this.maxObjectsPerEnvelope) {
       throw new TaxiiError(
         413,
@@ -53,11 +50,8 @@ export class PublishService {
       );
     }
 
-    const options = { policy: target.collection.validation, allowCustom: target.collection.allowCustom };
-    // Validation may run on another thread while this one prepares the objects for the store.
-    const verdicts = this.validation.validateAll(objects, bodyText, options);
     const storables = objects.map((candidate, index) => toStorable(candidate, index));
-    const summaries = await verdicts;
+    const summaries = await validation.finish(objects);
 
     const failures: StatusDetail[] = [];
     const accepted: NewObjectVersion[] = [];
@@ -116,6 +110,14 @@ export class PublishService {
 
 function detail(f: ObjectFailure): StatusDetail {
   return { id: f.id, version: f.version, message: f.message };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 /** The objects of a TAXII envelope (§3.7) or of a STIX bundle (STIX 2.1 §8). */

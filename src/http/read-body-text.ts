@@ -26,12 +26,11 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
-/** The parsed body and its text (validation threads re-parse the text rather than receive objects). */
-export async function readJsonBody(
-  req: IncomingMessage,
-  maxContentLength: number,
-  maxDepth: number,
-): Promise<{ value: unknown; text: string }> {
+/**
+ * The body as text, checked for size, UTF-8 and nesting depth; parsing is left to the
+ * use case (validation threads start on the text while the request thread parses it).
+ */
+export async function readBodyText(req: IncomingMessage, maxContentLength: number, maxDepth: number): Promise<string> {
   let buffer: Buffer;
   try {
     buffer = await getRawBody(req, { limit: maxContentLength, length: req.headers['content-length'] });
@@ -50,9 +49,5 @@ export async function readJsonBody(
   if (nestsDeeperThan(text, maxDepth)) {
     throw badRequest(`The request body nests deeper than ${maxDepth} levels.`);
   }
-  try {
-    return { value: JSON.parse(text) as unknown, text };
-  } catch (e) {
-    throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
-  }
+  return text;
 }

@@ -11,61 +11,24 @@
 // types it may point to ("MUST be of type email-addr"), any other type, custom or not,
 // is refused. `bundle` is never a valid target: a bundle is not a STIX Object and
 // "MUST NOT have any relationships to or from it" (§8.2).
+import { SPEC_TYPES } from './spec-properties';
 
-/** STIX Domain Objects, STIX 2.1 §4 (§1.2.2 lists them; Incident is §4.6). */
-export const STIX_SDO_TYPES: ReadonlySet<string> = new Set([
-  'attack-pattern',
-  'campaign',
-  'course-of-action',
-  'grouping',
-  'identity',
-  'incident',
-  'indicator',
-  'infrastructure',
-  'intrusion-set',
-  'location',
-  'malware',
-  'malware-analysis',
-  'note',
-  'observed-data',
-  'opinion',
-  'report',
-  'threat-actor',
-  'tool',
-  'vulnerability',
-]);
+// The category sets come from the one table of STIX types (spec-properties.ts).
+function typesOf(...categories: string[]): ReadonlySet<string> {
+  return new Set([...SPEC_TYPES].filter(([, spec]) => categories.includes(spec.category)).map(([type]) => type));
+}
+
+/** STIX Domain Objects, STIX 2.1 §4. */
+export const STIX_SDO_TYPES = typesOf('sdo');
 
 /** STIX Relationship Objects, STIX 2.1 §5. */
-export const STIX_SRO_TYPES: ReadonlySet<string> = new Set(['relationship', 'sighting']);
+export const STIX_SRO_TYPES = typesOf('sro');
 
 /** STIX Cyber-observable Objects, STIX 2.1 §6. */
-export const STIX_SCO_TYPES: ReadonlySet<string> = new Set([
-  'artifact',
-  'autonomous-system',
-  'directory',
-  'domain-name',
-  'email-addr',
-  'email-message',
-  'file',
-  'ipv4-addr',
-  'ipv6-addr',
-  'mac-addr',
-  'mutex',
-  'network-traffic',
-  'process',
-  'software',
-  'url',
-  'user-account',
-  'windows-registry-key',
-  'x509-certificate',
-]);
+export const STIX_SCO_TYPES = typesOf('sco');
 
 /** STIX Meta Objects, STIX 2.1 §7 (language content, marking definition, extension definition). */
-export const STIX_META_TYPES: ReadonlySet<string> = new Set([
-  'language-content',
-  'marking-definition',
-  'extension-definition',
-]);
+export const STIX_META_TYPES = typesOf('language-content', 'marking-definition', 'extension-definition');
 
 export type StixCategory = 'sdo' | 'sro' | 'sco' | 'meta' | 'bundle';
 

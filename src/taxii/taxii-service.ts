@@ -1,6 +1,6 @@
 // TAXII 2.1 read and delete use cases (§4, §5). Each returns a ready-to-send response;
 // nothing here sees express.
-import type { Principal } from '../access/principal';
+import { accessTo, type Principal } from '../access/principal';
 import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
 import type { Catalog } from './catalog';
 import { canSeeApiRoot, canSeeCollection, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
@@ -73,8 +73,9 @@ export class TaxiiService {
   /** §5.1: the collections resource lists what the principal may use; empty means `{}`. */
   collections(principal: Principal, rootPath: string): TaxiiResponse {
     const root = resolveApiRoot(this.catalog, principal, rootPath);
-    const visible = root.collections.filter((c) => canSeeCollection(principal, c));
-    const resources = visible.map((c) => collectionResource(resolveCollection(this.catalog, principal, rootPath, c.id, 'see')));
+    const resources = root.collections
+      .filter((c) => canSeeCollection(principal, c))
+      .map((collection) => collectionResource({ root, collection, access: accessTo(principal, collection.id) }));
     return json(200, resources.length > 0 ? { collections: resources } : {});
   }
 

@@ -111,8 +111,9 @@ async function ingest(base: string, templates: string[]) {
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-'));
-  const configObject = {
-    taxii: { page_size_default: PAGE, page_size_max: PAGE },
+  const configObject = { taxii: { page_size_default: PAGE, page_size_max: PAGE } };
+  // The bench API root and collection, as a directory file applied at start.
+  const directoryFile = {
     api_roots: [
       {
         path: 'bench',
@@ -122,7 +123,10 @@ async function main(): Promise<void> {
       },
     ],
   };
-  const config = buildConfig(configObject, { CONCORD_DATA_DIR: dataDir, CONCORD_PORT: '0', CONCORD_ADMIN_TOKEN: TOKEN }, 'bench');
+  const directoryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-directory-'));
+  fs.writeFileSync(path.join(directoryDir, 'bench.json'), JSON.stringify(directoryFile));
+  const directoryEnv = { CONCORD_DIRECTORY_DIR: directoryDir, CONCORD_APPLY_ON_START: 'true' };
+  const config = buildConfig(configObject, { ...directoryEnv, CONCORD_DATA_DIR: dataDir, CONCORD_PORT: '0', CONCORD_ADMIN_TOKEN: TOKEN }, 'bench');
   const templates = loadTemplates();
   process.stdout.write(`Concord bench: ${TOTAL} objects (copies of ${templates.length} real objects), node ${process.version}, ${os.cpus().length} CPUs\n`);
 
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
   // nothing, in place), on its own server and data directory.
   const baselineDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-baseline-'));
   const baselineServer = await startServer(
-    buildConfig(configObject, { CONCORD_DATA_DIR: baselineDir, CONCORD_PORT: '0', CONCORD_ADMIN_TOKEN: TOKEN, CONCORD_VALIDATION_THREADS: '0' }, 'bench-baseline'),
+    buildConfig(configObject, { ...directoryEnv, CONCORD_DATA_DIR: baselineDir, CONCORD_PORT: '0', CONCORD_ADMIN_TOKEN: TOKEN, CONCORD_VALIDATION_THREADS: '0' }, 'bench-baseline'),
     pino({ level: 'silent' }),
     new StixValidator({ compileMs: 0, validate: () => [] }, []),
   );
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
 
   await server.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(directoryDir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {

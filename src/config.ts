@@ -9,34 +9,7 @@ import configSchema from '../schemas/concord-config.schema.json';
 
 export type ValidationPolicy = 'strict' | 'standard' | 'permissive';
 
-export interface CollectionConfig {
-  id: string;
-  alias?: string;
-  title: string;
-  description?: string;
-  mediaTypes: string[];
-  validation: ValidationPolicy;
-  allowCustom: boolean;
-}
-
-export interface ApiRootConfig {
-  path: string;
-  title: string;
-  description?: string;
-  maxContentLength: number;
-  collections: CollectionConfig[];
-}
-
 export type Access = 'r' | 'w' | 'rw';
-
-export interface UserConfig {
-  id: string;
-  admin: boolean;
-  username?: string;
-  passwordScrypt?: string;
-  tokenSha256: string[];
-  collections: Record<string, Access>;
-}
 
 export interface Config {
   host: string;
@@ -56,9 +29,12 @@ export interface Config {
   /** Threads that validate large envelopes beside the request thread (0: validate in place). */
   validationThreads: number;
   discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
-  apiRoots: ApiRootConfig[];
-  users: UserConfig[];
-  /** Credentials for the bootstrap admin (used only when no users are configured), from CONCORD_ADMIN_*. */
+  /**
+   * The declarative directory files (API roots, collections, groups, members, ACLs):
+   * their folder, and whether `serve` applies them at start (`concord config apply`).
+   */
+  directory: { dir: string; applyOnStart: boolean };
+  /** Credentials for the bootstrap admin, from CONCORD_ADMIN_* (kept in memory only). */
   bootstrapAdmin: { password?: string; token?: string };
   /** Where the configuration was read from, for logs. */
   source: string;
@@ -72,8 +48,6 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_CONFIG_FILE = 'collections/concord.json';
-const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
-const RESERVED_ROOT_PATHS = new Set(['taxii2', 'healthz', 'readyz', 'admin', 'metrics']);
 
 type RawConfig = {
   server?: {
@@ -94,29 +68,7 @@ type RawConfig = {
     validation_threads?: number;
   };
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
-  api_roots?: Array<{
-    path: string;
-    title: string;
-    description?: string;
-    max_content_length?: number;
-    collections?: Array<{
-      id: string;
-      alias?: string;
-      title: string;
-      description?: string;
-      media_types?: string[];
-      validation?: ValidationPolicy;
-      allow_custom?: boolean;
-    }>;
-  }>;
-  users?: Array<{
-    id: string;
-    admin?: boolean;
-    username?: string;
-    password_scrypt?: string;
-    token_sha256?: string[];
-    collections?: Record<string, Access>;
-  }>;
+  directory?: { dir?: string; apply_on_start?: boolean };
 };
 
 const validateRaw = new Ajv({ allErrors: true }).compile<RawConfig>(configSchema);
@@ -184,39 +136,12 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     env.CONCORD_SQLITE_FILE ??
     (dataDir ? path.join(dataDir, 'concord.db') : path.resolve(cwd, r.store?.sqlite_file ?? 'data/concord.db'));
 
-  const apiRoots: ApiRootConfig[] = (r.api_roots ?? []).map((a) => ({
-    path: a.path,
-    title: a.title,
-    ...(a.description !== undefined ? { description: a.description } : {}),
-    maxContentLength: a.max_content_length ?? DEFAULT_MAX_CONTENT_LENGTH,
-    collections: (a.collections ?? []).map((c) => ({
-      id: c.id,
-      ...(c.alias !== undefined ? { alias: c.alias } : {}),
-      title: c.title,
-      ...(c.description !== undefined ? { description: c.description } : {}),
-      mediaTypes: c.media_types ?? ['application/stix+json;version=2.1'],
-      validation: c.validation ?? 'standard',
-      allowCustom: c.allow_custom ?? true,
-    })),
-  }));
-  if (apiRoots.length === 0) problems.push(`${source}: api_roots: at least one API root is needed`);
-  checkCatalog(apiRoots, problems);
-
   const defaultApiRoot = r.discovery?.default_api_root;
-  if (defaultApiRoot !== undefined && !apiRoots.some((a) => a.path === defaultApiRoot)) {
-    problems.push(`discovery.default_api_root '${defaultApiRoot}' is not one of the api_roots`);
-  }
-
-  const collectionIds = new Set(apiRoots.flatMap((a) => a.collections.map((c) => c.id)));
-  const users: UserConfig[] = (r.users ?? []).map((u) => ({
-    id: u.id,
-    admin: u.admin ?? false,
-    ...(u.username !== undefined ? { username: u.username } : {}),
-    ...(u.password_scrypt !== undefined ? { passwordScrypt: u.password_scrypt } : {}),
-    tokenSha256: u.token_sha256 ?? [],
-    collections: u.collections ?? {},
-  }));
-  checkUsers(users, collectionIds, problems);
+  // Relative to the configuration file's folder (collections/ for the shipped one).
+  const directoryDir = env.CONCORD_DIRECTORY_DIR
+    ? path.resolve(cwd, env.CONCORD_DIRECTORY_DIR)
+    : path.resolve(path.dirname(path.resolve(cwd, source)), r.directory?.dir ?? '.');
+  const applyOnStart = envBoolean(env, 'CONCORD_APPLY_ON_START', problems) ?? r.directory?.apply_on_start ?? false;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -239,14 +164,22 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       ...(r.discovery?.contact !== undefined ? { contact: r.discovery.contact } : {}),
       ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
     },
-    apiRoots,
-    users,
+    directory: { dir: directoryDir, applyOnStart },
     bootstrapAdmin: {
       ...(env.CONCORD_ADMIN_PASSWORD ? { password: env.CONCORD_ADMIN_PASSWORD } : {}),
       ...(env.CONCORD_ADMIN_TOKEN ? { token: env.CONCORD_ADMIN_TOKEN } : {}),
     },
     source,
   };
+}
+
+function envBoolean(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  problems.push(`${name} must be true or false, got '${value}'`);
+  return undefined;
 }
 
 function envInteger(env: NodeJS.ProcessEnv, name: string, problems: string[]): number | undefined {
@@ -259,46 +192,4 @@ function envInteger(env: NodeJS.ProcessEnv, name: string, problems: string[]): n
   return Number(value);
 }
 
-function checkCatalog(apiRoots: ApiRootConfig[], problems: string[]): void {
-  const paths = new Set<string>();
-  const ids = new Set<string>();
-  for (const root of apiRoots) {
-    if (paths.has(root.path)) problems.push(`api root path '${root.path}' is used twice`);
-    paths.add(root.path);
-    if (RESERVED_ROOT_PATHS.has(root.path)) problems.push(`api root path '${root.path}' is reserved`);
-    const aliases = new Set<string>();
-    for (const c of root.collections) {
-      if (ids.has(c.id)) problems.push(`collection id ${c.id} is used twice`);
-      ids.add(c.id);
-      // TAXII 2.1 §5.2.1: an alias is unique within its API root.
-      if (c.alias !== undefined) {
-        if (aliases.has(c.alias)) problems.push(`alias '${c.alias}' is used twice in api root '${root.path}'`);
-        aliases.add(c.alias);
-      }
-    }
-  }
-}
 
-function checkUsers(users: UserConfig[], collectionIds: Set<string>, problems: string[]): void {
-  const ids = new Set<string>();
-  const usernames = new Set<string>();
-  const tokens = new Set<string>();
-  for (const u of users) {
-    if (ids.has(u.id)) problems.push(`user id '${u.id}' is used twice`);
-    ids.add(u.id);
-    if ((u.username === undefined) !== (u.passwordScrypt === undefined)) {
-      problems.push(`user '${u.id}': username and password_scrypt go together`);
-    }
-    if (u.username !== undefined) {
-      if (usernames.has(u.username)) problems.push(`username '${u.username}' is used twice`);
-      usernames.add(u.username);
-    }
-    for (const t of u.tokenSha256) {
-      if (tokens.has(t)) problems.push(`user '${u.id}': a token hash is used twice`);
-      tokens.add(t);
-    }
-    for (const c of Object.keys(u.collections)) {
-      if (!collectionIds.has(c)) problems.push(`user '${u.id}': unknown collection ${c}`);
-    }
-  }
-}

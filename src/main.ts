@@ -11,7 +11,11 @@ import type { Config } from './config';
 import { buildApp } from './http/app';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
-import { StaticAuthenticator } from './access/authenticator';
+import { DirectoryAuthenticator } from './access/authenticator';
+import { LiveDirectory } from './access/live-directory';
+import { AdminService } from './admin/admin-service';
+import { applyFiles } from './admin/apply-files';
+import { describePlan } from './admin/directory-plan';
 import { bootstrapAdmin, type BootstrapAdmin } from './access/bootstrap-admin';
 import { Catalog } from './taxii/catalog';
 import { KeysetCursor } from './taxii/keyset-cursor';
@@ -26,8 +30,8 @@ export interface Concord {
   /** Resolves when the validation threads are ready; stops them. */
   validationReady(): Promise<void>;
   closeValidation(): Promise<void>;
-  /** Set when no users are configured. */
-  bootstrap?: BootstrapAdmin;
+  admin: AdminService;
+  bootstrap: BootstrapAdmin;
 }
 
 export function openStore(config: Config): Store {
@@ -42,13 +46,15 @@ export async function createConcord(
   validator: StixValidator = StixValidator.load(),
 ): Promise<Concord> {
   logger.info({ compileMs: Math.round(validator.compileMs) }, 'STIX 2.1 schemas compiled');
-  const catalog = new Catalog(config.apiRoots);
-  let users = config.users;
-  let bootstrap: BootstrapAdmin | undefined;
-  if (users.length === 0) {
-    bootstrap = await bootstrapAdmin(store, config.bootstrapAdmin);
-    users = [bootstrap.user];
+  const directory = new LiveDirectory(store);
+  await directory.refresh();
+  const admin = new AdminService(store, directory);
+  if (config.directory.applyOnStart) {
+    const applied = await applyFiles(admin, { memberId: 'hub', source: 'serve' }, config.directory.dir);
+    logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
   }
+  const bootstrap = await bootstrapAdmin(admin, store, config.bootstrapAdmin);
+  const catalog = new Catalog(directory);
   // The cursor key lives in the store, so that every process over it (and a restarted
   // one) honours the cursors the others issued.
   const cursorKey = await store.getOrCreateSetting('cursor_hmac_key', () => crypto.randomBytes(32).toString('base64'));
@@ -64,7 +70,7 @@ export async function createConcord(
     taxii,
     publish,
     catalog,
-    authenticator: new StaticAuthenticator(users),
+    authenticator: new DirectoryAuthenticator(directory, bootstrap.extra),
     maxJsonDepth: config.maxJsonDepth,
     store,
     logger,
@@ -74,7 +80,8 @@ export async function createConcord(
     store,
     validationReady: () => validation.ready(),
     closeValidation: () => validation.close(),
-    ...(bootstrap ? { bootstrap } : {}),
+    admin,
+    bootstrap,
   };
 }
 

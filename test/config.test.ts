@@ -1,10 +1,15 @@
 // Configuration: buildConfig validates everything at once; loadConfig reads the shipped example.
 import path from 'node:path';
 import { buildConfig, loadConfig, ConfigError, type Config } from '../src/config';
-import { testConfigObject, ROOT, OTHER_ROOT, SHARED, FEED, PARTNER } from './helpers/test-app';
+import { testConfigObject as testObject, ROOT } from './helpers/test-app';
 
 const REPO = path.resolve(__dirname, '..');
-const GHOST = '55555555-5555-4555-8555-555555555555';
+
+/** The test configuration without its directory part (API roots and users go to the store). */
+function testConfigObject(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { api_roots: _r, users: _u, ...server } = testObject(overrides);
+  return server;
+}
 
 function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
@@ -19,80 +24,44 @@ function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
 describe('buildConfig', () => {
   test('the test configuration is valid and is mapped to Config', () => {
     const config: Config = buildConfig(testConfigObject(), {}, 'test');
-    expect(config.apiRoots.map((r) => r.path)).toEqual([ROOT, OTHER_ROOT]);
-    expect(config.apiRoots[0]?.maxContentLength).toBe(1_000_000);
     expect(config.discovery).toEqual({ title: 'Concord test hub', description: 'test', contact: 'ops@example.org', defaultApiRoot: ROOT });
-    expect(config.users.map((u) => u.id)).toEqual(['admin', 'member', 'reader', 'writer', 'outsider']);
-    expect(config.apiRoots[0]?.collections[0]?.mediaTypes).toEqual(['application/stix+json;version=2.1']);
+    expect(config.pageSizeMax).toBe(1000);
+    expect(config.directory).toEqual({ dir: process.cwd(), applyOnStart: false });
     expect(config.source).toBe('test');
   });
 
-  test('reports every semantic problem at once', () => {
-    const raw = testConfigObject({
-      discovery: { title: 'x', default_api_root: 'nowhere' },
-      api_roots: [
-        {
-          path: ROOT,
-          title: 'Hub',
-          collections: [
-            { id: SHARED, alias: 'dup', title: 'A' },
-            { id: FEED, alias: 'dup', title: 'B' },
-          ],
-        },
-        // SHARED again, in another root.
-        { path: 'taxii2', title: 'Reserved', collections: [{ id: SHARED, title: 'Again' }] },
-        // The same alias in another root is fine.
-        { path: OTHER_ROOT, title: 'Partner', collections: [{ id: PARTNER, alias: 'dup', title: 'P' }] },
-      ],
-      users: [{ id: 'member', token_sha256: ['a'.repeat(64)], collections: { [SHARED]: 'rw', [GHOST]: 'r' } }],
-    });
-    const problems = problemsOf(raw, { CONCORD_PORT: 'abc' });
+  test('reports every problem at once', () => {
+    const problems = problemsOf(testConfigObject(), { CONCORD_PORT: 'abc', CONCORD_PAGE_SIZE_DEFAULT: '5000', CONCORD_APPLY_ON_START: 'maybe' });
     const has = (re: RegExp) => expect(problems.some((p) => re.test(p))).toBe(true);
-    has(new RegExp(`collection id ${SHARED} is used twice`));
-    has(new RegExp(`alias 'dup' is used twice in api root '${ROOT}'`));
-    has(new RegExp(`user 'member': unknown collection ${GHOST}`));
-    has(/default_api_root 'nowhere' is not one of the api_roots/);
-    has(/api root path 'taxii2' is reserved/);
     has(/CONCORD_PORT must be a whole number, got 'abc'/);
-    // The alias reused in another root is not a problem.
-    expect(problems.some((p) => p.includes(`'${OTHER_ROOT}'`))).toBe(false);
-    expect(problems).toHaveLength(6);
+    has(/page_size_default \(5000\) exceeds page_size_max/);
+    has(/CONCORD_APPLY_ON_START must be true or false, got 'maybe'/);
+    expect(problems).toHaveLength(3);
   });
 
   test('the ConfigError message lists every problem', () => {
-    const raw = testConfigObject({ discovery: { title: 'x', default_api_root: 'nowhere' } });
     try {
-      buildConfig(raw, { CONCORD_PORT: 'abc', CONCORD_PAGE_SIZE_MAX: '-1' }, 'test.json');
+      buildConfig(testConfigObject(), { CONCORD_PORT: 'abc', CONCORD_PAGE_SIZE_MAX: '-1' }, 'test.json');
       throw new Error('accepted');
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       const err = e as ConfigError;
-      expect(err.problems.length).toBe(3);
+      expect(err.problems.length).toBe(2);
       for (const p of err.problems) expect(err.message).toContain(p);
     }
   });
 
-  test('other duplicate and consistency problems are reported', () => {
-    const raw = testConfigObject({
-      api_roots: [
-        { path: ROOT, title: 'Hub', collections: [{ id: SHARED, title: 'A' }] },
-        { path: ROOT, title: 'Hub again', collections: [{ id: FEED, title: 'B' }] },
-      ],
-      discovery: { title: 'x' },
-      users: [
-        { id: 'u1', username: 'same', password_scrypt: 'scrypt$16384$8$1$a$b', token_sha256: ['b'.repeat(64)] },
-        { id: 'u1', username: 'same', password_scrypt: 'scrypt$16384$8$1$a$b', token_sha256: ['b'.repeat(64)] },
-        { id: 'u3', username: 'lonely' },
-      ],
-    });
-    const problems = problemsOf(raw, { CONCORD_PAGE_SIZE_DEFAULT: '5000' });
-    const has = (re: RegExp) => expect(problems.some((p) => re.test(p))).toBe(true);
-    has(new RegExp(`api root path '${ROOT}' is used twice`));
-    has(/user id 'u1' is used twice/);
-    has(/username 'same' is used twice/);
-    has(/a token hash is used twice/);
-    has(/user 'u3': username and password_scrypt go together/);
-    has(/page_size_default \(5000\) exceeds page_size_max/);
+  test('API roots and users no longer belong in the server configuration (they are directory files)', () => {
+    const problems = problemsOf(testObject());
+    expect(problems.some((p) => p.includes("'api_roots'"))).toBe(true);
+    expect(problems.some((p) => p.includes("'users'"))).toBe(true);
+  });
+
+  test('the directory folder is relative to the configuration file; CONCORD_DIRECTORY_DIR overrides it', () => {
+    const config = buildConfig({ directory: { dir: 'hub', apply_on_start: true } }, {}, '/etc/concord/concord.json', '/');
+    expect(config.directory).toEqual({ dir: '/etc/concord/hub', applyOnStart: true });
+    const env = buildConfig({ directory: { dir: 'hub' } }, { CONCORD_DIRECTORY_DIR: 'elsewhere', CONCORD_APPLY_ON_START: '1' }, '/etc/concord/concord.json', '/srv');
+    expect(env.directory).toEqual({ dir: '/srv/elsewhere', applyOnStart: true });
   });
 
   test('schema violations are all reported, with where they are', () => {
@@ -119,11 +88,8 @@ describe('loadConfig', () => {
   test('reads the shipped collections/concord.json successfully', () => {
     const config = loadConfig({}, REPO);
     expect(config.source).toBe(path.join(REPO, 'collections', 'concord.json'));
-    expect(config.apiRoots.length).toBeGreaterThan(0);
-    expect(config.apiRoots.map((r) => r.path)).toEqual(['hub', 'isac']);
     expect(config.discovery.defaultApiRoot).toBe('hub');
-    expect(config.apiRoots.every((r) => r.collections.length > 0)).toBe(true);
-    expect(config.users).toEqual([]);
+    expect(config.directory).toEqual({ dir: path.join(REPO, 'collections'), applyOnStart: true });
   });
 
   test('CONCORD_CONFIG names the file; a missing file → ConfigError', () => {

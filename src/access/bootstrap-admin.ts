@@ -1,42 +1,58 @@
-// A fresh server with no users configured gets one admin, so that the quick start works
-// with nothing to set up. Its password and token are random, printed once at first start,
-// and only their hashes are kept (in the store). CONCORD_ADMIN_PASSWORD/CONCORD_ADMIN_TOKEN
-// set them instead (containers, scripted tests); those are never stored.
-import type { UserConfig } from '../config';
+// A fresh hub gets its operator: the member `hub` and one admin credential pair, so that
+// the quick start works with nothing to set up. The password and token are random,
+// printed once at first start, and only their hashes are kept (in the directory).
+// CONCORD_ADMIN_PASSWORD / CONCORD_ADMIN_TOKEN give the admin credentials instead
+// (containers, scripted tests); those are held in memory only, never stored.
+import crypto from 'node:crypto';
+import type { AdminService } from '../admin/admin-service';
+import type { CredentialRecord } from '../store/directory-records';
 import type { Store } from '../store/store';
-import { hashPassword, hashToken, newPassword, newToken } from './secrets';
+import { hashPassword, hashToken } from './secrets';
 
 export const BOOTSTRAP_USERNAME = 'admin';
+export const HUB_MEMBER = 'hub';
+const ACTOR = { memberId: HUB_MEMBER, source: 'bootstrap' };
 
 export interface BootstrapAdmin {
-  user: UserConfig;
+  /** In-memory credentials (from the environment). */
+  extra: CredentialRecord[];
   /** The clear credentials, when this start created them (to be shown once). */
   created?: { username: string; password: string; token: string };
 }
 
-export async function bootstrapAdmin(store: Store, given: { password?: string; token?: string }): Promise<BootstrapAdmin> {
-  const user = (passwordScrypt: string, tokenSha256: string): UserConfig => ({
-    id: 'bootstrap-admin',
-    admin: true,
-    username: BOOTSTRAP_USERNAME,
-    passwordScrypt,
-    tokenSha256: [tokenSha256],
-    collections: {},
-  });
-  if (given.password !== undefined || given.token !== undefined) {
-    const password = given.password ?? newPassword();
-    const token = given.token ?? newToken();
-    return { user: user(hashPassword(password), hashToken(token)) };
+function envCredential(kind: 'token' | 'password', secret: string): CredentialRecord {
+  return {
+    id: `bootstrap-${kind}`,
+    memberId: HUB_MEMBER,
+    kind,
+    role: 'admin',
+    prefix: kind === 'token' ? 'env:CONCORD_ADMIN_TOKEN' : BOOTSTRAP_USERNAME,
+    ...(kind === 'password' ? { username: BOOTSTRAP_USERNAME } : {}),
+    secretHash: kind === 'token' ? hashToken(secret) : hashPassword(secret),
+    label: 'bootstrap admin (environment)',
+    createdAt: Date.now(),
+  };
+}
+
+export async function bootstrapAdmin(admin: AdminService, store: Store, given: { password?: string; token?: string }): Promise<BootstrapAdmin> {
+  const directory = await admin.snapshot();
+  if (!directory.members.has(HUB_MEMBER)) {
+    await admin.createMember(ACTOR, { id: HUB_MEMBER, name: 'Hub operator', groups: [], status: 'active' });
   }
-  let created: BootstrapAdmin['created'];
-  let madeHere = '';
-  const stored = await store.getOrCreateSetting('bootstrap_admin', () => {
-    const password = newPassword();
-    const token = newToken();
-    created = { username: BOOTSTRAP_USERNAME, password, token };
-    madeHere = JSON.stringify({ password_scrypt: hashPassword(password), token_sha256: hashToken(token) });
-    return madeHere;
-  });
-  const { password_scrypt, token_sha256 } = JSON.parse(stored) as { password_scrypt: string; token_sha256: string };
-  return { user: user(password_scrypt, token_sha256), ...(created && stored === madeHere ? { created } : {}) };
+  if (given.password !== undefined || given.token !== undefined) {
+    return {
+      extra: [
+        ...(given.token !== undefined ? [envCredential('token', given.token)] : []),
+        ...(given.password !== undefined ? [envCredential('password', given.password)] : []),
+      ],
+    };
+  }
+  const hasAdmin = [...(await admin.snapshot()).credentials.values()].some((c) => c.role === 'admin' && c.revokedAt === undefined);
+  if (hasAdmin) return { extra: [] };
+  // Another process may be bootstrapping the same store: the setting decides who does.
+  const claim = crypto.randomUUID();
+  if ((await store.getOrCreateSetting('bootstrap_claim', () => claim)) !== claim) return { extra: [] };
+  const { password } = await admin.addPassword(ACTOR, HUB_MEMBER, { role: 'admin', username: BOOTSTRAP_USERNAME, label: 'bootstrap admin' });
+  const { token } = await admin.issueToken(ACTOR, HUB_MEMBER, { role: 'admin', label: 'bootstrap admin' });
+  return { extra: [], created: { username: BOOTSTRAP_USERNAME, password, token } };
 }

@@ -1,10 +1,15 @@
-// Who is asking, and what they may do with each collection. The fuller member/group/ACL
-// model (issue 4) replaces where principals come from, not this shape.
+// Who is asking, and what they may do with each collection (decided in
+// directory-snapshot.ts, carried here for the rest of the request).
 import type { Access } from '../config';
+import type { Role } from '../store/directory-records';
 
 export interface Principal {
-  /** Stable id; statuses are owned by it and cursors are bound to it. */
+  /** The member's id; statuses are owned by it and cursors are bound to it. */
   id: string;
+  /** The credential used, and its visible prefix (for the audit log). */
+  credentialId: string;
+  credentialPrefix: string;
+  role: Role;
   admin: boolean;
   /** collection id → access granted; admins can read and write every collection. */
   collections: ReadonlyMap<string, Access>;

@@ -47,7 +47,7 @@ program
     const env = { ...process.env };
     if (opts.config) env.CONCORD_CONFIG = opts.config;
     const config = loadConfigOrExit(env);
-    process.stdout.write(`${config.source}: valid (${config.apiRoots.length} API roots, ${config.users.length} users)\n`);
+    process.stdout.write(`${config.source}: valid (directory files in ${config.directory.dir})\n`);
   });
 
 program

@@ -4,9 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import passport from 'passport';
 import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import basicAuth from 'basic-auth';
-import type { Authenticator } from '../access/authenticator';
+import type { AuthResult, Authenticator } from '../access/authenticator';
 import type { Principal } from '../access/principal';
-import { badRequest, unauthorized } from '../taxii/taxii-error';
+import { badRequest, forbidden, unauthorized } from '../taxii/taxii-error';
 
 export const CHALLENGE = 'Basic realm="Concord", Bearer realm="Concord"';
 
@@ -26,10 +26,18 @@ class BasicStrategy extends passport.Strategy {
   override authenticate(req: Request): void {
     const credentials = basicAuth(req);
     if (!credentials) return this.fail('Basic realm="Concord"', 401);
-    const principal = this.authenticator.byPassword(credentials.name, credentials.pass);
-    if (principal) this.success(principal);
-    else this.fail('Basic realm="Concord"', 401);
+    this.authenticator.byPassword(credentials.name, credentials.pass).then(
+      (result) => settle(this, result),
+      (e: unknown) => this.error(e as Error),
+    );
   }
+}
+
+/** A suspended member's valid credential is an error (403), not a failure to authenticate. */
+function settle(strategy: passport.StrategyCreatedStatic, result: AuthResult): void {
+  if (result.ok) strategy.success(result.principal);
+  else if (result.reason === 'suspended') strategy.error(forbidden('Your organisation\'s access to the hub is suspended.'));
+  else strategy.fail(401);
 }
 
 /** The authenticated principal of a request (set by `authenticate`). */
@@ -42,8 +50,14 @@ export function authenticate(authenticator: Authenticator) {
   instance.use(new BasicStrategy(authenticator));
   instance.use(
     new BearerStrategy((token, done) => {
-      const principal = authenticator.byToken(token);
-      done(null, principal ?? false);
+      authenticator.byToken(token).then(
+        (result) => {
+          if (result.ok) done(null, result.principal);
+          else if (result.reason === 'suspended') done(forbidden('Your organisation\'s access to the hub is suspended.'));
+          else done(null, false);
+        },
+        (e: unknown) => done(e as Error),
+      );
     }),
   );
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -1,6 +1,7 @@
 // The storage contract. Every backend (SQLite now, MongoDB later) implements it and
 // passes the same contract suite (test/store/store-contract.ts). Nothing outside
 // src/store/ knows which database is behind it.
+import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from './directory-records';
 
 /** One version of one object, as handed to the store for writing. */
 export interface NewObjectVersion {
@@ -73,6 +74,23 @@ export interface StoredStatus {
 }
 
 export interface Store {
+  // --- the directory (issue 4): small, read whole, changed atomically ---
+  /** The directory's current revision (one cheap read: servers call it on every request). */
+  directoryRevision(): Promise<number>;
+  loadDirectory(): Promise<DirectoryData>;
+  /**
+   * Applies every change in one transaction, with the audit entries that record it, and
+   * bumps the revision; throws DirectoryConflict (changing nothing) when the revision is
+   * no longer `expectedRevision`, so that concurrent admins cannot overwrite each other.
+   */
+  applyDirectoryChanges(changes: DirectoryChange[], audit: AuditEntry[], expectedRevision: number): Promise<number>;
+
+  // --- the audit log ---
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Entries in seq order, after `afterSeq`; `more` tells whether another page follows. */
+  queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }>;
+
+  // --- objects ---
   /** Adds versions to a collection in one atomic, durable write; results in input order. */
   addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
   /** One keyset page, ordered by `date_added` ascending. */

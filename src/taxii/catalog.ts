@@ -1,24 +1,22 @@
-// API roots and their collections (TAXII 2.1 §4.2, §5.2), as configured. Issue 4 moves
-// them into the store behind the same methods.
-import type { ApiRootConfig, CollectionConfig } from '../config';
+// API roots and their collections (TAXII 2.1 §4.2, §5.2), as the directory holds them.
+// Reads the copy the request's authentication brought up to date (live-directory.ts).
+import type { ApiRootView } from '../access/directory-snapshot';
+import type { LiveDirectory } from '../access/live-directory';
+import type { CollectionRecord } from '../store/directory-records';
 
 export class Catalog {
-  private readonly roots: Map<string, ApiRootConfig>;
+  constructor(private readonly directory: LiveDirectory) {}
 
-  constructor(apiRoots: ApiRootConfig[]) {
-    this.roots = new Map(apiRoots.map((r) => [r.path, r]));
+  apiRoots(): ApiRootView[] {
+    return [...this.directory.current.roots.values()];
   }
 
-  apiRoots(): ApiRootConfig[] {
-    return [...this.roots.values()];
-  }
-
-  apiRoot(path: string): ApiRootConfig | undefined {
-    return this.roots.get(path);
+  apiRoot(path: string): ApiRootView | undefined {
+    return this.directory.current.roots.get(path);
   }
 
   /** By id, or by alias (§5.2.1: an alias may stand for the id in URLs). */
-  collection(root: ApiRootConfig, idOrAlias: string): CollectionConfig | undefined {
+  collection(root: ApiRootView, idOrAlias: string): CollectionRecord | undefined {
     return root.collections.find((c) => c.id === idOrAlias) ?? root.collections.find((c) => c.alias === idOrAlias);
   }
 }

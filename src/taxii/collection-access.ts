@@ -2,7 +2,8 @@
 // prescribes: a collection the principal may neither read nor write does not exist
 // for it (404); one it may use only partly answers 403 for the other use (§5.3–§5.8,
 // and the DELETE matrix of §5.7).
-import type { ApiRootConfig, CollectionConfig } from '../config';
+import type { ApiRootView } from '../access/directory-snapshot';
+import type { CollectionRecord } from '../store/directory-records';
 import { accessTo, type CollectionAccess, type Principal } from '../access/principal';
 import type { Catalog } from './catalog';
 import { forbidden, notFound } from './taxii-error';
@@ -10,23 +11,23 @@ import { forbidden, notFound } from './taxii-error';
 export type Need = 'read' | 'write' | 'delete' | 'see';
 
 export interface ResolvedCollection {
-  root: ApiRootConfig;
-  collection: CollectionConfig;
+  root: ApiRootView;
+  collection: CollectionRecord;
   access: CollectionAccess;
 }
 
 /** An API root exists for a principal when it may use at least one of its collections (admins: always). */
-export function resolveApiRoot(catalog: Catalog, principal: Principal, path: string): ApiRootConfig {
+export function resolveApiRoot(catalog: Catalog, principal: Principal, path: string): ApiRootView {
   const root = catalog.apiRoot(path);
   if (!root || !canSeeApiRoot(principal, root)) throw notFound('The API root was not found, or you do not have access to it.');
   return root;
 }
 
-export function canSeeApiRoot(principal: Principal, root: ApiRootConfig): boolean {
+export function canSeeApiRoot(principal: Principal, root: ApiRootView): boolean {
   return principal.admin || root.collections.some((c) => canSeeCollection(principal, c));
 }
 
-export function canSeeCollection(principal: Principal, collection: CollectionConfig): boolean {
+export function canSeeCollection(principal: Principal, collection: CollectionRecord): boolean {
   const a = accessTo(principal, collection.id);
   return a.canRead || a.canWrite;
 }

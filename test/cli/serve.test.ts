@@ -103,17 +103,11 @@ test('config-check lists every problem and exits 2', () => {
   const bad = path.join(dataDir, 'bad.json');
   fs.writeFileSync(
     bad,
-    JSON.stringify({
-      api_roots: [
-        { path: 'taxii2', title: 'x', collections: [{ id: '11111111-1111-4111-8111-111111111111', title: 'a' }] },
-        { path: 'b', title: 'y', collections: [{ id: '11111111-1111-4111-8111-111111111111', title: 'b' }] },
-      ],
-      discovery: { title: 't', default_api_root: 'missing' },
-    }),
+    JSON.stringify({ taxii: { page_size_default: 0 }, log_level: 'loud', api_roots: [] }),
   );
   const r = spawnSync(process.execPath, [...CLI, 'config-check', '--config', bad], { cwd: ROOT_DIR, encoding: 'utf8' });
   expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/reserved/);
-  expect(r.stderr).toMatch(/used twice/);
-  expect(r.stderr).toMatch(/default_api_root 'missing'/);
+  expect(r.stderr).toMatch(/\/taxii\/page_size_default must be >= 1/);
+  expect(r.stderr).toMatch(/\/log_level must be equal to one of the allowed values/);
+  expect(r.stderr).toMatch(/must NOT have additional properties 'api_roots'/);
 });

@@ -1,5 +1,7 @@
 // Builds the real application over a real (in-memory or temporary-file) SQLite store,
-// with a fixed set of principals, for supertest.
+// with a fixed set of principals, for supertest. The test configuration names API roots
+// and users in one object for brevity; makeTestApp writes them into the store's
+// directory (members, credentials, collections, ACL entries), as an admin would.
 import pino from 'pino';
 import type express from 'express';
 import { buildConfig, type Config } from '../../src/config';
@@ -8,6 +10,8 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { hashPassword, hashToken } from '../../src/access/secrets';
 import { StixValidator } from '../../src/stix/stix-validator';
+import type { DirectoryChange } from '../../src/store/directory-records';
+import { apiRootFromJson, collectionFromJson } from '../../src/admin/directory-json';
 
 export const TAXII = 'application/taxii+json;version=2.1';
 
@@ -80,12 +84,56 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+type TestUser = {
+  id: string;
+  admin?: boolean;
+  username?: string;
+  password_scrypt?: string;
+  token_sha256?: string[];
+  collections?: Record<string, 'r' | 'w' | 'rw'>;
+};
+type TestRoot = Record<string, unknown> & { path: string; collections?: Array<Record<string, unknown>> };
+
+/** The directory changes for a test configuration's `api_roots` and `users`. */
+export function testDirectoryChanges(raw: Record<string, unknown>): DirectoryChange[] {
+  const changes: DirectoryChange[] = [];
+  for (const root of (raw.api_roots ?? []) as TestRoot[]) {
+    changes.push({ op: 'put', kind: 'apiRoot', record: apiRootFromJson(root) });
+    for (const c of root.collections ?? []) changes.push({ op: 'put', kind: 'collection', record: collectionFromJson(c, root.path) });
+  }
+  for (const u of (raw.users ?? []) as TestUser[]) {
+    changes.push({ op: 'put', kind: 'member', record: { id: u.id, name: `Member ${u.id}`, groups: [], status: 'active' } });
+    const role = u.admin ? 'admin' : 'publisher';
+    (u.token_sha256 ?? []).forEach((hash, i) =>
+      changes.push({
+        op: 'put',
+        kind: 'credential',
+        record: { id: `${u.id}-token-${i}`, memberId: u.id, kind: 'token', role, prefix: `${u.id}-token-${i}`, secretHash: hash, createdAt: 0 },
+      }),
+    );
+    if (u.username !== undefined && u.password_scrypt !== undefined) {
+      changes.push({
+        op: 'put',
+        kind: 'credential',
+        record: { id: `${u.id}-password`, memberId: u.id, kind: 'password', role, prefix: u.username, username: u.username, secretHash: u.password_scrypt, createdAt: 0 },
+      });
+    }
+    for (const [collectionId, access] of Object.entries(u.collections ?? {})) {
+      changes.push({ op: 'put', kind: 'acl', record: { collectionId, grantee: `member:${u.id}`, read: access.includes('r'), write: access.includes('w') } });
+    }
+  }
+  return changes;
+}
+
 export async function makeTestApp(
   options: { config?: Record<string, unknown>; store?: Store; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestApp> {
+  const { api_roots, users, ...serverConfig } = options.config ?? testConfigObject();
   // Validation in place unless a test asks for threads (test/stix/validation-pool.test.ts).
-  const config = buildConfig(options.config ?? testConfigObject(), { CONCORD_VALIDATION_THREADS: '0', ...options.env }, 'test');
+  const config = buildConfig(serverConfig, { CONCORD_VALIDATION_THREADS: '0', ...options.env }, 'test');
   const store = options.store ?? new SqliteStore(':memory:');
+  const changes = testDirectoryChanges({ api_roots, users });
+  if (changes.length > 0) await store.applyDirectoryChanges(changes, [], await store.directoryRevision());
   const logger = pino({ level: 'silent' });
   const { app, closeValidation } = await createConcord(config, logger, store, validator());
   return {

@@ -52,9 +52,9 @@ describe('§5.1 collections resource', () => {
     expect(res.headers['content-type']).toBe(TAXII);
     expect(JSON.parse(res.text)).toEqual({
       collections: [
-        { id: SHARED, title: 'Shared', description: 'read and write', alias: 'shared', can_read: true, can_write: true, media_types: [STIX] },
         { id: FEED, title: 'Feed', alias: 'feed', can_read: true, can_write: true, media_types: [STIX] },
         { id: HIDDEN, title: 'Hidden', alias: 'hidden', can_read: true, can_write: true, media_types: [STIX] },
+        { id: SHARED, title: 'Shared', description: 'read and write', alias: 'shared', can_read: true, can_write: true, media_types: [STIX] },
       ],
     });
   });
@@ -101,8 +101,8 @@ describe('§5.1 collections filtered per principal, with the principal\'s access
     expect(resources).toEqual([{ id: PARTNER, title: 'Partner feed', can_read: true, can_write: false, media_types: [STIX] }]);
   });
 
-  test('§5.1 the listed collections keep the configured order', async () => {
-    expect((await list('admin')).map((c) => c.id)).toEqual([SHARED, FEED, HIDDEN]);
+  test('§5.1 collections are listed by title (then id), whatever order they were created in', async () => {
+    expect((await list('admin')).map((c) => c.id)).toEqual([FEED, HIDDEN, SHARED]);
   });
 });
 

@@ -18,9 +18,12 @@ beforeAll(async () => {
   const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { notAfterDate: new Date(Date.now() + 86_400_000) });
   fs.writeFileSync(path.join(dir, 'cert.pem'), pems.cert);
   fs.writeFileSync(path.join(dir, 'key.pem'), pems.private);
+  fs.writeFileSync(path.join(dir, 'hub.json'), JSON.stringify({ api_roots: [{ path: 'hub', title: 'Hub', collections: [] }] }));
   const config = buildConfig(
-    { api_roots: [{ path: 'hub', title: 'Hub', collections: [] }] },
+    {},
     {
+      CONCORD_DIRECTORY_DIR: dir,
+      CONCORD_APPLY_ON_START: 'true',
       CONCORD_PORT: '0',
       CONCORD_DATA_DIR: dir,
       CONCORD_TLS_CERT: path.join(dir, 'cert.pem'),

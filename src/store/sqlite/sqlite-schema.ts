@@ -42,3 +42,30 @@ CREATE TABLE IF NOT EXISTS settings (
   value TEXT NOT NULL
 );
 `;
+
+export const DIRECTORY_SQL = `
+-- the directory (API roots, collections, members, groups, credentials, ACL entries):
+-- small, read whole by every server at start and after each change
+CREATE TABLE IF NOT EXISTS directory (
+  kind TEXT NOT NULL,
+  key  TEXT NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+  seq           INTEGER PRIMARY KEY,
+  at            INTEGER NOT NULL,   -- milliseconds since the epoch
+  kind          TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  member_id     TEXT,
+  collection_id TEXT,
+  json          TEXT NOT NULL
+);
+-- GET /admin/v1/audit?member=…, ?collection=…, ?kind=…, each paged by seq
+CREATE INDEX IF NOT EXISTS audit_by_member ON audit (member_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_collection ON audit (collection_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_kind ON audit (kind, seq);
+-- ?since=…&until=…
+CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at);
+`;

@@ -16,6 +16,8 @@ import type {
 } from '../store';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
 import { SCHEMA_SQL } from './sqlite-schema';
+import { SqliteDirectory } from './sqlite-directory';
+import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
 
 type Row = {
   object_id: string;
@@ -31,6 +33,7 @@ type SqlParam = string | number;
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore['prepare']>;
+  private readonly directory: SqliteDirectory;
   private readonly queryCache = new Map<string, Database.Statement>();
   private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
 
@@ -44,6 +47,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
+    this.directory = new SqliteDirectory(this.db);
     const tx = this.db.transaction((collectionId: string, versions: NewObjectVersion[]) =>
       this.addInTransaction(collectionId, versions),
     );
@@ -135,6 +139,26 @@ export class SqliteStore implements Store {
     }
     s.setClock.run(collectionId, last);
     return results;
+  }
+
+  async directoryRevision(): Promise<number> {
+    return this.directory.readRevision();
+  }
+
+  async loadDirectory(): Promise<DirectoryData> {
+    return this.directory.load();
+  }
+
+  async applyDirectoryChanges(changes: DirectoryChange[], audit: AuditEntry[], expectedRevision: number): Promise<number> {
+    return this.directory.apply(changes, audit, expectedRevision);
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    this.directory.appendAudit(entries);
+  }
+
+  async queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }> {
+    return this.directory.queryAudit(query);
   }
 
   async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {

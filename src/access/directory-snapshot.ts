@@ -1,0 +1,110 @@
+// One consistent, indexed copy of the directory, and the one place that decides what a
+// member may do with each collection (issue 4): the collection's owner reads and writes
+// it; ACL entries grant read and/or write to a member, a group or everyone in the hub;
+// a reader credential never writes; an admin credential uses every collection.
+import type { Access } from '../config';
+import type {
+  AclEntry,
+  ApiRootRecord,
+  CollectionRecord,
+  CredentialRecord,
+  DirectoryData,
+  GroupRecord,
+  MemberRecord,
+  Role,
+} from '../store/directory-records';
+
+/** An API root with its collections, as the TAXII layer serves it. */
+export interface ApiRootView extends ApiRootRecord {
+  collections: CollectionRecord[];
+}
+
+export class DirectorySnapshot {
+  readonly revision: number;
+  readonly roots = new Map<string, ApiRootView>();
+  readonly collections = new Map<string, CollectionRecord>();
+  readonly members = new Map<string, MemberRecord>();
+  readonly groups = new Map<string, GroupRecord>();
+  readonly credentials = new Map<string, CredentialRecord>();
+  private readonly byTokenHash = new Map<string, CredentialRecord>();
+  private readonly byUsername = new Map<string, CredentialRecord>();
+  private readonly aclByCollection = new Map<string, AclEntry[]>();
+  private readonly accessCache = new Map<string, ReadonlyMap<string, Access>>();
+
+  constructor(readonly data: DirectoryData) {
+    this.revision = data.revision;
+    for (const r of [...data.apiRoots].sort((a, b) => a.path.localeCompare(b.path))) this.roots.set(r.path, { ...r, collections: [] });
+    for (const c of data.collections) {
+      this.collections.set(c.id, c);
+      this.roots.get(c.apiRoot)?.collections.push(c);
+    }
+    for (const root of this.roots.values()) root.collections.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+    for (const m of data.members) this.members.set(m.id, m);
+    for (const g of data.groups) this.groups.set(g.id, g);
+    for (const c of data.credentials) {
+      this.credentials.set(c.id, c);
+      if (c.revokedAt !== undefined) continue;
+      if (c.kind === 'token') this.byTokenHash.set(c.secretHash, c);
+      else if (c.username !== undefined) this.byUsername.set(c.username, c);
+    }
+    for (const a of data.acl) {
+      const list = this.aclByCollection.get(a.collectionId) ?? [];
+      list.push(a);
+      this.aclByCollection.set(a.collectionId, list);
+    }
+  }
+
+  /** The unrevoked token credential with this SHA-256 digest. */
+  tokenCredential(sha256: string): CredentialRecord | undefined {
+    return this.byTokenHash.get(sha256);
+  }
+
+  /** The unrevoked password credential with this username. */
+  passwordCredential(username: string): CredentialRecord | undefined {
+    return this.byUsername.get(username);
+  }
+
+  acl(collectionId: string): readonly AclEntry[] {
+    return this.aclByCollection.get(collectionId) ?? [];
+  }
+
+  /**
+   * What a member may do with each collection, given its credential's role: collection
+   * id → access, for the collections it may use at all. Computed once per member and
+   * role per snapshot.
+   */
+  accessOf(memberId: string, role: Role): ReadonlyMap<string, Access> {
+    const cacheKey = `${role} ${memberId}`;
+    const cached = this.accessCache.get(cacheKey);
+    if (cached) return cached;
+    const member = this.members.get(memberId);
+    const access = new Map<string, Access>();
+    if (member && member.status === 'active') {
+      const grantees = new Set(['everyone', `member:${member.id}`, ...member.groups.filter((g) => this.groups.has(g)).map((g) => `group:${g}`)]);
+      for (const c of this.collections.values()) {
+        let read = c.owner === member.id;
+        let write = c.owner === member.id;
+        for (const entry of this.acl(c.id)) {
+          if (!grantees.has(entry.grantee)) continue;
+          read ||= entry.read;
+          write ||= entry.write;
+        }
+        if (role === 'reader') write = false;
+        if (read || write) access.set(c.id, read && write ? 'rw' : read ? 'r' : 'w');
+      }
+    }
+    this.accessCache.set(cacheKey, access);
+    return access;
+  }
+
+  /** The members a grantee stands for (for explanations and admin views). */
+  membersOf(grantee: string): MemberRecord[] {
+    if (grantee === 'everyone') return [...this.members.values()];
+    const [kind, id] = grantee.split(':', 2);
+    if (kind === 'member') return this.members.has(id ?? '') ? [this.members.get(id ?? '') as MemberRecord] : [];
+    if (kind === 'group') return [...this.members.values()].filter((m) => m.groups.includes(id ?? ''));
+    return [];
+  }
+}
+
+export const EMPTY_DIRECTORY: DirectoryData = { revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [] };

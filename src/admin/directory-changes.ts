@@ -1,0 +1,54 @@
+// Directory changes applied to an in-memory copy, so that every change (from the admin
+// API, the CLI or `config apply`) is checked against the directory it would produce
+// before the store is asked to make it.
+import type { AclEntry, DirectoryChange, DirectoryData } from '../store/directory-records';
+
+const LISTS = {
+  apiRoot: 'apiRoots',
+  collection: 'collections',
+  member: 'members',
+  group: 'groups',
+  credential: 'credentials',
+  acl: 'acl',
+} as const;
+
+export function aclKey(entry: Pick<AclEntry, 'collectionId' | 'grantee'>): string {
+  return `${entry.collectionId} ${entry.grantee}`;
+}
+
+function keyOf(kind: DirectoryChange['kind'], record: unknown): string {
+  const r = record as Record<string, string>;
+  if (kind === 'apiRoot') return r.path as string;
+  if (kind === 'acl') return aclKey(record as AclEntry);
+  return r.id as string;
+}
+
+function changeKey(change: DirectoryChange): string {
+  if (change.op === 'put') return keyOf(change.kind, change.record);
+  return typeof change.key === 'string' ? change.key : aclKey(change.key);
+}
+
+/** The directory as it would be after `changes` (the input is not modified). */
+export function applyInMemory(data: DirectoryData, changes: readonly DirectoryChange[]): DirectoryData {
+  const next: DirectoryData = {
+    revision: data.revision,
+    apiRoots: [...data.apiRoots],
+    collections: [...data.collections],
+    members: [...data.members],
+    groups: [...data.groups],
+    credentials: [...data.credentials],
+    acl: [...data.acl],
+  };
+  for (const change of changes) {
+    const list = next[LISTS[change.kind]] as unknown[];
+    const key = changeKey(change);
+    const at = list.findIndex((r) => keyOf(change.kind, r) === key);
+    if (change.op === 'put') {
+      if (at >= 0) list[at] = change.record;
+      else list.push(change.record);
+    } else if (at >= 0) {
+      list.splice(at, 1);
+    }
+  }
+  return next;
+}

@@ -1,0 +1,72 @@
+// The invariants of a directory, checked on the directory a change would produce: every
+// reference resolves, every name that must be unique is. One function for every way the
+// directory changes, so the API, the CLI and `config apply` cannot disagree.
+import type { DirectoryData } from '../store/directory-records';
+
+/** Paths the server itself uses next to API roots. */
+export const RESERVED_ROOT_PATHS = new Set(['taxii2', 'healthz', 'readyz', 'admin', 'metrics']);
+export const ROOT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$/;
+export const SLUG = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+function duplicates(values: string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return [...dup];
+}
+
+export function checkDirectory(d: DirectoryData): string[] {
+  const problems: string[] = [];
+  const roots = new Set(d.apiRoots.map((r) => r.path));
+  const members = new Set(d.members.map((m) => m.id));
+  const groups = new Set(d.groups.map((g) => g.id));
+  const collections = new Set(d.collections.map((c) => c.id));
+
+  for (const p of duplicates(d.apiRoots.map((r) => r.path))) problems.push(`API root '${p}' is declared twice`);
+  for (const r of d.apiRoots) {
+    if (!ROOT_PATH.test(r.path)) problems.push(`API root path '${r.path}' must be one URL segment of letters, digits, '.', '_', '~' or '-'`);
+    if (RESERVED_ROOT_PATHS.has(r.path)) problems.push(`API root path '${r.path}' is reserved`);
+    if (!Number.isInteger(r.maxContentLength) || r.maxContentLength < 1) problems.push(`API root '${r.path}': max_content_length must be a positive integer`);
+  }
+  for (const id of duplicates(d.collections.map((c) => c.id))) problems.push(`collection ${id} is declared twice`);
+  for (const c of d.collections) {
+    // TAXII 2.1 §5.2.1: a collection's id is a UUID (Sentinel asks for v4; any RFC 4122 version is accepted).
+    if (!UUID.test(c.id)) problems.push(`collection id '${c.id}' must be a lower-case UUID`);
+    if (!roots.has(c.apiRoot)) problems.push(`collection ${c.id}: API root '${c.apiRoot}' does not exist`);
+    if (c.alias !== undefined && !ALIAS.test(c.alias)) problems.push(`collection ${c.id}: alias '${c.alias}' must be URL-safe`);
+    if (c.alias !== undefined && UUID.test(c.alias)) problems.push(`collection ${c.id}: an alias may not look like a collection id`);
+    if (c.owner !== undefined && !members.has(c.owner)) problems.push(`collection ${c.id}: owner '${c.owner}' is not a member`);
+  }
+  for (const root of roots) {
+    const aliases = d.collections.filter((c) => c.apiRoot === root && c.alias !== undefined).map((c) => c.alias as string);
+    for (const a of duplicates(aliases)) problems.push(`API root '${root}': alias '${a}' is used by two collections`);
+  }
+  for (const id of duplicates(d.members.map((m) => m.id))) problems.push(`member '${id}' is declared twice`);
+  for (const m of d.members) {
+    if (!SLUG.test(m.id)) problems.push(`member id '${m.id}' must be a lower-case slug (letters, digits, '.', '_', '-')`);
+    if (m.identityRef !== undefined && !/^identity--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(m.identityRef)) {
+      problems.push(`member '${m.id}': identity_ref must be an identity--<UUID> identifier`);
+    }
+    for (const g of m.groups) if (!groups.has(g)) problems.push(`member '${m.id}': group '${g}' does not exist`);
+  }
+  for (const id of duplicates(d.groups.map((g) => g.id))) problems.push(`group '${id}' is declared twice`);
+  for (const g of d.groups) if (!SLUG.test(g.id)) problems.push(`group id '${g.id}' must be a lower-case slug`);
+  for (const c of d.credentials) {
+    if (!members.has(c.memberId)) problems.push(`credential ${c.prefix}: member '${c.memberId}' does not exist`);
+  }
+  const live = d.credentials.filter((c) => c.revokedAt === undefined && c.kind === 'password').map((c) => c.username ?? '');
+  for (const u of duplicates(live)) problems.push(`username '${u}' is already in use`);
+  for (const a of d.acl) {
+    if (!collections.has(a.collectionId)) problems.push(`ACL entry '${a.grantee}': collection ${a.collectionId} does not exist`);
+    const [kind, id] = a.grantee === 'everyone' ? ['everyone', ''] : a.grantee.split(':', 2);
+    if (kind === 'member' && !members.has(id ?? '')) problems.push(`ACL entry on ${a.collectionId}: member '${id}' does not exist`);
+    else if (kind === 'group' && !groups.has(id ?? '')) problems.push(`ACL entry on ${a.collectionId}: group '${id}' does not exist`);
+    else if (kind !== 'member' && kind !== 'group' && kind !== 'everyone') {
+      problems.push(`ACL entry on ${a.collectionId}: grantee '${a.grantee}' must be member:<id>, group:<id> or everyone`);
+    }
+    if (!a.read && !a.write) problems.push(`ACL entry '${a.grantee}' on ${a.collectionId} grants nothing (revoke it instead)`);
+  }
+  return problems;
+}

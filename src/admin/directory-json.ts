@@ -1,0 +1,134 @@
+// The JSON form of directory records (snake_case, as in the admin API and the files under
+// collections/) and back. Secrets never appear in the JSON form.
+import type {
+  AclEntry,
+  ApiRootRecord,
+  AuditEntry,
+  CollectionRecord,
+  CredentialRecord,
+  GroupRecord,
+  MemberRecord,
+} from '../store/directory-records';
+
+export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
+export const DEFAULT_MEDIA_TYPES = ['application/stix+json;version=2.1'];
+
+type Json = Record<string, unknown>;
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+
+export function apiRootFromJson(j: Json): ApiRootRecord {
+  return {
+    path: j.path as string,
+    title: j.title as string,
+    ...optional('description', j.description as string | undefined),
+    maxContentLength: (j.max_content_length as number | undefined) ?? DEFAULT_MAX_CONTENT_LENGTH,
+  };
+}
+
+export function apiRootToJson(r: ApiRootRecord): Json {
+  return { path: r.path, title: r.title, ...optional('description', r.description), max_content_length: r.maxContentLength, managed: r.managed === true };
+}
+
+export function collectionFromJson(j: Json, apiRoot: string): CollectionRecord {
+  return {
+    id: j.id as string,
+    apiRoot,
+    ...optional('alias', j.alias as string | undefined),
+    title: j.title as string,
+    ...optional('description', j.description as string | undefined),
+    mediaTypes: (j.media_types as string[] | undefined) ?? DEFAULT_MEDIA_TYPES,
+    validation: (j.validation as CollectionRecord['validation'] | undefined) ?? 'standard',
+    allowCustom: (j.allow_custom as boolean | undefined) ?? true,
+    ...optional('owner', j.owner as string | undefined),
+  };
+}
+
+export function collectionToJson(c: CollectionRecord): Json {
+  return {
+    id: c.id,
+    api_root: c.apiRoot,
+    ...optional('alias', c.alias),
+    title: c.title,
+    ...optional('description', c.description),
+    media_types: c.mediaTypes,
+    validation: c.validation,
+    allow_custom: c.allowCustom,
+    ...optional('owner', c.owner),
+    managed: c.managed === true,
+  };
+}
+
+export function aclFromJson(j: Json, collectionId: string): AclEntry {
+  return { collectionId, grantee: j.grantee as string, read: (j.read as boolean | undefined) ?? true, write: (j.write as boolean | undefined) ?? false };
+}
+
+export function aclToJson(a: AclEntry): Json {
+  return { collection_id: a.collectionId, grantee: a.grantee, read: a.read, write: a.write, managed: a.managed === true };
+}
+
+export function memberFromJson(j: Json): MemberRecord {
+  return {
+    id: j.id as string,
+    name: j.name as string,
+    ...optional('contact', j.contact as string | undefined),
+    ...optional('identityRef', j.identity_ref as string | undefined),
+    groups: (j.groups as string[] | undefined) ?? [],
+    status: (j.status as MemberRecord['status'] | undefined) ?? 'active',
+  };
+}
+
+export function memberToJson(m: MemberRecord): Json {
+  return {
+    id: m.id,
+    name: m.name,
+    ...optional('contact', m.contact),
+    ...optional('identity_ref', m.identityRef),
+    groups: m.groups,
+    status: m.status,
+    managed: m.managed === true,
+  };
+}
+
+export function groupFromJson(j: Json): GroupRecord {
+  return { id: j.id as string, name: j.name as string, ...optional('description', j.description as string | undefined) };
+}
+
+export function groupToJson(g: GroupRecord): Json {
+  return { id: g.id, name: g.name, ...optional('description', g.description), managed: g.managed === true };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** A credential as admins see it: never its hash. */
+export function credentialToJson(c: CredentialRecord): Json {
+  return {
+    id: c.id,
+    member: c.memberId,
+    kind: c.kind,
+    role: c.role,
+    prefix: c.prefix,
+    ...optional('username', c.username),
+    ...optional('label', c.label),
+    created_at: iso(c.createdAt),
+    ...optional('expires_at', iso(c.expiresAt)),
+    ...optional('revoked_at', iso(c.revokedAt)),
+  };
+}
+
+export function auditToJson(e: AuditEntry): Json {
+  return {
+    seq: e.seq,
+    at: iso(e.at),
+    kind: e.kind,
+    action: e.action,
+    ...optional('member', e.memberId),
+    ...optional('credential_prefix', e.credentialPrefix),
+    ...optional('request_id', e.requestId),
+    ...optional('source', e.source),
+    ...optional('api_root', e.apiRoot),
+    ...optional('collection', e.collectionId),
+    ...optional('details', e.details),
+  };
+}

@@ -16,6 +16,7 @@ import type {
   VersionSelector,
 } from '../../src/store/store';
 import * as timestamps from '../../src/taxii/timestamps';
+import { DirectoryConflict, type AuditEntry, type DirectoryChange } from '../../src/store/directory-records';
 import { formatMicros, versionKey } from '../../src/taxii/timestamps';
 
 // ---------------------------------------------------------------------------------------
@@ -862,6 +863,121 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         await expect(store.getOrCreateSetting('a', () => 'A')).resolves.toBe('A');
         await expect(store.getOrCreateSetting('b', () => 'B')).resolves.toBe('B');
         await expect(store.getOrCreateSetting('a', () => 'X')).resolves.toBe('A');
+      });
+    });
+
+    describe('directory', () => {
+      const root: DirectoryChange = { op: 'put', kind: 'apiRoot', record: { path: 'hub', title: 'Hub', maxContentLength: 1024 } };
+      const member: DirectoryChange = { op: 'put', kind: 'member', record: { id: 'ohio', name: 'Ohio', groups: ['states'], status: 'active' } };
+      const group: DirectoryChange = { op: 'put', kind: 'group', record: { id: 'states', name: 'States', managed: true } };
+      const collection: DirectoryChange = {
+        op: 'put',
+        kind: 'collection',
+        record: { id: COLLECTION, apiRoot: 'hub', title: 'Shared', mediaTypes: ['application/stix+json;version=2.1'], validation: 'standard', allowCustom: true, owner: 'ohio' },
+      };
+      const acl: DirectoryChange = { op: 'put', kind: 'acl', record: { collectionId: COLLECTION, grantee: 'group:states', read: true, write: false } };
+      const credential: DirectoryChange = {
+        op: 'put',
+        kind: 'credential',
+        record: { id: 'cred-1', memberId: 'ohio', kind: 'token', role: 'publisher', prefix: 'concord_abcdefgh', secretHash: 'f'.repeat(64), createdAt: 1, expiresAt: 2 },
+      };
+
+      test('a new store has an empty directory at revision 0', async () => {
+        expect(await store.directoryRevision()).toBe(0);
+        expect(await store.loadDirectory()).toEqual({ revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [] });
+      });
+
+      test('changes are applied together, records come back exactly, and the revision moves by one', async () => {
+        const revision = await store.applyDirectoryChanges([root, group, member, collection, acl, credential], [], 0);
+        expect(revision).toBe(1);
+        expect(await store.directoryRevision()).toBe(1);
+        const d = await store.loadDirectory();
+        expect(d.revision).toBe(1);
+        expect(d.apiRoots).toEqual([root.op === 'put' && root.record]);
+        expect(d.members).toEqual([member.op === 'put' && member.record]);
+        expect(d.groups).toEqual([group.op === 'put' && group.record]);
+        expect(d.collections).toEqual([collection.op === 'put' && collection.record]);
+        expect(d.acl).toEqual([acl.op === 'put' && acl.record]);
+        expect(d.credentials).toEqual([credential.op === 'put' && credential.record]);
+      });
+
+      test('a put replaces the record with the same key; deletes remove by key (ACL entries by collection and grantee)', async () => {
+        await store.applyDirectoryChanges([root, group, member, collection, acl], [], 0);
+        const renamed: DirectoryChange = { op: 'put', kind: 'member', record: { id: 'ohio', name: 'State of Ohio', groups: [], status: 'suspended' } };
+        const widened: DirectoryChange = { op: 'put', kind: 'acl', record: { collectionId: COLLECTION, grantee: 'group:states', read: true, write: true } };
+        await store.applyDirectoryChanges([renamed, widened], [], 1);
+        let d = await store.loadDirectory();
+        expect(d.members).toEqual([renamed.op === 'put' && renamed.record]);
+        expect(d.acl).toEqual([widened.op === 'put' && widened.record]);
+        await store.applyDirectoryChanges(
+          [
+            { op: 'delete', kind: 'acl', key: { collectionId: COLLECTION, grantee: 'group:states' } },
+            { op: 'delete', kind: 'group', key: 'states' },
+            { op: 'delete', kind: 'apiRoot', key: 'nowhere' },
+          ],
+          [],
+          2,
+        );
+        d = await store.loadDirectory();
+        expect(d.revision).toBe(3);
+        expect(d.acl).toEqual([]);
+        expect(d.groups).toEqual([]);
+        expect(d.apiRoots).toHaveLength(1);
+      });
+
+      test('a stale expected revision changes nothing and throws DirectoryConflict', async () => {
+        await store.applyDirectoryChanges([root], [], 0);
+        await expect(store.applyDirectoryChanges([member], [{ at: 1, kind: 'admin', action: 'member.create' }], 0)).rejects.toBeInstanceOf(DirectoryConflict);
+        const d = await store.loadDirectory();
+        expect(d.revision).toBe(1);
+        expect(d.members).toEqual([]);
+        expect((await store.queryAudit({ limit: 10 })).entries).toEqual([]);
+      });
+
+      test('concurrent changes from the same revision: exactly one wins', async () => {
+        const results = await Promise.allSettled([
+          store.applyDirectoryChanges([member], [], 0),
+          store.applyDirectoryChanges([group], [], 0),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.directoryRevision()).toBe(1);
+      });
+    });
+
+    describe('audit log', () => {
+      const entry = (at: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({ at, kind: 'read', action: 'objects.get', memberId: 'ohio', ...extra });
+
+      test('entries written with a directory change are in the log, with increasing seq', async () => {
+        await store.applyDirectoryChanges([], [entry(1, { kind: 'admin', action: 'member.create', details: { member: 'ohio' } })], 0);
+        await store.appendAudit([entry(2), entry(3, { memberId: 'michigan', collectionId: COLLECTION, credentialPrefix: 'concord_x', requestId: 'r-1', source: '127.0.0.1', apiRoot: 'hub' })]);
+        const { entries, more } = await store.queryAudit({ limit: 10 });
+        expect(more).toBe(false);
+        expect(entries.map((e) => e.at)).toEqual([1, 2, 3]);
+        const seqs = entries.map((e) => e.seq as number);
+        expect(seqs[0]).toBeLessThan(seqs[1] as number);
+        expect(seqs[1]).toBeLessThan(seqs[2] as number);
+        expect(entries[0]).toEqual({ seq: seqs[0], at: 1, kind: 'admin', action: 'member.create', memberId: 'ohio', details: { member: 'ohio' } });
+        expect(entries[2]).toEqual({ seq: seqs[2], ...entry(3, { memberId: 'michigan', collectionId: COLLECTION, credentialPrefix: 'concord_x', requestId: 'r-1', source: '127.0.0.1', apiRoot: 'hub' }) });
+      });
+
+      test('filters combine (AND) and pages are keyset by seq', async () => {
+        const entries: AuditEntry[] = [];
+        for (let i = 0; i < 30; i++) {
+          entries.push(entry(1000 + i, { kind: i % 3 === 0 ? 'publish' : 'read', memberId: i % 2 === 0 ? 'ohio' : 'indiana', collectionId: i % 5 === 0 ? OTHER_COLLECTION : COLLECTION }));
+        }
+        await store.appendAudit(entries);
+        const wanted = entries.filter((e) => e.kind === 'read' && e.memberId === 'ohio' && e.collectionId === COLLECTION && e.at >= 1004 && e.at < 1026);
+        const seen: AuditEntry[] = [];
+        let after: number | undefined;
+        for (;;) {
+          const page = await store.queryAudit({ kind: 'read', memberId: 'ohio', collectionId: COLLECTION, since: 1004, until: 1026, limit: 2, ...(after !== undefined ? { afterSeq: after } : {}) });
+          seen.push(...page.entries);
+          if (!page.more) break;
+          after = page.entries[page.entries.length - 1]?.seq;
+        }
+        expect(seen.map((e) => e.at)).toEqual(wanted.map((e) => e.at));
+        expect((await store.queryAudit({ action: 'objects.get', limit: 100 })).entries).toHaveLength(30);
+        expect((await store.queryAudit({ action: 'nothing', limit: 100 })).entries).toHaveLength(0);
       });
     });
 

@@ -145,7 +145,7 @@ function announceBootstrap(bootstrap: BootstrapAdmin | undefined, logger: Logger
     process.stderr.write(
       [
         '',
-        '  Concord created a bootstrap admin (no users are configured). Shown only now:',
+        '  Concord created a bootstrap admin (no admin credential in the store). Shown only now:',
         `    username: ${bootstrap.created.username}`,
         `    password: ${bootstrap.created.password}`,
         `    token:    ${bootstrap.created.token}`,

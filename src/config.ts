@@ -36,6 +36,8 @@ export interface Config {
   directory: { dir: string; applyOnStart: boolean };
   /** Credentials for the bootstrap admin, from CONCORD_ADMIN_* (kept in memory only). */
   bootstrapAdmin: { password?: string; token?: string };
+  /** Failed-authentication throttling per client address (src/http/rate-limit.ts). */
+  security: { authFailuresPerWindow: number; authFailureWindowSeconds: number };
   /** Where the configuration was read from, for logs. */
   source: string;
 }
@@ -69,6 +71,7 @@ type RawConfig = {
   };
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
   directory?: { dir?: string; apply_on_start?: boolean };
+  security?: { auth_failures_per_window?: number; auth_failure_window_seconds?: number };
 };
 
 const validateRaw = new Ajv({ allErrors: true }).compile<RawConfig>(configSchema);
@@ -165,6 +168,10 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
     },
     directory: { dir: directoryDir, applyOnStart },
+    security: {
+      authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
+      authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,
+    },
     bootstrapAdmin: {
       ...(env.CONCORD_ADMIN_PASSWORD ? { password: env.CONCORD_ADMIN_PASSWORD } : {}),
       ...(env.CONCORD_ADMIN_TOKEN ? { token: env.CONCORD_ADMIN_TOKEN } : {}),

@@ -23,6 +23,7 @@ import { TaxiiService } from './taxii/taxii-service';
 import { PublishService } from './taxii/publish-objects';
 import { StixValidator } from './stix/stix-validator';
 import { Validation } from './stix/validation-pool';
+import { AuditRecorder } from './audit/audit-recorder';
 
 export interface Concord {
   app: express.Express;
@@ -32,6 +33,8 @@ export interface Concord {
   closeValidation(): Promise<void>;
   admin: AdminService;
   bootstrap: BootstrapAdmin;
+  /** The TAXII audit log; close() flushes buffered read entries (before the store closes). */
+  audit: AuditRecorder;
 }
 
 export function openStore(config: Config): Store {
@@ -66,14 +69,18 @@ export async function createConcord(
   });
   const validation = new Validation(validator, config.validationThreads);
   const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope);
+  const audit = new AuditRecorder(store, logger);
   const app = buildApp({
     taxii,
     publish,
     catalog,
     authenticator: new DirectoryAuthenticator(directory, bootstrap.extra),
     maxJsonDepth: config.maxJsonDepth,
+    audit,
+    authFailureLimit: { maxFailures: config.security.authFailuresPerWindow, windowSeconds: config.security.authFailureWindowSeconds },
     store,
     logger,
+    admin,
   });
   return {
     app,
@@ -82,6 +89,7 @@ export async function createConcord(
     closeValidation: () => validation.close(),
     admin,
     bootstrap,
+    audit,
   };
 }
 
@@ -132,6 +140,7 @@ export async function startServer(config: Config, logger: Logger, validator?: St
       await Promise.race([drained, timeout]);
       server.closeAllConnections();
       await concord.closeValidation();
+      await concord.audit.close();
       await store.close();
     })());
   logger.info({ url, config: config.source, store: config.sqliteFile }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);

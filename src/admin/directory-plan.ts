@@ -77,8 +77,12 @@ export function planDirectory(current: DirectoryData, spec: DirectorySpec): Plan
     members: new Set(spec.members.map((m) => m.id)),
     groups: new Set(spec.groups.map((g) => g.id)),
   };
-  const dropAcl = (a: AclEntry) =>
+  // A cascade never removes a declared entry: files that still grant access to a member,
+  // group or collection they no longer declare are refused by the integrity check instead.
+  const dropAcl = (a: AclEntry) => {
+    if (declared.acl.has(aclKey(a))) return;
     remove('acl', aclKey(a), { op: 'delete', kind: 'acl', key: { collectionId: a.collectionId, grantee: a.grantee } });
+  };
   for (const a of current.acl) if (a.managed && !declared.acl.has(aclKey(a))) dropAcl(a);
   for (const c of current.collections) {
     if (!c.managed || declared.collections.has(c.id)) continue;

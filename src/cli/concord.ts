@@ -6,10 +6,16 @@ import { StixValidator } from '../stix/stix-validator';
 import { renderReport, reportsFailed, validateFile } from '../stix/validate-files';
 import { createLogger } from '../logger';
 import { startServer } from '../main';
-import { hashPassword, hashToken, newToken } from '../access/secrets';
+import { registerAdminCommands } from './register-admin-commands';
 
 const program = new Command();
 program.name('concord').description('Concord: a TAXII 2.1 server and STIX 2.1 sharing hub');
+// Usage errors (unknown option, missing argument) exit 2, like validation errors.
+// Set before the commands are added, so that they inherit it.
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
 
 program
   .command('serve')
@@ -51,28 +57,6 @@ program
   });
 
 program
-  .command('hash-password')
-  .description('print the password_scrypt value for a user entry (reads the password from stdin)')
-  .action(async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-    if (!password) {
-      process.stderr.write('no password on stdin\n');
-      process.exit(2);
-    }
-    process.stdout.write(`${hashPassword(password)}\n`);
-  });
-
-program
-  .command('new-token')
-  .description('print a new API token and the token_sha256 value for a user entry')
-  .action(() => {
-    const token = newToken();
-    process.stdout.write(`token:        ${token}\ntoken_sha256: ${hashToken(token)}\n`);
-  });
-
-program
   .command('validate')
   .description('check STIX 2.1 bundles, envelopes or objects offline, as a POST would (exit 1 if anything is refused)')
   .argument('<files...>', 'JSON files')
@@ -89,6 +73,12 @@ program
     process.stdout.write(renderReport(reports));
     process.exit(reportsFailed(reports) ? 1 : 0);
   });
+
+registerAdminCommands(program, (configFile) => {
+  const env = { ...process.env };
+  if (configFile) env.CONCORD_CONFIG = configFile;
+  return loadConfigOrExit(env);
+});
 
 function loadConfigOrExit(env: NodeJS.ProcessEnv) {
   try {

@@ -6,13 +6,19 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store';
+import type { AdminService } from '../admin/admin-service';
 import { notFound } from '../taxii/taxii-error';
 import { errorHandler } from './error-handler';
 import { taxiiRouter, type TaxiiRouterDeps } from './taxii-router';
+import { ADMIN_BASE, adminRouter } from './admin-router';
+import { authFailureLimiter, type AuthFailureLimitOptions } from './rate-limit';
 
 export interface AppDeps extends TaxiiRouterDeps {
+  /** Failed authentications allowed per address and window (off when absent). */
+  authFailureLimit?: AuthFailureLimitOptions;
   store: Store;
   logger: Logger;
+  admin: AdminService;
 }
 
 // A client may pass its own request id for tracing; anything else gets a fresh UUID.
@@ -63,7 +69,12 @@ export function buildApp(deps: AppDeps): express.Express {
     );
   });
 
-  app.use(taxiiRouter(deps));
+  // Before the TAXII router, which would take /admin for an API root.
+  // One count of failed authentications per address, for the admin API and TAXII alike.
+  const authLimiter = deps.authFailureLimit ? authFailureLimiter(deps.authFailureLimit) : undefined;
+  const routerDeps = { ...deps, ...(authLimiter ? { authLimiter } : {}) };
+  app.use(ADMIN_BASE, adminRouter(routerDeps));
+  app.use(taxiiRouter(routerDeps));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('There is no TAXII endpoint at this URL.')));
   app.use(errorHandler(deps.logger));
   return app;

@@ -11,6 +11,9 @@ import { TaxiiError, notFound } from '../taxii/taxii-error';
 import { assertAcceptable, assertPostContentType } from './media-types';
 import { authenticate, principalOf } from './authenticate';
 import { readBodyText } from './read-body-text';
+import type { AuditRecorder } from '../audit/audit-recorder';
+import type { AuditEntry } from '../store/directory-records';
+import type { AuthFailureLimiter } from './rate-limit';
 
 export interface TaxiiRouterDeps {
   taxii: TaxiiService;
@@ -18,6 +21,11 @@ export interface TaxiiRouterDeps {
   catalog: Catalog;
   authenticator: Authenticator;
   maxJsonDepth: number;
+  /** Where TAXII traffic is recorded (publishes at once, reads buffered); none: not audited. */
+  audit?: AuditRecorder;
+  /** Failed-authentication throttling per address; none: not throttled. */
+  /** Shared with the admin router, so that failures anywhere count together. */
+  authLimiter?: AuthFailureLimiter;
 }
 
 type Handler = (req: Request, res: Response) => TaxiiResponse | Promise<TaxiiResponse>;
@@ -29,15 +37,70 @@ function send(res: Response, r: TaxiiResponse): void {
   res.end(r.body);
 }
 
-function route(handler: Handler) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      assertAcceptable(req);
-      send(res, await handler(req, res));
-    } catch (e) {
-      next(e);
-    }
+/** Query parameters whose names suggest a secret are never written to the audit log. */
+const SECRET_PARAM = /token|passw|secret|auth|key|credential|session/i;
+
+/** The raw query string minus anything secret-looking (cursors in `next` are kept). */
+export function auditableQuery(originalUrl: string): string | undefined {
+  const at = originalUrl.indexOf('?');
+  if (at < 0) return undefined;
+  const kept = originalUrl
+    .slice(at + 1)
+    .split('&')
+    .filter((pair) => {
+      if (pair === '') return false;
+      const eq = pair.indexOf('=');
+      let name = eq < 0 ? pair : pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // kept as sent
+      }
+      return !SECRET_PARAM.test(name);
+    });
+  return kept.length > 0 ? kept.join('&').slice(0, 2048) : undefined;
+}
+
+function auditEntry(req: Request, res: Response, r: TaxiiResponse): AuditEntry | undefined {
+  const facts = r.audit;
+  const principal = res.locals.principal as ReturnType<typeof principalOf> | undefined;
+  if (!facts || !principal) return undefined;
+  const details: Record<string, unknown> = { ...facts.details };
+  if (facts.kind === 'read') {
+    const query = auditableQuery(req.originalUrl);
+    if (query !== undefined) details.query = query;
+  }
+  const requestId = res.getHeader('X-Request-Id');
+  return {
+    at: Date.now(),
+    kind: facts.kind,
+    action: facts.action,
+    memberId: principal.id,
+    credentialPrefix: principal.credentialPrefix,
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(req.ip !== undefined ? { source: req.ip } : {}),
+    ...(facts.apiRoot !== undefined ? { apiRoot: facts.apiRoot } : {}),
+    ...(facts.collectionId !== undefined ? { collectionId: facts.collectionId } : {}),
+    details,
   };
+}
+
+function routeWith(audit: AuditRecorder | undefined) {
+  return (handler: Handler) =>
+    async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      try {
+        assertAcceptable(req);
+        const r = await handler(req, res);
+        const entry = audit ? auditEntry(req, res, r) : undefined;
+        // Changes are recorded before the client hears of them (right after the status is
+        // saved); reads are buffered (see src/audit/audit-recorder.ts).
+        if (entry && entry.kind === 'publish') await audit?.recordNow(entry);
+        send(res, r);
+        if (entry && entry.kind === 'read') audit?.recordLater(entry);
+      } catch (e) {
+        next(e);
+      }
+    };
 }
 
 function methodNotAllowed(allow: string) {
@@ -49,7 +112,10 @@ const param = (req: Request, name: string): string => String(req.params[name]);
 
 export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
   const { taxii, publish, catalog } = deps;
+  const route = routeWith(deps.audit);
   const router = express.Router({ strict: false });
+  // Before authentication: a throttled address's credentials are not even checked.
+  if (deps.authLimiter) router.use(deps.authLimiter);
   router.use(authenticate(deps.authenticator));
 
   router.get('/taxii2', route((_req, res) => taxii.discovery(principalOf(res))));

@@ -96,7 +96,23 @@ export class PublishService {
       createdAt: Date.now(),
       resource: status,
     });
-    return { status: 202, body: JSON.stringify(status), headers: {} };
+    return {
+      status: 202,
+      body: JSON.stringify(status),
+      headers: {},
+      audit: {
+        kind: 'publish',
+        action: 'objects.add',
+        apiRoot: target.root.path,
+        collectionId: target.collection.id,
+        details: {
+          statusId: status.id,
+          total: status.total_count,
+          success: status.success_count,
+          failure: status.failure_count,
+        },
+      },
+    };
   }
 
   /** §4.3: a status is readable only by the principal that made the request; others get 404. */
@@ -104,7 +120,12 @@ export class PublishService {
     const root = resolveApiRoot(this.catalog, principal, rootPath);
     const stored = /^[0-9a-f-]{36}$/.test(statusId) ? await this.store.getStatus(root.path, statusId) : undefined;
     if (!stored || stored.owner !== principal.id) throw notFound('The status was not found, or it is not yours.');
-    return { status: 200, body: JSON.stringify(stored.resource), headers: {} };
+    return {
+      status: 200,
+      body: JSON.stringify(stored.resource),
+      headers: {},
+      audit: { kind: 'read', action: 'status.get', apiRoot: root.path, details: { endpoint: 'status', statusId } },
+    };
   }
 }
 

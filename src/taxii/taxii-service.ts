@@ -25,6 +25,22 @@ export interface TaxiiResponse {
   /** Serialised JSON, or undefined for an empty body. */
   body?: string;
   headers: Record<string, string>;
+  /** What the audit log should record of this response (the router adds who, when, from where). */
+  audit?: AuditFacts;
+}
+
+/** Facts for an audit entry (src/audit): never a secret, only ids and counts. */
+export interface AuditFacts {
+  kind: 'publish' | 'read';
+  /** e.g. `objects.get`, `objects.add`. */
+  action: string;
+  apiRoot?: string;
+  collectionId?: string;
+  details: Record<string, unknown>;
+}
+
+function withAudit(response: TaxiiResponse, audit: AuditFacts): TaxiiResponse {
+  return { ...response, audit };
 }
 
 export interface TaxiiSettings {
@@ -57,7 +73,7 @@ export class TaxiiService {
     if (d.contact !== undefined) resource.contact = d.contact;
     if (d.defaultApiRoot !== undefined && roots.some((r) => r.path === d.defaultApiRoot)) resource.default = url(d.defaultApiRoot);
     if (roots.length > 0) resource.api_roots = roots.map((r) => url(r.path));
-    return json(200, resource);
+    return withAudit(json(200, resource), { kind: 'read', action: 'discovery.get', details: { endpoint: 'discovery', returned: roots.length } });
   }
 
   /** §4.2 */
@@ -67,7 +83,7 @@ export class TaxiiService {
     if (root.description !== undefined) resource.description = root.description;
     resource.versions = [TAXII_MEDIA_TYPE];
     resource.max_content_length = root.maxContentLength;
-    return json(200, resource);
+    return withAudit(json(200, resource), { kind: 'read', action: 'api_root.get', apiRoot: root.path, details: { endpoint: 'api_root' } });
   }
 
   /** §5.1: the collections resource lists what the principal may use; empty means `{}`. */
@@ -76,12 +92,18 @@ export class TaxiiService {
     const resources = root.collections
       .filter((c) => canSeeCollection(principal, c))
       .map((collection) => collectionResource({ root, collection, access: accessTo(principal, collection.id) }));
-    return json(200, resources.length > 0 ? { collections: resources } : {});
+    return withAudit(json(200, resources.length > 0 ? { collections: resources } : {}), {
+      kind: 'read',
+      action: 'collections.get',
+      apiRoot: root.path,
+      details: { endpoint: 'collections', returned: resources.length },
+    });
   }
 
   /** §5.2 */
   collection(principal: Principal, rootPath: string, idOrAlias: string): TaxiiResponse {
-    return json(200, collectionResource(resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'see')));
+    const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'see');
+    return withAudit(json(200, collectionResource(target)), readFacts(target, 'collection', undefined, undefined));
   }
 
   /** §5.4 */
@@ -89,7 +111,7 @@ export class TaxiiService {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECTS_PARAMS);
     const { page, next, resumeAt } = await this.page(principal, target, 'objects', undefined, filters, true);
-    return envelope(page, next, resumeAt, 'objects', (r) => r.json as string);
+    return withAudit(envelope(page, next, resumeAt, 'objects', (r) => r.json as string), readFacts(target, 'objects', page, undefined));
   }
 
   /** §5.3: the same filters as §5.4, answered with manifest records. */
@@ -97,9 +119,10 @@ export class TaxiiService {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECTS_PARAMS);
     const { page, next, resumeAt } = await this.page(principal, target, 'manifest', undefined, filters, false);
-    return envelope(page, next, resumeAt, 'objects', (r) =>
+    const response = envelope(page, next, resumeAt, 'objects', (r) =>
       JSON.stringify({ id: r.id, date_added: formatMicros(r.dateAdded), version: r.version, media_type: STIX_MEDIA_TYPE }),
     );
+    return withAudit(response, readFacts(target, 'manifest', page, undefined));
   }
 
   /**
@@ -117,7 +140,7 @@ export class TaxiiService {
     if (page.records.length === 0 && filters.next === undefined && namesExactVersionsOnly) {
       throw notFound('No version of the object matches match[version] in this collection.');
     }
-    return envelope(page, next, resumeAt, 'objects', (r) => r.json as string);
+    return withAudit(envelope(page, next, resumeAt, 'objects', (r) => r.json as string), readFacts(target, 'object', page, objectId));
   }
 
   /** §5.8: every version (match[version] does not apply), oldest addition first. */
@@ -126,7 +149,7 @@ export class TaxiiService {
     const filters = parseFilters(query, VERSIONS_PARAMS);
     await this.assertHasObject(target, objectId);
     const { page, next, resumeAt } = await this.page(principal, target, 'versions', objectId, { ...filters, versions: { all: true } }, false);
-    return envelope(page, next, resumeAt, 'versions', (r) => JSON.stringify(r.version));
+    return withAudit(envelope(page, next, resumeAt, 'versions', (r) => JSON.stringify(r.version)), readFacts(target, 'versions', page, objectId));
   }
 
   /**
@@ -138,7 +161,11 @@ export class TaxiiService {
     const filters = parseFilters(query, DELETE_PARAMS);
     const deleted = await this.store.deleteObject(target.collection.id, objectId, filters.versions ?? { all: true }, filters.specVersions);
     if (deleted === 0) throw notFound('The object (or the versions selected) was not found in this collection.');
-    return { status: 200, headers: {} };
+    // A deletion changes the collection: it is recorded as a publish-side action.
+    return withAudit(
+      { status: 200, headers: {} },
+      { kind: 'publish', action: 'object.delete', apiRoot: target.root.path, collectionId: target.collection.id, details: { objectId, deleted } },
+    );
   }
 
   private async assertHasObject(target: ResolvedCollection, objectId: string): Promise<void> {
@@ -189,6 +216,17 @@ export class TaxiiService {
     const resumeAt = Math.max(filters.addedAfter ?? 0, after ?? 0);
     return { page, next, resumeAt };
   }
+}
+
+/** `returned`: the objects (manifest records, versions) in the page sent. */
+function readFacts(target: ResolvedCollection, endpoint: Endpoint | 'collection', page: QueryPage | undefined, objectId: string | undefined): AuditFacts {
+  const details: Record<string, unknown> = { endpoint };
+  if (objectId !== undefined) details.objectId = objectId;
+  if (page) {
+    details.returned = page.records.length;
+    details.more = page.more;
+  }
+  return { kind: 'read', action: `${endpoint}.get`, apiRoot: target.root.path, collectionId: target.collection.id, details };
 }
 
 function collectionResource(target: ResolvedCollection): Record<string, unknown> {

@@ -46,6 +46,8 @@ export function testConfigObject(overrides: Record<string, unknown> = {}): Recor
   return {
     discovery: { title: 'Concord test hub', description: 'test', contact: 'ops@example.org', default_api_root: ROOT },
     taxii: { page_size_default: 100, page_size_max: 1000 },
+    // Tests make many failed logins on purpose; throttling has its own tests (test/security/throttling.test.ts).
+    security: { auth_failures_per_window: 1_000_000 },
     api_roots: [
       {
         path: ROOT,
@@ -135,13 +137,14 @@ export async function makeTestApp(
   const changes = testDirectoryChanges({ api_roots, users });
   if (changes.length > 0) await store.applyDirectoryChanges(changes, [], await store.directoryRevision());
   const logger = pino({ level: 'silent' });
-  const { app, closeValidation } = await createConcord(config, logger, store, validator());
+  const { app, closeValidation, audit } = await createConcord(config, logger, store, validator());
   return {
     app,
     store,
     config,
     close: async () => {
       await closeValidation();
+      await audit.close();
       await store.close();
     },
   };

@@ -1,0 +1,383 @@
+// The admin API under /admin/v1/ (issue 4): JSON in, JSON out, problem details on error.
+// Each route: parse and validate (admin-query.ts, admin-schemas.ts), call one AdminService
+// use case, send its JSON (directory-json.ts). Every route but the OpenAPI document needs
+// an admin credential; AdminService records each change with the admin as its actor.
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../access/authenticator';
+import type { Actor, AdminService } from '../admin/admin-service';
+import {
+  aclFromJson,
+  aclToJson,
+  apiRootFromJson,
+  apiRootToJson,
+  auditToJson,
+  collectionFromJson,
+  collectionToJson,
+  credentialToJson,
+  groupFromJson,
+  groupToJson,
+  memberFromJson,
+  memberToJson,
+} from '../admin/directory-json';
+import type { ApiRootRecord, CollectionRecord, GroupRecord, MemberRecord, Role } from '../store/directory-records';
+import { authenticate, principalOf } from './authenticate';
+import type { AuthFailureLimiter } from './rate-limit';
+import { readJsonObject, type JsonObject } from './admin-body';
+import { Problem, badRequestProblem, methodNotAllowedProblem, notFoundProblem, problemHandler } from './admin-problem';
+import { parseAuditQuery, parseRfc3339, queryOf } from './admin-query';
+import { GRANTEE, validateBody, type RequestSchema } from './admin-schemas';
+import openApiDocument from '../../docs/admin-api.openapi.json';
+
+export const ADMIN_BASE = '/admin/v1';
+
+export interface AdminRouterDeps {
+  admin: AdminService;
+  authenticator: Authenticator;
+  maxJsonDepth: number;
+  logger: Logger;
+  authLimiter?: AuthFailureLimiter;
+}
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface Reply {
+  status: 200 | 201 | 204;
+  body?: unknown;
+  /** A path under /admin/v1 (201 only). */
+  location?: string;
+}
+
+class Call {
+  constructor(
+    readonly req: Request,
+    readonly res: Response,
+    private readonly maxJsonDepth: number,
+  ) {}
+
+  param(name: string): string {
+    return String(this.req.params[name]);
+  }
+
+  /** The query's parameters; anything not in `allowed` is a 400. */
+  query(allowed: readonly string[] = []): Map<string, string> {
+    return queryOf(this.req, allowed);
+  }
+
+  async body(schema: RequestSchema): Promise<JsonObject> {
+    return validateBody(schema, await readJsonObject(this.req, this.maxJsonDepth));
+  }
+
+  get actor(): Actor {
+    const principal = principalOf(this.res);
+    const requestId = this.res.getHeader('X-Request-Id');
+    return {
+      memberId: principal.id,
+      credentialPrefix: principal.credentialPrefix,
+      ...(requestId !== undefined ? { requestId: String(requestId) } : {}),
+      ...(this.req.ip !== undefined ? { source: this.req.ip } : {}),
+    };
+  }
+}
+
+interface Route {
+  method: Method;
+  /** OpenAPI form, relative to /admin/v1: `/members/{id}`. */
+  path: string;
+  /** Served without credentials. */
+  public?: boolean;
+  handler: (call: Call) => Promise<Reply>;
+}
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+const created = (body: unknown, location: string): Reply => ({ status: 201, body, location });
+const noContent = (): Reply => ({ status: 204 });
+const seg = encodeURIComponent;
+
+/** Only the fields the PATCH body names, converted by the resource's fromJson. */
+function patchOf<R>(body: JsonObject, full: R, keys: Record<string, keyof R>): Partial<R> {
+  const patch: Partial<R> = {};
+  for (const jsonKey of Object.keys(body)) {
+    const key = keys[jsonKey];
+    if (key !== undefined) patch[key] = full[key];
+  }
+  return patch;
+}
+
+const MEMBER_KEYS: Record<string, keyof MemberRecord> = { name: 'name', contact: 'contact', identity_ref: 'identityRef', groups: 'groups', status: 'status' };
+const GROUP_KEYS: Record<string, keyof GroupRecord> = { name: 'name', description: 'description' };
+const API_ROOT_KEYS: Record<string, keyof ApiRootRecord> = { title: 'title', description: 'description', max_content_length: 'maxContentLength' };
+const COLLECTION_KEYS: Record<string, keyof CollectionRecord> = {
+  alias: 'alias',
+  title: 'title',
+  description: 'description',
+  media_types: 'mediaTypes',
+  validation: 'validation',
+  allow_custom: 'allowCustom',
+  owner: 'owner',
+};
+
+function adminRoutes(admin: AdminService): Route[] {
+  return [
+    { method: 'get', path: '/openapi.json', public: true, handler: async () => ok(openApiDocument) },
+
+    // --- members ---
+    {
+      method: 'get',
+      path: '/members',
+      handler: async (c) => (c.query(), ok({ members: (await admin.listMembers()).map(memberToJson) })),
+    },
+    {
+      method: 'post',
+      path: '/members',
+      handler: async (c) => {
+        c.query();
+        const member = await admin.createMember(c.actor, memberFromJson(await c.body('memberCreate')));
+        return created(memberToJson(member), `/members/${seg(member.id)}`);
+      },
+    },
+    { method: 'get', path: '/members/{id}', handler: async (c) => (c.query(), ok(memberToJson(await admin.getMember(c.param('id'))))) },
+    {
+      method: 'patch',
+      path: '/members/{id}',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('memberUpdate');
+        const patch = patchOf(body, memberFromJson({ id: c.param('id'), name: '', ...body }), MEMBER_KEYS);
+        return ok(memberToJson(await admin.updateMember(c.actor, c.param('id'), patch)));
+      },
+    },
+    { method: 'delete', path: '/members/{id}', handler: async (c) => (c.query(), await admin.deleteMember(c.actor, c.param('id')), noContent()) },
+    {
+      method: 'post',
+      path: '/members/{id}/suspend',
+      handler: async (c) => (c.query(), ok(memberToJson(await admin.setMemberStatus(c.actor, c.param('id'), 'suspended')))),
+    },
+    {
+      method: 'post',
+      path: '/members/{id}/resume',
+      handler: async (c) => (c.query(), ok(memberToJson(await admin.setMemberStatus(c.actor, c.param('id'), 'active')))),
+    },
+
+    // --- credentials ---
+    {
+      method: 'get',
+      path: '/members/{id}/credentials',
+      handler: async (c) => (c.query(), ok({ credentials: (await admin.listCredentials(c.param('id'))).map(credentialToJson) })),
+    },
+    {
+      method: 'post',
+      path: '/members/{id}/credentials',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('credentialCreate');
+        const expiresAt = body.expires_at === undefined ? undefined : parseRfc3339(body.expires_at as string);
+        if (body.expires_at !== undefined && expiresAt === undefined) {
+          throw badRequestProblem('The request body does not match the schema.', ['/expires_at is not a valid RFC 3339 date-time']);
+        }
+        const options = {
+          role: body.role as Role,
+          ...(body.label !== undefined ? { label: body.label as string } : {}),
+          ...(expiresAt !== undefined ? { expiresAt } : {}),
+        };
+        if (body.kind === 'token') {
+          const { credential, token } = await admin.issueToken(c.actor, c.param('id'), options);
+          return created({ ...credentialToJson(credential), token }, `/credentials/${seg(credential.id)}`);
+        }
+        const { credential, password } = await admin.addPassword(c.actor, c.param('id'), {
+          ...options,
+          username: body.username as string,
+          ...(body.password !== undefined ? { password: body.password as string } : {}),
+        });
+        return created({ ...credentialToJson(credential), password }, `/credentials/${seg(credential.id)}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/credentials',
+      handler: async (c) => ok({ credentials: (await admin.listCredentials(c.query(['member']).get('member'))).map(credentialToJson) }),
+    },
+    { method: 'get', path: '/credentials/{id}', handler: async (c) => (c.query(), ok(credentialToJson(await admin.getCredential(c.param('id'))))) },
+    {
+      method: 'delete',
+      path: '/credentials/{id}',
+      handler: async (c) => (c.query(), ok(credentialToJson(await admin.revokeCredential(c.actor, c.param('id'))))),
+    },
+
+    // --- groups ---
+    { method: 'get', path: '/groups', handler: async (c) => (c.query(), ok({ groups: (await admin.listGroups()).map(groupToJson) })) },
+    {
+      method: 'post',
+      path: '/groups',
+      handler: async (c) => {
+        c.query();
+        const group = await admin.createGroup(c.actor, groupFromJson(await c.body('groupCreate')));
+        return created(groupToJson(group), `/groups/${seg(group.id)}`);
+      },
+    },
+    { method: 'get', path: '/groups/{id}', handler: async (c) => (c.query(), ok(groupToJson(await admin.getGroup(c.param('id'))))) },
+    {
+      method: 'patch',
+      path: '/groups/{id}',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('groupUpdate');
+        const patch = patchOf(body, groupFromJson({ id: c.param('id'), name: '', ...body }), GROUP_KEYS);
+        return ok(groupToJson(await admin.updateGroup(c.actor, c.param('id'), patch)));
+      },
+    },
+    { method: 'delete', path: '/groups/{id}', handler: async (c) => (c.query(), await admin.deleteGroup(c.actor, c.param('id')), noContent()) },
+
+    // --- API roots ---
+    { method: 'get', path: '/api-roots', handler: async (c) => (c.query(), ok({ api_roots: (await admin.listApiRoots()).map(apiRootToJson) })) },
+    {
+      method: 'post',
+      path: '/api-roots',
+      handler: async (c) => {
+        c.query();
+        const root = await admin.createApiRoot(c.actor, apiRootFromJson(await c.body('apiRootCreate')));
+        return created(apiRootToJson(root), `/api-roots/${seg(root.path)}`);
+      },
+    },
+    { method: 'get', path: '/api-roots/{path}', handler: async (c) => (c.query(), ok(apiRootToJson(await admin.getApiRoot(c.param('path'))))) },
+    {
+      method: 'patch',
+      path: '/api-roots/{path}',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('apiRootUpdate');
+        const patch = patchOf(body, apiRootFromJson({ path: c.param('path'), title: '', ...body }), API_ROOT_KEYS);
+        return ok(apiRootToJson(await admin.updateApiRoot(c.actor, c.param('path'), patch)));
+      },
+    },
+    { method: 'delete', path: '/api-roots/{path}', handler: async (c) => (c.query(), await admin.deleteApiRoot(c.actor, c.param('path')), noContent()) },
+
+    // --- collections ---
+    {
+      method: 'get',
+      path: '/collections',
+      handler: async (c) => {
+        const apiRoot = c.query(['api_root']).get('api_root');
+        if (apiRoot !== undefined) await admin.getApiRoot(apiRoot);
+        return ok({ collections: (await admin.listCollections(apiRoot)).map(collectionToJson) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/collections',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('collectionCreate');
+        const id = (body.id as string | undefined) ?? crypto.randomUUID();
+        const collection = await admin.createCollection(c.actor, collectionFromJson({ ...body, id }, body.api_root as string));
+        return created(collectionToJson(collection), `/collections/${seg(collection.id)}`);
+      },
+    },
+    { method: 'get', path: '/collections/{id}', handler: async (c) => (c.query(), ok(collectionToJson(await admin.getCollection(c.param('id'))))) },
+    {
+      method: 'patch',
+      path: '/collections/{id}',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('collectionUpdate');
+        const patch = patchOf(body, collectionFromJson({ id: c.param('id'), title: '', ...body }, ''), COLLECTION_KEYS);
+        return ok(collectionToJson(await admin.updateCollection(c.actor, c.param('id'), patch)));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/collections/{id}',
+      handler: async (c) => (c.query(), await admin.deleteCollection(c.actor, c.param('id')), noContent()),
+    },
+
+    // --- ACL ---
+    { method: 'get', path: '/collections/{id}/acl', handler: async (c) => (c.query(), ok({ acl: (await admin.listAcl(c.param('id'))).map(aclToJson) })) },
+    {
+      method: 'put',
+      path: '/collections/{id}/acl/{grantee}',
+      handler: async (c) => {
+        c.query();
+        const grantee = checkedGrantee(c.param('grantee'));
+        const body = await c.body('aclPut');
+        return ok(aclToJson(await admin.grant(c.actor, aclFromJson({ ...body, grantee }, c.param('id')))));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/collections/{id}/acl/{grantee}',
+      handler: async (c) => (c.query(), await admin.revoke(c.actor, c.param('id'), checkedGrantee(c.param('grantee'))), noContent()),
+    },
+
+    // --- audit ---
+    {
+      method: 'get',
+      path: '/audit',
+      handler: async (c) => {
+        const { entries, more } = await admin.queryAudit(parseAuditQuery(c.req));
+        const last = entries[entries.length - 1];
+        return ok({ entries: entries.map(auditToJson), more, ...(more && last?.seq !== undefined ? { next: String(last.seq) } : {}) });
+      },
+    },
+  ];
+}
+
+function checkedGrantee(grantee: string): string {
+  if (!GRANTEE.test(grantee)) throw badRequestProblem("The grantee must be 'everyone', 'member:<id>' or 'group:<id>'.");
+  return grantee;
+}
+
+/** Every route the admin API serves, as `METHOD /path` in OpenAPI form (for the document's test). */
+export function adminRouteList(): Array<{ method: Method; path: string; public: boolean }> {
+  return adminRoutes(null as unknown as AdminService).map((r) => ({ method: r.method, path: r.path, public: r.public === true }));
+}
+
+function send(res: Response, reply: Reply): void {
+  res.statusCode = reply.status;
+  if (reply.location !== undefined) res.setHeader('Location', ADMIN_BASE + reply.location);
+  if (reply.status === 204) {
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(reply.body));
+}
+
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+export function adminRouter(deps: AdminRouterDeps): express.Router {
+  const router = express.Router({ strict: false, caseSensitive: true });
+  const routes = adminRoutes(deps.admin);
+  const handle = (route: Route) => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      send(res, await route.handler(new Call(req, res, deps.maxJsonDepth)));
+    } catch (e) {
+      next(e);
+    }
+  };
+  const allowOf = (path: string) =>
+    [...new Set(routes.filter((r) => r.path === path).map((r) => r.method.toUpperCase()))].join(', ');
+  const register = (selected: Route[]) => {
+    for (const route of selected) router[route.method](expressPath(route.path), handle(route));
+    for (const path of new Set(selected.map((r) => r.path))) {
+      router.all(expressPath(path), (_req: Request, _res: Response, next: NextFunction) => next(methodNotAllowedProblem(allowOf(path))));
+    }
+  };
+
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    // Admin answers hold directory data and, once, secrets: never cached.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  register(routes.filter((r) => r.public === true));
+  // Before authentication: a throttled address's credentials are not even checked.
+  if (deps.authLimiter) router.use(deps.authLimiter);
+  router.use(authenticate(deps.authenticator));
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    next(principalOf(res).admin ? undefined : new Problem(403, 'The admin API needs an admin credential.'));
+  });
+  register(routes.filter((r) => r.public !== true));
+  router.use((_req: Request, _res: Response, next: NextFunction) => next(notFoundProblem()));
+  router.use(problemHandler(deps.logger));
+  return router;
+}

@@ -56,12 +56,21 @@ export const TOKEN_PREFIX_LENGTH = 16;
 const MIN_PASSWORD_LENGTH = 12;
 const RETRIES = 5;
 
+/** Told of every directory change once it is stored (the sharing layer re-materialises what it changes). */
+export type DirectoryListener = (before: DirectoryData, after: DirectoryData) => Promise<void>;
+
 export class AdminService {
+  private readonly listeners: DirectoryListener[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly directory: LiveDirectory,
     private readonly now: () => number = Date.now,
   ) {}
+
+  onChange(listener: DirectoryListener): void {
+    this.listeners.push(listener);
+  }
 
   snapshot(): Promise<DirectorySnapshot> {
     return this.directory.refresh();
@@ -354,7 +363,8 @@ export class AdminService {
       };
       try {
         const revision = await this.store.applyDirectoryChanges(changes, [audit], snapshot.revision);
-        await this.directory.refresh();
+        const after = await this.directory.refresh();
+        for (const listener of this.listeners) await listener(snapshot.data, after.data);
         return revision;
       } catch (e) {
         if (!(e instanceof DirectoryConflict) || attempt >= RETRIES) throw e;

@@ -38,6 +38,8 @@ export interface Config {
   bootstrapAdmin: { password?: string; token?: string };
   /** Failed-authentication throttling per client address (src/http/rate-limit.ts). */
   security: { authFailuresPerWindow: number; authFailureWindowSeconds: number };
+  /** The API root where every member finds its personal feed (issue 5); none when undefined. */
+  sharing: { feedApiRoot?: string };
   /** Where the configuration was read from, for logs. */
   source: string;
 }
@@ -72,6 +74,7 @@ type RawConfig = {
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
   directory?: { dir?: string; apply_on_start?: boolean };
   security?: { auth_failures_per_window?: number; auth_failure_window_seconds?: number };
+  sharing?: { feed_api_root?: string };
 };
 
 const validateRaw = new Ajv({ allErrors: true }).compile<RawConfig>(configSchema);
@@ -168,6 +171,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
     },
     directory: { dir: directoryDir, applyOnStart },
+    sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}) },
     security: {
       authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
       authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,

@@ -24,6 +24,7 @@ import { PublishService } from './taxii/publish-objects';
 import { StixValidator } from './stix/stix-validator';
 import { Validation } from './stix/validation-pool';
 import { AuditRecorder } from './audit/audit-recorder';
+import { createSharing, type Sharing } from './sharing/sharing';
 
 export interface Concord {
   app: express.Express;
@@ -35,6 +36,7 @@ export interface Concord {
   bootstrap: BootstrapAdmin;
   /** The TAXII audit log; close() flushes buffered read entries (before the store closes). */
   audit: AuditRecorder;
+  sharing: Sharing;
 }
 
 export function openStore(config: Config): Store {
@@ -49,9 +51,14 @@ export async function createConcord(
   validator: StixValidator = StixValidator.load(),
 ): Promise<Concord> {
   logger.info({ compileMs: Math.round(validator.compileMs) }, 'STIX 2.1 schemas compiled');
-  const directory = new LiveDirectory(store);
+  // Members' personal feeds appear in the configured API root (issue 5).
+  const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
   await directory.refresh();
   const admin = new AdminService(store, directory);
+  const sharing = await createSharing(store, directory, logger);
+  // A directory change that alters what a member may see re-materialises its views
+  // before the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
+  admin.onChange((before, after) => sharing.distributor.rematerialise(before, after));
   if (config.directory.applyOnStart) {
     const applied = await applyFiles(admin, { memberId: 'hub', source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
@@ -68,7 +75,8 @@ export async function createConcord(
     ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
   });
   const validation = new Validation(validator, config.validationThreads);
-  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope);
+  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope, sharing.distributor);
+  await sharing.distributor.recoverPending();
   const audit = new AuditRecorder(store, logger);
   const app = buildApp({
     taxii,
@@ -90,6 +98,7 @@ export async function createConcord(
     admin,
     bootstrap,
     audit,
+    sharing,
   };
 }
 
@@ -129,11 +138,17 @@ export async function startServer(config: Config, logger: Logger, validator?: St
   void purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
+  // Embargoed objects are released to their readers when due (within this period).
+  const release = () =>
+    concord.sharing.distributor.releaseDue().catch((e: unknown) => logger.warn({ err: e }, 'embargo release failed'));
+  const releaseTimer = setInterval(release, 10_000);
+  releaseTimer.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purgeTimer);
+      clearInterval(releaseTimer);
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());

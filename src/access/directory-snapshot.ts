@@ -3,6 +3,7 @@
 // it; ACL entries grant read and/or write to a member, a group or everyone in the hub;
 // a reader credential never writes; an admin credential uses every collection.
 import type { Access } from '../config';
+import { feedCollectionId } from '../sharing/hub-identities';
 import type {
   AclEntry,
   ApiRootRecord,
@@ -11,6 +12,7 @@ import type {
   DirectoryData,
   GroupRecord,
   MemberRecord,
+  Mou,
   Role,
 } from '../store/directory-records';
 
@@ -26,17 +28,51 @@ export class DirectorySnapshot {
   readonly members = new Map<string, MemberRecord>();
   readonly groups = new Map<string, GroupRecord>();
   readonly credentials = new Map<string, CredentialRecord>();
+  /** Member id → its MOU (members without one are absent: they use the defaults). */
+  readonly mous = new Map<string, Mou>();
   private readonly byTokenHash = new Map<string, CredentialRecord>();
   private readonly byUsername = new Map<string, CredentialRecord>();
   private readonly aclByCollection = new Map<string, AclEntry[]>();
   private readonly accessCache = new Map<string, ReadonlyMap<string, Access>>();
 
-  constructor(readonly data: DirectoryData) {
+  /** Member id → its personal feed collection (issue 5), and the feeds' ids. */
+  private readonly feeds = new Map<string, CollectionRecord>();
+  private readonly feedIds = new Set<string>();
+
+  /**
+   * `feedRoot`: the API root where every member finds its personal feed (a read-only
+   * collection of everything its agreement lets it see, from every source); none when
+   * undefined or when the root does not exist.
+   */
+  constructor(
+    readonly data: DirectoryData,
+    feedRoot?: string,
+  ) {
     this.revision = data.revision;
     for (const r of [...data.apiRoots].sort((a, b) => a.path.localeCompare(b.path))) this.roots.set(r.path, { ...r, collections: [] });
     for (const c of data.collections) {
       this.collections.set(c.id, c);
       this.roots.get(c.apiRoot)?.collections.push(c);
+    }
+    if (feedRoot !== undefined && this.roots.has(feedRoot)) {
+      for (const m of data.members) {
+        const feed: CollectionRecord = {
+          id: feedCollectionId(m.id),
+          apiRoot: feedRoot,
+          alias: `feed-${m.id}`,
+          title: `Feed for ${m.name}`,
+          description: 'Everything your sharing agreement lets you see, from every source, as it becomes visible to you.',
+          mediaTypes: ['application/stix+json;version=2.1'],
+          validation: 'standard',
+          allowCustom: true,
+          owner: m.id,
+        };
+        if (this.collections.has(feed.id)) continue;
+        this.feeds.set(m.id, feed);
+        this.feedIds.add(feed.id);
+        this.collections.set(feed.id, feed);
+        this.roots.get(feedRoot)?.collections.push(feed);
+      }
     }
     for (const root of this.roots.values()) root.collections.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
     for (const m of data.members) this.members.set(m.id, m);
@@ -47,11 +83,20 @@ export class DirectorySnapshot {
       if (c.kind === 'token') this.byTokenHash.set(c.secretHash, c);
       else if (c.username !== undefined) this.byUsername.set(c.username, c);
     }
+    for (const m of data.mous) this.mous.set(m.memberId, m);
     for (const a of data.acl) {
       const list = this.aclByCollection.get(a.collectionId) ?? [];
       list.push(a);
       this.aclByCollection.set(a.collectionId, list);
     }
+  }
+
+  feedOf(memberId: string): CollectionRecord | undefined {
+    return this.feeds.get(memberId);
+  }
+
+  isFeed(collectionId: string): boolean {
+    return this.feedIds.has(collectionId);
   }
 
   /** The unrevoked token credential with this SHA-256 digest. */
@@ -82,6 +127,11 @@ export class DirectorySnapshot {
     if (member && member.status === 'active') {
       const grantees = new Set(['everyone', `member:${member.id}`, ...member.groups.filter((g) => this.groups.has(g)).map((g) => `group:${g}`)]);
       for (const c of this.collections.values()) {
+        if (this.feedIds.has(c.id)) {
+          // A feed is read by its member only, and written by the hub only.
+          if (c.owner === member.id) access.set(c.id, 'r');
+          continue;
+        }
         let read = c.owner === member.id;
         let write = c.owner === member.id;
         for (const entry of this.acl(c.id)) {
@@ -107,4 +157,4 @@ export class DirectorySnapshot {
   }
 }
 
-export const EMPTY_DIRECTORY: DirectoryData = { revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [] };
+export const EMPTY_DIRECTORY: DirectoryData = { revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };

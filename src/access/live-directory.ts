@@ -6,10 +6,16 @@ import type { Store } from '../store/store';
 import { DirectorySnapshot, EMPTY_DIRECTORY } from './directory-snapshot';
 
 export class LiveDirectory {
-  private snapshot = new DirectorySnapshot(EMPTY_DIRECTORY);
+  private snapshot: DirectorySnapshot;
   private loading: Promise<DirectorySnapshot> | undefined;
 
-  constructor(private readonly store: Store) {}
+  /** `feedRoot`: where members' personal feeds appear (see DirectorySnapshot). */
+  constructor(
+    private readonly store: Store,
+    private readonly feedRoot?: string,
+  ) {
+    this.snapshot = new DirectorySnapshot(EMPTY_DIRECTORY, feedRoot);
+  }
 
   /** The copy last loaded (synchronous readers: the catalog, within a request). */
   get current(): DirectorySnapshot {
@@ -24,7 +30,7 @@ export class LiveDirectory {
     this.loading ??= this.store
       .loadDirectory()
       .then((data) => {
-        if (data.revision >= this.snapshot.revision) this.snapshot = new DirectorySnapshot(data);
+        if (data.revision >= this.snapshot.revision) this.snapshot = new DirectorySnapshot(data, this.feedRoot);
         return this.snapshot;
       })
       .finally(() => {

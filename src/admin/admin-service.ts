@@ -19,8 +19,10 @@ import {
   type GroupRecord,
   type MemberRecord,
   type MemberStatus,
+  type Mou,
   type Role,
 } from '../store/directory-records';
+import { defaultMou } from '../sharing/sharing-policy';
 import type { Store } from '../store/store';
 import { applyInMemory } from './directory-changes';
 import { checkDirectory } from './directory-integrity';
@@ -107,7 +109,7 @@ export class AdminService {
     return this.updateMember({ ...actor }, id, { status });
   }
 
-  /** Removes the member, its credentials and the ACL entries naming it; refused while it owns collections. */
+  /** Removes the member, its credentials, its MOU and the ACL entries naming it; refused while it owns collections. */
   async deleteMember(actor: Actor, id: string): Promise<void> {
     await this.change(actor, 'member.delete', { member: id }, (d) => {
       found(d.members.get(id), `member '${id}'`);
@@ -328,6 +330,39 @@ export class AdminService {
     });
   }
 
+  // --- MOUs ---
+  /** Every MOU in the directory (members without one are not listed: they use the defaults). */
+  async listMous(): Promise<Mou[]> {
+    return [...(await this.snapshot()).mous.values()].sort((a, b) => a.memberId.localeCompare(b.memberId));
+  }
+
+  /** The member's MOU, or the defaults it shares and receives under (`isDefault`). */
+  async getMou(memberId: string): Promise<{ mou: Mou; isDefault: boolean }> {
+    const d = await this.snapshot();
+    found(d.members.get(memberId), `member '${memberId}'`);
+    const mou = d.mous.get(memberId);
+    return mou ? { mou, isDefault: false } : { mou: defaultMou(memberId), isDefault: true };
+  }
+
+  /** Sets the member's MOU, replacing an earlier one (an API/CLI MOU is unmanaged: config apply leaves it alone). */
+  async putMou(actor: Actor, mou: Mou): Promise<Mou> {
+    const { managed: _managed, ...record } = mou;
+    await this.change(actor, 'mou.put', { member: record.memberId }, (d) => {
+      found(d.members.get(record.memberId), `member '${record.memberId}'`);
+      return [{ op: 'put', kind: 'mou', record }];
+    });
+    return record;
+  }
+
+  /** Removes the member's MOU: it shares and receives under the defaults again. */
+  async deleteMou(actor: Actor, memberId: string): Promise<void> {
+    await this.change(actor, 'mou.delete', { member: memberId }, (d) => {
+      found(d.members.get(memberId), `member '${memberId}'`);
+      found(d.mous.get(memberId), `MOU of member '${memberId}'`);
+      return [{ op: 'delete', kind: 'mou', key: memberId }];
+    });
+  }
+
   // --- audit ---
   async queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }> {
     return this.store.queryAudit(query);
@@ -393,6 +428,7 @@ export function memberDeletion(d: DirectoryData, id: string): DirectoryChange[] 
     ...d.acl
       .filter((a) => a.grantee === `member:${id}`)
       .map((a): DirectoryChange => ({ op: 'delete', kind: 'acl', key: { collectionId: a.collectionId, grantee: a.grantee } })),
+    ...d.mous.filter((m) => m.memberId === id).map((): DirectoryChange => ({ op: 'delete', kind: 'mou', key: id })),
     { op: 'delete', kind: 'member', key: id },
   ];
 }

@@ -10,6 +10,7 @@ const LISTS = {
   group: 'groups',
   credential: 'credentials',
   acl: 'acl',
+  mou: 'mous',
 } as const;
 
 export function aclKey(entry: Pick<AclEntry, 'collectionId' | 'grantee'>): string {
@@ -20,6 +21,7 @@ function keyOf(kind: DirectoryChange['kind'], record: unknown): string {
   const r = record as Record<string, string>;
   if (kind === 'apiRoot') return r.path as string;
   if (kind === 'acl') return aclKey(record as AclEntry);
+  if (kind === 'mou') return r.memberId as string;
   return r.id as string;
 }
 
@@ -38,6 +40,7 @@ export function applyInMemory(data: DirectoryData, changes: readonly DirectoryCh
     groups: [...data.groups],
     credentials: [...data.credentials],
     acl: [...data.acl],
+    mous: [...data.mous],
   };
   for (const change of changes) {
     const list = next[LISTS[change.kind]] as unknown[];

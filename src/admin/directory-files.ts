@@ -5,10 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import directorySchema from '../../schemas/config/directory.schema.json';
-import { aclFromJson, apiRootFromJson, collectionFromJson, groupFromJson, memberFromJson } from './directory-json';
+import { aclFromJson, apiRootFromJson, collectionFromJson, groupFromJson, memberFromJson, mouFromJson } from './directory-json';
 import type { DirectorySpec } from './directory-plan';
 
-const validateFile = new Ajv2020({ allErrors: true }).compile(directorySchema);
+const ajv = new Ajv2020({ allErrors: true });
+const validateFile = ajv.compile(directorySchema);
+const validateMou = ajv.compile({ $ref: `${directorySchema.$id}#/$defs/mou` });
 
 export const SERVER_CONFIG_FILE = 'concord.json';
 
@@ -22,7 +24,24 @@ type FileJson = {
   api_roots?: Array<Record<string, unknown> & { collections?: Array<Record<string, unknown> & { acl?: Array<Record<string, unknown>> }> }>;
   groups?: Array<Record<string, unknown>>;
   members?: Array<Record<string, unknown>>;
+  mous?: Array<Record<string, unknown>>;
 };
+
+type ErrorsOf = typeof validateFile.errors;
+
+function describeErrors(errors: ErrorsOf, prefix: string): string[] {
+  return (errors ?? []).map((err) => {
+    const extra = err.keyword === 'additionalProperties' || err.keyword === 'unevaluatedProperties'
+      ? ` '${String(err.params.additionalProperty ?? err.params.unevaluatedProperty)}'`
+      : '';
+    return `${prefix}${err.instancePath || '(top level)'} ${err.message ?? 'is invalid'}${extra}`;
+  });
+}
+
+/** The schema problems of a MOU's JSON form (`$defs/mou`), e.g. a file given to `concord mou set`. */
+export function mouJsonProblems(json: unknown, prefix = ''): string[] {
+  return validateMou(json) ? [] : describeErrors(validateMou.errors, prefix);
+}
 
 export function directoryFileNames(dir: string): string[] {
   return fs
@@ -33,7 +52,7 @@ export function directoryFileNames(dir: string): string[] {
 }
 
 export function readDirectoryFiles(dir: string): DirectoryFiles {
-  const spec: DirectorySpec = { apiRoots: [], collections: [], acl: [], groups: [], members: [] };
+  const spec: DirectorySpec = { apiRoots: [], collections: [], acl: [], groups: [], members: [], mous: [] };
   const problems: string[] = [];
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return { files: [], spec, problems: [`${dir}: not a directory`] };
   const files = directoryFileNames(dir);
@@ -46,12 +65,7 @@ export function readDirectoryFiles(dir: string): DirectoryFiles {
       continue;
     }
     if (!validateFile(parsed)) {
-      for (const err of validateFile.errors ?? []) {
-        const extra = err.keyword === 'additionalProperties' || err.keyword === 'unevaluatedProperties'
-          ? ` '${String(err.params.additionalProperty ?? err.params.unevaluatedProperty)}'`
-          : '';
-        problems.push(`${file}: ${err.instancePath || '(top level)'} ${err.message ?? 'is invalid'}${extra}`);
-      }
+      problems.push(...describeErrors(validateFile.errors, `${file}: `));
       continue;
     }
     const f = parsed as FileJson;
@@ -68,6 +82,7 @@ export function readDirectoryFiles(dir: string): DirectoryFiles {
     }
     for (const g of f.groups ?? []) spec.groups.push(groupFromJson(g));
     for (const m of f.members ?? []) spec.members.push(memberFromJson(m));
+    for (const m of f.mous ?? []) spec.mous.push(mouFromJson(m));
   }
   return { files, spec, problems };
 }

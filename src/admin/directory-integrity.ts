@@ -1,6 +1,7 @@
 // The invariants of a directory, checked on the directory a change would produce: every
 // reference resolves, every name that must be unique is. One function for every way the
 // directory changes, so the API, the CLI and `config apply` cannot disagree.
+import { MARKING_LEVELS, type Mou } from '../sharing/sharing-policy';
 import type { DirectoryData } from '../store/directory-records';
 
 /** Paths the server itself uses next to API roots. */
@@ -9,6 +10,12 @@ export const ROOT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$/;
 export const SLUG = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+/** A STIX type name (STIX 2.1 §3.1: 3–250 characters, lower case, digits, hyphens). */
+export const STIX_TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
+/** A property name pattern to strip (`x_internal_*`). */
+export const STRIP_GLOB = /^[a-z0-9_*]{1,250}$/;
+export const MAX_EMBARGO_HOURS = 8760;
+export const MAX_REFERENCE_URL_PATTERN = 200;
 
 function duplicates(values: string[]): string[] {
   const seen = new Set<string>();
@@ -68,5 +75,60 @@ export function checkDirectory(d: DirectoryData): string[] {
     }
     if (!a.read && !a.write) problems.push(`ACL entry '${a.grantee}' on ${a.collectionId} grants nothing (revoke it instead)`);
   }
+  for (const id of duplicates(d.mous.map((m) => m.memberId))) problems.push(`member '${id}' has two MOUs`);
+  for (const mou of d.mous) problems.push(...mouProblems(mou, members, groups));
+  return problems;
+}
+
+const LEVELS: ReadonlySet<string> = new Set(MARKING_LEVELS);
+
+/** The problems of one MOU against the members and groups of the directory. */
+export function mouProblems(mou: Mou, members: ReadonlySet<string>, groups: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const where = `MOU of '${mou.memberId}'`;
+  if (!members.has(mou.memberId)) problems.push(`${where}: member '${mou.memberId}' does not exist`);
+  const audience = (a: string, field: string) => {
+    if (a === 'everyone') return;
+    const at = a.indexOf(':');
+    const kind = a.slice(0, at);
+    const id = a.slice(at + 1);
+    if (at < 0 || (kind !== 'member' && kind !== 'group')) problems.push(`${where}: ${field} '${a}' must be everyone, group:<id> or member:<id>`);
+    else if (kind === 'member' && !members.has(id)) problems.push(`${where}: ${field} names member '${id}', which does not exist`);
+    else if (kind === 'group' && !groups.has(id)) problems.push(`${where}: ${field} names group '${id}', which does not exist`);
+  };
+  const marking = (m: string, field: string) => {
+    if (!LEVELS.has(m)) problems.push(`${where}: ${field} '${m}' is not a marking level (${MARKING_LEVELS.join(', ')})`);
+  };
+  const types = (list: readonly string[] | undefined, field: string) => {
+    for (const t of list ?? []) if (t !== '*' && !STIX_TYPE.test(t)) problems.push(`${where}: ${field} '${t}' is not a STIX type name or '*'`);
+  };
+  const { provide, receive } = mou;
+  marking(provide.defaultMarking, 'provide.default_marking');
+  provide.audiences.forEach((clause, i) => {
+    const field = `provide.audiences[${i}]`;
+    for (const m of clause.markings ?? []) marking(m, `${field}.markings`);
+    types(clause.types, `${field}.types`);
+    if (clause.to.length === 0) problems.push(`${where}: ${field}.to names nobody`);
+    for (const a of clause.to) audience(a, `${field}.to`);
+    for (const a of clause.except ?? []) audience(a, `${field}.except`);
+  });
+  if (!['keep', 'pseudonymise', 'hub'].includes(provide.attribution)) problems.push(`${where}: provide.attribution must be keep, pseudonymise or hub`);
+  for (const s of provide.strip) if (!STRIP_GLOB.test(s)) problems.push(`${where}: provide.strip '${s}' must be a property name, '*' matching any run`);
+  for (const u of provide.stripReferenceUrls) {
+    if (u.length > MAX_REFERENCE_URL_PATTERN) problems.push(`${where}: provide.strip_reference_urls: a pattern is at most ${MAX_REFERENCE_URL_PATTERN} characters`);
+    else {
+      try {
+        new RegExp(u);
+      } catch (e) {
+        problems.push(`${where}: provide.strip_reference_urls '${u}' is not a regular expression (${(e as Error).message})`);
+      }
+    }
+  }
+  if (typeof provide.embargoHours !== 'number' || !Number.isFinite(provide.embargoHours) || provide.embargoHours < 0 || provide.embargoHours > MAX_EMBARGO_HOURS) {
+    problems.push(`${where}: provide.embargo_hours must be between 0 and ${MAX_EMBARGO_HOURS}`);
+  }
+  types(receive.types, 'receive.types');
+  marking(receive.markingCeiling, 'receive.marking_ceiling');
+  for (const a of receive.sources ?? []) audience(a, 'receive.sources');
   return problems;
 }

@@ -9,6 +9,15 @@ import type {
   GroupRecord,
   MemberRecord,
 } from '../store/directory-records';
+import {
+  DEFAULT_PROVIDER_TERMS,
+  DEFAULT_RECIPIENT_TERMS,
+  type AudienceClause,
+  type MarkingLevel,
+  type Mou,
+  type ProviderTerms,
+  type RecipientTerms,
+} from '../sharing/sharing-policy';
 
 export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
 export const DEFAULT_MEDIA_TYPES = ['application/stix+json;version=2.1'];
@@ -97,6 +106,71 @@ export function groupFromJson(j: Json): GroupRecord {
 
 export function groupToJson(g: GroupRecord): Json {
   return { id: g.id, name: g.name, ...optional('description', g.description), managed: g.managed === true };
+}
+
+function clauseFromJson(j: Json): AudienceClause {
+  return {
+    ...optional('markings', j.markings as MarkingLevel[] | undefined),
+    ...optional('types', j.types as string[] | undefined),
+    to: (j.to as string[] | undefined) ?? [],
+    ...optional('except', j.except as string[] | undefined),
+  };
+}
+
+function clauseToJson(c: AudienceClause): Json {
+  return { ...optional('markings', c.markings), ...optional('types', c.types), to: c.to, ...optional('except', c.except) };
+}
+
+/**
+ * A MOU from its JSON form (`{member, provide, receive}`); absent fields take the
+ * defaults (DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS). `memberId` overrides
+ * `member` (the admin API takes it from the path).
+ */
+export function mouFromJson(j: Json, memberId?: string): Mou {
+  const p = (j.provide as Json | undefined) ?? {};
+  const r = (j.receive as Json | undefined) ?? {};
+  const d = DEFAULT_PROVIDER_TERMS;
+  const provide: ProviderTerms = {
+    defaultMarking: (p.default_marking as MarkingLevel | undefined) ?? d.defaultMarking,
+    audiences: p.audiences === undefined ? [...d.audiences] : (p.audiences as Json[]).map(clauseFromJson),
+    attribution: (p.attribution as ProviderTerms['attribution'] | undefined) ?? d.attribution,
+    strip: [...((p.strip as string[] | undefined) ?? d.strip)],
+    stripReferenceUrls: [...((p.strip_reference_urls as string[] | undefined) ?? d.stripReferenceUrls)],
+    embargoHours: (p.embargo_hours as number | undefined) ?? d.embargoHours,
+  };
+  const receive: RecipientTerms = {
+    ...optional('types', (r.types as string[] | undefined) ?? DEFAULT_RECIPIENT_TERMS.types),
+    markingCeiling: (r.marking_ceiling as MarkingLevel | undefined) ?? DEFAULT_RECIPIENT_TERMS.markingCeiling,
+    ...optional('sources', (r.sources as string[] | undefined) ?? DEFAULT_RECIPIENT_TERMS.sources),
+    acceptPseudonymised: (r.accept_pseudonymised as boolean | undefined) ?? DEFAULT_RECIPIENT_TERMS.acceptPseudonymised,
+    relationshipClosed: (r.relationship_closed as boolean | undefined) ?? DEFAULT_RECIPIENT_TERMS.relationshipClosed,
+  };
+  return { memberId: memberId ?? (j.member as string), provide, receive };
+}
+
+/** A MOU's JSON form, every field given; `isDefault` marks the defaults of a member without one. */
+export function mouToJson(m: Mou, isDefault = false): Json {
+  const { provide: p, receive: r } = m;
+  return {
+    member: m.memberId,
+    provide: {
+      default_marking: p.defaultMarking,
+      audiences: p.audiences.map(clauseToJson),
+      attribution: p.attribution,
+      strip: p.strip,
+      strip_reference_urls: p.stripReferenceUrls,
+      embargo_hours: p.embargoHours,
+    },
+    receive: {
+      ...optional('types', r.types),
+      marking_ceiling: r.markingCeiling,
+      ...optional('sources', r.sources),
+      accept_pseudonymised: r.acceptPseudonymised,
+      relationship_closed: r.relationshipClosed,
+    },
+    managed: m.managed === true,
+    default: isDefault,
+  };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

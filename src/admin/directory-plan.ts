@@ -10,6 +10,7 @@ import type {
   DirectoryData,
   GroupRecord,
   MemberRecord,
+  Mou,
 } from '../store/directory-records';
 import { aclKey } from './directory-changes';
 
@@ -19,6 +20,7 @@ export interface DirectorySpec {
   acl: AclEntry[];
   groups: GroupRecord[];
   members: MemberRecord[];
+  mous: Mou[];
 }
 
 export interface PlannedChange {
@@ -64,6 +66,7 @@ export function planDirectory(current: DirectoryData, spec: DirectorySpec): Plan
   upsert<ApiRootRecord>('apiRoot', (r) => r.path, current.apiRoots, spec.apiRoots);
   upsert<CollectionRecord>('collection', (c) => c.id, current.collections, spec.collections);
   upsert<AclEntry>('acl', aclKey, current.acl, spec.acl);
+  upsert<Mou>('mou', (m) => m.memberId, current.mous, spec.mous);
 
   const deletions = new Map<string, PlannedChange>();
   const remove = (kind: DirectoryChange['kind'], key: string, change: DirectoryChange) => {
@@ -76,6 +79,7 @@ export function planDirectory(current: DirectoryData, spec: DirectorySpec): Plan
     roots: new Set(spec.apiRoots.map((r) => r.path)),
     members: new Set(spec.members.map((m) => m.id)),
     groups: new Set(spec.groups.map((g) => g.id)),
+    mous: new Set(spec.mous.map((m) => m.memberId)),
   };
   // A cascade never removes a declared entry: files that still grant access to a member,
   // group or collection they no longer declare are refused by the integrity check instead.
@@ -83,7 +87,11 @@ export function planDirectory(current: DirectoryData, spec: DirectorySpec): Plan
     if (declared.acl.has(aclKey(a))) return;
     remove('acl', aclKey(a), { op: 'delete', kind: 'acl', key: { collectionId: a.collectionId, grantee: a.grantee } });
   };
+  const dropMou = (memberId: string) => {
+    if (!declared.mous.has(memberId)) remove('mou', memberId, { op: 'delete', kind: 'mou', key: memberId });
+  };
   for (const a of current.acl) if (a.managed && !declared.acl.has(aclKey(a))) dropAcl(a);
+  for (const m of current.mous) if (m.managed && !declared.mous.has(m.memberId)) dropMou(m.memberId);
   for (const c of current.collections) {
     if (!c.managed || declared.collections.has(c.id)) continue;
     for (const a of current.acl) if (a.collectionId === c.id) dropAcl(a);
@@ -96,6 +104,7 @@ export function planDirectory(current: DirectoryData, spec: DirectorySpec): Plan
     if (!m.managed || declared.members.has(m.id)) continue;
     for (const c of current.credentials) if (c.memberId === m.id) remove('credential', c.id, { op: 'delete', kind: 'credential', key: c.id });
     for (const a of current.acl) if (a.grantee === `member:${m.id}`) dropAcl(a);
+    if (current.mous.some((mou) => mou.memberId === m.id)) dropMou(m.id);
     remove('member', m.id, { op: 'delete', kind: 'member', key: m.id });
   }
   for (const g of current.groups) {
@@ -116,6 +125,7 @@ export function describePlan(plan: readonly PlannedChange[]): string[] {
     group: 'group',
     credential: 'credential',
     acl: 'acl',
+    mou: 'mou',
   };
   return plan.map((p) => `${sign[p.action]} ${names[p.kind]} ${p.key}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
 }

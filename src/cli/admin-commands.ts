@@ -1,22 +1,25 @@
-// The admin commands of `concord` (members, credentials, collections, ACL entries and the
-// declarative directory files), working directly on the store the configuration names,
+// The admin commands of `concord` (members, credentials, collections, ACL entries, MOUs and
+// the declarative directory files), working directly on the store the configuration names,
 // through AdminService, so that every change is checked and audited like an API call.
 // Each command is a function over a CliContext returning its exit code, so that tests
 // run them in-process; concord.ts wires them to commander.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config';
 import { LiveDirectory } from '../access/live-directory';
+import pino from 'pino';
+import { createSharing } from '../sharing/sharing';
 import { AdminError, AdminService, type Actor } from '../admin/admin-service';
 import { applyFiles, DirectoryFilesError } from '../admin/apply-files';
 import { applyInMemory } from '../admin/directory-changes';
-import { readDirectoryFiles } from '../admin/directory-files';
+import { mouJsonProblems, readDirectoryFiles } from '../admin/directory-files';
 import { checkDirectory } from '../admin/directory-integrity';
-import { collectionToJson, credentialToJson, DEFAULT_MEDIA_TYPES, memberToJson } from '../admin/directory-json';
+import { collectionToJson, credentialToJson, DEFAULT_MEDIA_TYPES, memberToJson, mouFromJson, mouToJson } from '../admin/directory-json';
 import { describePlan, planDirectory, type PlannedChange } from '../admin/directory-plan';
 import { HUB_MEMBER } from '../access/bootstrap-admin';
-import type { CollectionRecord, CredentialRecord, Role } from '../store/directory-records';
+import type { CollectionRecord, CredentialRecord, Mou, Role } from '../store/directory-records';
 import type { Store } from '../store/store';
 import { TaxiiError } from '../taxii/taxii-error';
 import { openStore } from '../main';
@@ -57,12 +60,19 @@ export function cliActor(): Actor {
 /** Opens the store of the configuration; close it with `ctx.store.close()`. */
 export function openContext(config: Config, io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stderrIsTTY' | 'actor'>> = {}): CliContext {
   const store = openStore(config);
-  const directory = new LiveDirectory(store);
+  const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
+  const admin = new AdminService(store, directory);
+  // As in the server: a change that alters what members may see re-materialises their
+  // views before the command returns (src/sharing/distributor.ts).
+  admin.onChange(async (before, after) => {
+    const sharing = await createSharing(store, directory, pino({ level: 'silent' }));
+    await sharing.distributor.rematerialise(before, after);
+  });
   return {
     config,
     store,
     directory,
-    admin: new AdminService(store, directory),
+    admin,
     actor: io.actor ?? cliActor(),
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
@@ -309,6 +319,66 @@ export async function aclRevoke(ctx: CliContext, collection: string, grantee: st
   const c = await findCollection(ctx, collection);
   await ctx.admin.revoke(ctx.actor, c.id, checkGrantee(grantee));
   ctx.stdout.write(`ACL entry ${grantee} removed from collection ${c.id}\n`);
+  return 0;
+}
+
+// --- MOUs ---
+
+const list = (values: readonly string[] | undefined, none: string) => (values === undefined || values.length === 0 ? none : values.join(', '));
+
+/** A MOU as `mou show` prints it. */
+export function describeMou(mou: Mou, isDefault: boolean): string[] {
+  const { provide: p, receive: r } = mou;
+  const lines = [
+    `MOU of ${mou.memberId}${isDefault ? ' (none set: the defaults)' : mou.managed ? ' (managed by files)' : ' (set by cli/api)'}`,
+    'provide:',
+    `  default marking:      ${p.defaultMarking}`,
+    `  audiences:            ${p.audiences.length === 0 ? 'the marking table (no clauses)' : ''}`.trimEnd(),
+    ...p.audiences.map(
+      (c) => `    - ${list(c.markings, 'clear, green, amber, amber+strict')} of ${list(c.types, 'every type')} to ${c.to.join(', ')}${c.except && c.except.length > 0 ? ` except ${c.except.join(', ')}` : ''}`,
+    ),
+    `  attribution:          ${p.attribution}`,
+    `  strip:                ${list(p.strip, '-')}`,
+    `  strip reference URLs: ${list(p.stripReferenceUrls, '-')}`,
+    `  embargo:              ${p.embargoHours === 0 ? 'none' : `${p.embargoHours} h`}`,
+    'receive:',
+    `  types:                ${list(r.types, 'every type')}`,
+    `  marking ceiling:      ${r.markingCeiling}`,
+    `  sources:              ${list(r.sources, 'every provider')}`,
+    `  pseudonymised:        ${r.acceptPseudonymised ? 'accepted' : 'refused'}`,
+    `  relationship closed:  ${r.relationshipClosed ? 'yes' : 'no'}`,
+  ];
+  return lines;
+}
+
+export async function mouShow(ctx: CliContext, memberId: string, opts: { json?: boolean }): Promise<number> {
+  const { mou, isDefault } = await ctx.admin.getMou(memberId);
+  if (opts.json) ctx.stdout.write(`${JSON.stringify(mouToJson(mou, isDefault), null, 2)}\n`);
+  else write(ctx.stdout, describeMou(mou, isDefault));
+  return 0;
+}
+
+/** `mou set MEMBER FILE`: FILE holds the MOU's JSON form; its `member`, if given, must be MEMBER. */
+export async function mouSet(ctx: CliContext, memberId: string, file: string): Promise<number> {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CliError(`${file}: a MOU is a JSON object`);
+  const body = json as Record<string, unknown>;
+  if (body.member !== undefined && body.member !== memberId) throw new CliError(`${file} is the MOU of '${String(body.member)}', not of '${memberId}'`);
+  const problems = mouJsonProblems({ ...body, member: memberId }, `${file}: `);
+  if (problems.length > 0) throw new CliError(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+  await ctx.admin.putMou(ctx.actor, mouFromJson(body, memberId));
+  ctx.stdout.write(`MOU of ${memberId} set\n`);
+  return 0;
+}
+
+export async function mouDelete(ctx: CliContext, memberId: string): Promise<number> {
+  await ctx.admin.deleteMou(ctx.actor, memberId);
+  ctx.stdout.write(`MOU of ${memberId} deleted; it shares and receives under the defaults\n`);
   return 0;
 }
 

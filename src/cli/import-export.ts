@@ -11,6 +11,8 @@ import { StixValidator } from '../stix/stix-validator';
 import { Validation } from '../stix/validation-pool';
 import { Catalog } from '../taxii/catalog';
 import { PublishService } from '../taxii/publish-objects';
+import pino from 'pino';
+import { createSharing } from '../sharing/sharing';
 import { CliError, findCollection, type CliContext } from './admin-commands';
 
 export const IMPORT_BATCH = 500;
@@ -93,7 +95,14 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
     collections: snapshot.accessOf(member.id, 'publisher'),
   };
   const validation = new Validation(StixValidator.load(), 0);
-  const publish = new PublishService(ctx.store, new Catalog(ctx.directory), validation, Math.max(IMPORT_BATCH, ctx.config.maxObjectsPerEnvelope));
+  const sharing = await createSharing(ctx.store, ctx.directory, pino({ level: 'silent' }));
+  const publish = new PublishService(
+    ctx.store,
+    new Catalog(ctx.directory),
+    validation,
+    Math.max(IMPORT_BATCH, ctx.config.maxObjectsPerEnvelope),
+    sharing.distributor,
+  );
   publish.assertCanPublish(principal, collection.apiRoot, collection.id);
 
   let stored = 0;

@@ -13,6 +13,9 @@ import {
   memberAdd,
   memberList,
   memberSetStatus,
+  mouDelete,
+  mouSet,
+  mouShow,
   openContext,
   passwordSet,
   runCommand,
@@ -124,6 +127,20 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
     .argument('<collection>')
     .argument('<grantee>')
     .action((c: string, g: string, o: WithConfig) => run(o, (ctx) => aclRevoke(ctx, c, g))());
+
+  // --- MOUs ---
+  const mou = program.command('mou').description('sharing agreements (MOUs) of members');
+  withConfig(mou.command('show').description('show a member\'s MOU (or the defaults it shares and receives under)'))
+    .argument('<member>')
+    .option('--json', 'JSON output (the MOU\'s JSON form)')
+    .action((m: string, o: WithConfig & { json?: boolean }) => run(o, (ctx) => mouShow(ctx, m, o))());
+  withConfig(mou.command('set').description('set a member\'s MOU from a JSON file (its JSON form; absent fields take the defaults)'))
+    .argument('<member>')
+    .argument('<file>')
+    .action((m: string, file: string, o: WithConfig) => run(o, (ctx) => mouSet(ctx, m, file))());
+  withConfig(mou.command('delete').description('delete a member\'s MOU: it shares and receives under the defaults again'))
+    .argument('<member>')
+    .action((m: string, o: WithConfig) => run(o, (ctx) => mouDelete(ctx, m))());
 
   // --- objects ---
   withConfig(program.command('import').description('publish a bundle or envelope file as a member would POST it (exit 1 if any object is refused)'))

@@ -20,6 +20,8 @@ import {
   groupToJson,
   memberFromJson,
   memberToJson,
+  mouFromJson,
+  mouToJson,
 } from '../admin/directory-json';
 import type { ApiRootRecord, CollectionRecord, GroupRecord, MemberRecord, Role } from '../store/directory-records';
 import { authenticate, principalOf } from './authenticate';
@@ -159,6 +161,28 @@ function adminRoutes(admin: AdminService): Route[] {
       path: '/members/{id}/resume',
       handler: async (c) => (c.query(), ok(memberToJson(await admin.setMemberStatus(c.actor, c.param('id'), 'active')))),
     },
+
+    // --- MOUs ---
+    { method: 'get', path: '/mous', handler: async (c) => (c.query(), ok({ mous: (await admin.listMous()).map((m) => mouToJson(m)) })) },
+    {
+      method: 'get',
+      path: '/members/{id}/mou',
+      handler: async (c) => {
+        c.query();
+        const { mou, isDefault } = await admin.getMou(c.param('id'));
+        return ok(mouToJson(mou, isDefault));
+      },
+    },
+    {
+      method: 'put',
+      path: '/members/{id}/mou',
+      handler: async (c) => {
+        c.query();
+        const mou = await admin.putMou(c.actor, mouFromJson(await c.body('mouPut'), c.param('id')));
+        return ok(mouToJson(mou));
+      },
+    },
+    { method: 'delete', path: '/members/{id}/mou', handler: async (c) => (c.query(), await admin.deleteMou(c.actor, c.param('id')), noContent()) },
 
     // --- credentials ---
     {

@@ -1,7 +1,8 @@
 // The admin API's request-body schemas, compiled once. Creation bodies are the $defs of
 // schemas/config/directory.schema.json (so that files and the API accept the same
 // shapes); update bodies are the same definitions without the key and with nothing
-// required; credential and ACL bodies are the API's own.
+// required; a MOU's body is its definition without the member (named by the path);
+// credential and ACL bodies are the API's own.
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import directorySchema from '../../schemas/config/directory.schema.json';
 import type { JsonObject } from './admin-body';
@@ -54,6 +55,7 @@ export const REQUEST_SCHEMAS: Record<string, Schema> = {
     then: { required: ['username'] },
     else: { not: { anyOf: [{ required: ['username'] }, { required: ['password'] }] } },
   },
+  mouPut: { ...without(def('mou'), ['member']), minProperties: 0 },
   aclPut: {
     type: 'object',
     additionalProperties: false,

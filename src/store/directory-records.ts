@@ -1,7 +1,11 @@
 // The hub's directory as the store keeps it: API roots, collections, members, groups,
-// credentials and collection ACLs (issue 4), plus the audit log. Plain records; the rules
+// credentials and collection ACLs (issue 4), the members' sharing agreements (MOUs,
+// issue 5), plus the audit log. Plain records; the rules
 // about them live in src/access (who may do what) and src/admin (how they change).
 import type { ValidationPolicy } from '../config';
+import type { Mou } from '../sharing/sharing-policy';
+
+export type { Mou };
 
 export interface ApiRootRecord {
   path: string;
@@ -94,6 +98,8 @@ export interface DirectoryData {
   groups: GroupRecord[];
   credentials: CredentialRecord[];
   acl: AclEntry[];
+  /** At most one per member; a member without one shares and receives under the defaults. */
+  mous: Mou[];
 }
 
 export type DirectoryChange =
@@ -103,7 +109,9 @@ export type DirectoryChange =
   | { op: 'put'; kind: 'group'; record: GroupRecord }
   | { op: 'put'; kind: 'credential'; record: CredentialRecord }
   | { op: 'put'; kind: 'acl'; record: AclEntry }
-  | { op: 'delete'; kind: 'apiRoot' | 'collection' | 'member' | 'group' | 'credential'; key: string }
+  | { op: 'put'; kind: 'mou'; record: Mou }
+  /** A MOU is deleted by its member id. */
+  | { op: 'delete'; kind: 'apiRoot' | 'collection' | 'member' | 'group' | 'credential' | 'mou'; key: string }
   | { op: 'delete'; kind: 'acl'; key: { collectionId: string; grantee: Grantee } };
 
 export type AuditKind = 'admin' | 'publish' | 'read';

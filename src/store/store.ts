@@ -12,7 +12,50 @@ export interface NewObjectVersion {
   /** Fixed-width sortable key of `version` (see taxii/timestamps.ts versionKey); undefined for unversioned objects. */
   versionKey: string | undefined;
   specVersion: string;
-  /** The object serialised as JSON, stored and served byte for byte. */
+  /** The object serialised as JSON, stored and served byte for byte; '' in a derived row that serves its base row's JSON. */
+  json: string;
+  /** The member that published it (base rows). */
+  provider?: string;
+  /**
+   * Derived rows (a reader's view of a collection, src/sharing): the collection of the
+   * base row they derive from; deleting the base version deletes them.
+   */
+  baseCollection?: string;
+  /** A base row not yet distributed to the readers' views (see pendingVersions). */
+  pending?: boolean;
+  /**
+   * The date_added wanted (microseconds), for a derived row that becomes visible together
+   * with its base row; the store still keeps date_added unique and increasing, so it may
+   * give a later one. Undefined: now.
+   */
+  dateAdded?: number;
+}
+
+/**
+ * A distribution decision put off (src/sharing): an embargoed version to release to a
+ * reader at `dueAt`, or a relationship waiting until the reader can see `waitingFor`.
+ */
+export interface DeferredDecision {
+  reader: string;
+  baseCollection: string;
+  objectId: string;
+  versionKey: string;
+  /** Milliseconds since the epoch (embargo), or undefined. */
+  dueAt?: number;
+  /** The referenced object id the decision waits for (relationship closure), or undefined. */
+  waitingFor?: string;
+}
+
+/** A base version whose distribution to readers did not finish. */
+export interface PendingVersion {
+  collectionId: string;
+  id: string;
+  type: string;
+  version: string;
+  versionKey: string;
+  specVersion: string;
+  dateAdded: number;
+  provider?: string;
   json: string;
 }
 
@@ -55,6 +98,7 @@ export interface StoredVersion {
   specVersion: string;
   /** Microseconds since the epoch; unique and strictly increasing within a collection. */
   dateAdded: number;
+  provider?: string;
   json?: string;
 }
 
@@ -99,6 +143,19 @@ export interface Store {
   hasObject(collectionId: string, objectId: string): Promise<boolean>;
   /** Deletes the selected versions of one object; returns how many were deleted. */
   deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
+
+  /** Base versions added with `pending` whose distribution has not been settled, oldest first. */
+  pendingVersions(limit: number): Promise<PendingVersion[]>;
+  settleVersions(collectionId: string, items: Array<{ id: string; versionKey: string }>): Promise<void>;
+  addDeferred(items: DeferredDecision[]): Promise<void>;
+  /** Removes and returns the embargoed decisions due at `now` (oldest first, at most `limit`). */
+  takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]>;
+  /** Removes and returns the decisions of `reader` waiting for `objectId`. */
+  takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]>;
+  /** Forgets every deferred decision of a reader (before re-materialising it). */
+  clearDeferred(reader: string): Promise<void>;
+  /** Deletes the rows derived from these base versions, in every reader's view; returns how many. */
+  deleteDerived(baseCollectionId: string, objectId: string, versionKeys: string[] | 'all'): Promise<number>;
 
   saveStatus(status: StoredStatus): Promise<void>;
   getStatus(apiRoot: string, statusId: string): Promise<StoredStatus | undefined>;

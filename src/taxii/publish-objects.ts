@@ -6,7 +6,8 @@ import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-obje
 import type { Validation } from '../stix/validation-pool';
 import type { Catalog } from './catalog';
 import { resolveApiRoot, resolveCollection } from './collection-access';
-import { formatMicros, nowMicros } from './timestamps';
+import { formatMicros, nowMicros, versionKey } from './timestamps';
+import type { Distributor } from '../sharing/distributor';
 import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
 
@@ -22,6 +23,7 @@ export class PublishService {
     private readonly catalog: Catalog,
     private readonly validation: Validation,
     private readonly maxObjectsPerEnvelope: number,
+    private readonly distributor: Distributor,
   ) {}
 
   /** Resolves the target before the body is read, so that refused requests read nothing. */
@@ -66,10 +68,21 @@ export class PublishService {
         failures.push({ id: storable.id, version: storable.version ?? '', message: verdict?.message ?? `${storable.id}: not a STIX object` });
         return;
       }
-      accepted.push(storable);
+      // The publisher is the provider its agreement speaks for (issue 5); the version
+      // stays pending until every reader's view has it.
+      accepted.push({ ...storable, provider: principal.id, pending: true });
       warnings.push(verdict.message);
     });
     const outcomes = await this.store.addObjects(target.collection.id, accepted);
+    await this.distributor.distribute(
+      target.collection.id,
+      outcomes.flatMap((o, i) => {
+        const v = accepted[i] as NewObjectVersion;
+        if (o.outcome !== 'added') return [];
+        const key = v.versionKey ?? (versionKey(o.version) as string);
+        return [{ id: v.id, type: v.type, version: o.version, versionKey: key, specVersion: v.specVersion, provider: principal.id, publishedAt: Math.floor(o.dateAdded / 1000), dateAdded: o.dateAdded, json: v.json }];
+      }),
+    );
     const successes: StatusDetail[] = outcomes.map((o, i) => {
       const id = (accepted[i] as NewObjectVersion).id;
       const message = o.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warnings[i];

@@ -3,6 +3,7 @@
 import { accessTo, type Principal } from '../access/principal';
 import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
 import type { Catalog } from './catalog';
+import { viewOf } from '../sharing/views';
 import { canSeeApiRoot, canSeeCollection, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
 import type { KeysetCursor } from './keyset-cursor';
 import {
@@ -14,7 +15,7 @@ import {
   type Filters,
   type RawQuery,
 } from './query-params';
-import { formatMicros } from './timestamps';
+import { formatMicros, versionKey } from './timestamps';
 import { notFound } from './taxii-error';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
@@ -133,7 +134,7 @@ export class TaxiiService {
   async getObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECT_PARAMS);
-    await this.assertHasObject(target, objectId);
+    await this.assertHasObject(principal, target, objectId);
     const { page, next, resumeAt } = await this.page(principal, target, 'object', objectId, filters, true);
     const v = filters.versions;
     const namesExactVersionsOnly = v !== undefined && !v.all && !v.first && !v.last && v.exact.length > 0;
@@ -147,7 +148,7 @@ export class TaxiiService {
   async getVersions(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, VERSIONS_PARAMS);
-    await this.assertHasObject(target, objectId);
+    await this.assertHasObject(principal, target, objectId);
     const { page, next, resumeAt } = await this.page(principal, target, 'versions', objectId, { ...filters, versions: { all: true } }, false);
     return withAudit(envelope(page, next, resumeAt, 'versions', (r) => JSON.stringify(r.version)), readFacts(target, 'versions', page, objectId));
   }
@@ -159,7 +160,11 @@ export class TaxiiService {
   async deleteObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'delete');
     const filters = parseFilters(query, DELETE_PARAMS);
-    const deleted = await this.store.deleteObject(target.collection.id, objectId, filters.versions ?? { all: true }, filters.specVersions);
+    // The versions selected among those the principal can see; deleting them removes them
+    // from the collection and from every reader's view of it.
+    const keys = await this.versionKeys(partitionOf(principal, target), objectId, filters.versions ?? { all: true }, filters.specVersions);
+    const deleted = keys.length === 0 ? 0 : await this.store.deleteObject(target.collection.id, objectId, { first: false, last: false, exact: keys });
+    if (deleted > 0) await this.store.deleteDerived(target.collection.id, objectId, keys);
     if (deleted === 0) throw notFound('The object (or the versions selected) was not found in this collection.');
     // A deletion changes the collection: it is recorded as a publish-side action.
     return withAudit(
@@ -168,8 +173,27 @@ export class TaxiiService {
     );
   }
 
-  private async assertHasObject(target: ResolvedCollection, objectId: string): Promise<void> {
-    if (!(await this.store.hasObject(target.collection.id, objectId))) {
+  private async versionKeys(partition: string, objectId: string, versions: VersionSelector, specVersions: string[] | undefined): Promise<string[]> {
+    const keys: string[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.store.queryObjects({
+        collectionId: partition,
+        ids: [objectId],
+        versions,
+        limit: 1000,
+        withJson: false,
+        ...(specVersions ? { specVersions } : {}),
+        ...(after !== undefined ? { after } : {}),
+      });
+      for (const r of page.records) keys.push(versionKey(r.version) as string);
+      if (!page.more) return keys;
+      after = page.records[page.records.length - 1]?.dateAdded;
+    }
+  }
+
+  private async assertHasObject(principal: Principal, target: ResolvedCollection, objectId: string): Promise<void> {
+    if (!(await this.store.hasObject(partitionOf(principal, target), objectId))) {
       throw notFound('The object was not found in this collection, or you do not have access to it.');
     }
   }
@@ -198,7 +222,7 @@ export class TaxiiService {
     const after = filters.next !== undefined ? this.cursor.decode(scope, filters.next) : undefined;
     const limit = Math.min(filters.limit ?? this.settings.pageSizeDefault, this.settings.pageSizeMax);
     const query: ObjectQuery = {
-      collectionId: target.collection.id,
+      collectionId: partitionOf(principal, target),
       versions,
       limit,
       withJson,
@@ -273,4 +297,13 @@ function envelope(
   if (next !== undefined) parts.push(`"next":${JSON.stringify(next)}`);
   if (page.records.length > 0) parts.push(`"${listName}":[${page.records.map(serialise).join(',')}]`);
   return { status: 200, body: `{${parts.join(',')}}`, headers };
+}
+
+/**
+ * Where a principal's reads of a collection are served from (issue 5): the hub's admins
+ * read the collection itself; a member reads its own view of it, which holds exactly what
+ * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
+ */
+function partitionOf(principal: Principal, target: ResolvedCollection): string {
+  return principal.admin ? target.collection.id : viewOf(principal.id, target.collection.id);
 }

@@ -24,6 +24,7 @@ const PRIVATE = '10000000-0000-4000-8000-000000000004';
 function directory(): DirectoryData {
   return {
     revision: 1,
+    mous: [],
     apiRoots: [{ path: 'hub', title: 'Hub', maxContentLength: 1024 }],
     collections: [C(OUTBOX, { owner: 'ohio' }), C(SHARED), C(BROADCAST), C(PRIVATE)],
     members: [

@@ -26,7 +26,7 @@ test('config apply, member add, token issue (only the token on stdout), password
   const apply = concord(['config', 'apply', 'collections']);
   expect(apply.stderr).toBe('');
   expect(apply.status).toBe(0);
-  expect(apply.stdout).toContain('applied: 29 created, 0 updated, 0 deleted');
+  expect(apply.stdout).toContain('applied: 36 created, 0 updated, 0 deleted');
   expect(concord(['config', 'apply', 'collections']).stdout).toBe('no changes\n');
 
   expect(concord(['member', 'add', 'acme', '--name', 'Acme SOC', '--group', 'states']).status).toBe(0);

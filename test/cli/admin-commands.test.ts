@@ -14,6 +14,9 @@ import {
   memberAdd,
   memberList,
   memberSetStatus,
+  mouDelete,
+  mouSet,
+  mouShow,
   openContext,
   runCommand,
   tokenIssue,
@@ -96,6 +99,7 @@ test('config plan on the shipped example against an empty store lists every reso
       '+ group states',
       '+ group partners',
       ...['hub', 'ohio', 'michigan', 'indiana', 'illinois', 'wisconsin', 'ms-isac'].map((m) => `+ member ${m}`),
+      '+ api root feeds',
       '+ api root hub',
       '+ api root isac',
       ...[INDICATORS, REPORTS, ...outboxes, partner].map((c) => `+ collection ${c}`),
@@ -105,10 +109,11 @@ test('config plan on the shipped example against an empty store lists every reso
       ...outboxes.map((c) => `+ acl ${c} member:hub`),
       `+ acl ${partner} member:ms-isac`,
       `+ acl ${partner} group:states`,
+      ...['ohio', 'michigan', 'indiana', 'illinois', 'wisconsin', 'ms-isac'].map((m) => `+ mou ${m}`),
     ]),
   );
-  expect(lines).toHaveLength(29);
-  expect(summary).toMatch(/^29 to create, 0 to update, 0 to delete/);
+  expect(lines).toHaveLength(36);
+  expect(summary).toMatch(/^36 to create, 0 to update, 0 to delete/);
   // Nothing was changed.
   expect(await h.ctx.store.directoryRevision()).toBe(0);
 });
@@ -117,7 +122,7 @@ test('config apply twice: the second is a no-op and leaves the revision alone', 
   const first = await h.run((ctx) => configApply(ctx, SHIPPED));
   expect(first.code).toBe(0);
   expect(first.stdout).toContain('+ member ohio');
-  expect(first.stdout).toContain('applied: 29 created, 0 updated, 0 deleted');
+  expect(first.stdout).toContain('applied: 36 created, 0 updated, 0 deleted');
   const revision = await h.ctx.store.directoryRevision();
   const second = await h.run((ctx) => configApply(ctx, SHIPPED));
   expect(second).toEqual({ code: 0, stdout: 'no changes\n', stderr: '' });
@@ -147,14 +152,20 @@ test('removing a member (and the entries granting it access) from the files dele
     for (const c of root.collections) c.acl = c.acl?.filter((a) => a.grantee !== 'member:ms-isac');
   }
   fs.writeFileSync(path.join(files, 'api-roots.json'), JSON.stringify(roots));
+  // Its MOU is still declared: refused too.
+  expect((await h.run((ctx) => configApply(ctx, files))).stderr).toContain("MOU of 'ms-isac': member 'ms-isac' does not exist");
+  const mous = JSON.parse(fs.readFileSync(path.join(files, 'mous.json'), 'utf8')) as { mous: Array<{ member: string }> };
+  mous.mous = mous.mous.filter((m) => m.member !== 'ms-isac');
+  fs.writeFileSync(path.join(files, 'mous.json'), JSON.stringify(mous));
   const r = await h.run((ctx) => configApply(ctx, files));
   expect(r.code).toBe(0);
   expect(r.stdout.trim().split('\n').sort()).toEqual(
     [
       `- acl ${INDICATORS} member:ms-isac`,
       '- acl 5d9e7c1a-3b2f-4a8d-9c6e-1f0a2b3c4d5e member:ms-isac',
+      '- mou ms-isac',
       '- member ms-isac',
-      'applied: 0 created, 0 updated, 3 deleted',
+      'applied: 0 created, 0 updated, 4 deleted',
     ].sort(),
   );
   const ids = (await h.ctx.admin.listMembers()).map((m) => m.id);
@@ -292,4 +303,52 @@ test('collection add and acl grant', async () => {
   expect((await h.run((ctx) => aclGrant(ctx, 'scratch', 'group:ghosts', { write: true }))).code).toBe(2);
   expect((await h.run((ctx) => aclGrant(ctx, 'scratch', 'nobody', {}))).code).toBe(2);
   expect((await h.run((ctx) => collectionAdd(ctx, { apiRoot: 'nowhere', title: 'X' }))).code).toBe(2);
+});
+
+test('mou show / set / delete: the shipped MOUs, a file with the JSON form, defaults after delete', async () => {
+  await h.run((ctx) => configApply(ctx, SHIPPED));
+  const shown = await h.run((ctx) => mouShow(ctx, 'ms-isac', { json: true }));
+  expect(shown.code).toBe(0);
+  expect(JSON.parse(shown.stdout)).toMatchObject({
+    member: 'ms-isac',
+    receive: { types: ['indicator', 'malware', 'attack-pattern', 'vulnerability', 'identity', 'marking-definition'], marking_ceiling: 'green' },
+    managed: true,
+    default: false,
+  });
+  const text = await h.run((ctx) => mouShow(ctx, 'michigan', {}));
+  expect(text.stdout).toContain('MOU of michigan (managed by files)');
+  expect(text.stdout).toMatch(/strip:\s+x_internal_\*/);
+  expect(text.stdout).toMatch(/amber, amber\+strict of report to group:states/);
+  expect((await h.run((ctx) => mouShow(ctx, 'hub', {}))).stdout).toContain('MOU of hub (none set: the defaults)');
+
+  const file = path.join(dir, 'hub-mou.json');
+  fs.writeFileSync(file, JSON.stringify({ provide: { attribution: 'hub', embargo_hours: 1 } }));
+  expect(await h.run((ctx) => mouSet(ctx, 'hub', file))).toEqual({ code: 0, stdout: 'MOU of hub set\n', stderr: '' });
+  expect(JSON.parse((await h.run((ctx) => mouShow(ctx, 'hub', { json: true }))).stdout)).toMatchObject({
+    provide: { attribution: 'hub', embargo_hours: 1, default_marking: 'green' },
+    managed: false,
+    default: false,
+  });
+  // config apply leaves an unmanaged MOU alone.
+  expect((await h.run((ctx) => configApply(ctx, SHIPPED))).stdout).toBe('no changes\n');
+
+  fs.writeFileSync(file, JSON.stringify({ provide: { embargo_hours: -1, colour: 'red' } }));
+  const bad = await h.run((ctx) => mouSet(ctx, 'hub', file));
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain(`${file}: /provide must NOT have additional properties 'colour'`);
+  expect(bad.stderr).toContain('/provide/embargo_hours must be >= 0');
+  fs.writeFileSync(file, JSON.stringify({ member: 'ohio' }));
+  expect((await h.run((ctx) => mouSet(ctx, 'hub', file))).stderr).toContain("is the MOU of 'ohio', not of 'hub'");
+  fs.writeFileSync(file, JSON.stringify({ receive: { sources: ['member:ghost'] } }));
+  const dangling = await h.run((ctx) => mouSet(ctx, 'hub', file));
+  expect(dangling.code).toBe(2);
+  expect(dangling.stderr).toContain("receive.sources names member 'ghost', which does not exist");
+  expect((await h.run((ctx) => mouSet(ctx, 'ghost', path.join(dir, 'missing.json')))).code).toBe(2);
+
+  expect((await h.run((ctx) => mouDelete(ctx, 'hub'))).code).toBe(0);
+  expect(JSON.parse((await h.run((ctx) => mouShow(ctx, 'hub', { json: true }))).stdout)).toMatchObject({ default: true });
+  expect((await h.run((ctx) => mouDelete(ctx, 'hub'))).code).toBe(1);
+  expect((await h.run((ctx) => mouShow(ctx, 'ghost', {}))).code).toBe(1);
+  const audit = await h.ctx.admin.queryAudit({ limit: 1000 });
+  expect(audit.entries.filter((e) => e.action.startsWith('mou.')).map((e) => e.action)).toEqual(['mou.put', 'mou.delete']);
 });

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import type express from 'express';
 import { buildConfig, type Config } from '../../src/config';
-import { createConcord } from '../../src/main';
+import { createConcord, type Concord } from '../../src/main';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { hashPassword, hashToken } from '../../src/access/secrets';
@@ -81,6 +81,8 @@ export function testConfigObject(overrides: Record<string, unknown> = {}): Recor
 
 export interface TestApp {
   app: express.Express;
+  /** The composed application (admin service, sharing, audit) for tests that need its parts. */
+  concord: Concord;
   store: Store;
   config: Config;
   close(): Promise<void>;
@@ -137,9 +139,11 @@ export async function makeTestApp(
   const changes = testDirectoryChanges({ api_roots, users });
   if (changes.length > 0) await store.applyDirectoryChanges(changes, [], await store.directoryRevision());
   const logger = pino({ level: 'silent' });
-  const { app, closeValidation, audit } = await createConcord(config, logger, store, validator());
+  const concord = await createConcord(config, logger, store, validator());
+  const { app, closeValidation, audit } = concord;
   return {
     app,
+    concord,
     store,
     config,
     close: async () => {

@@ -884,7 +884,40 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
 
       test('a new store has an empty directory at revision 0', async () => {
         expect(await store.directoryRevision()).toBe(0);
-        expect(await store.loadDirectory()).toEqual({ revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [] });
+        expect(await store.loadDirectory()).toEqual({ revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] });
+      });
+
+      test('a MOU is put, replaced and deleted by its member id', async () => {
+        const mou: DirectoryChange = {
+          op: 'put',
+          kind: 'mou',
+          record: {
+            memberId: 'ohio',
+            provide: {
+              defaultMarking: 'amber',
+              audiences: [{ markings: ['red'], types: ['report'], to: ['member:michigan'], except: ['group:partners'] }],
+              attribution: 'pseudonymise',
+              strip: ['x_internal_*'],
+              stripReferenceUrls: ['^https://intranet\\.'],
+              embargoHours: 2,
+            },
+            receive: { types: ['indicator'], markingCeiling: 'green', sources: ['group:states'], acceptPseudonymised: false, relationshipClosed: true },
+            managed: true,
+          },
+        };
+        await store.applyDirectoryChanges([member, mou], [], 0);
+        expect((await store.loadDirectory()).mous).toEqual([mou.op === 'put' && mou.record]);
+        const replaced: DirectoryChange = {
+          op: 'put',
+          kind: 'mou',
+          record: { memberId: 'ohio', provide: { defaultMarking: 'green', audiences: [], attribution: 'keep', strip: [], stripReferenceUrls: [], embargoHours: 0 }, receive: { markingCeiling: 'red', acceptPseudonymised: true, relationshipClosed: true } },
+        };
+        await store.applyDirectoryChanges([replaced], [], 1);
+        expect((await store.loadDirectory()).mous).toEqual([replaced.op === 'put' && replaced.record]);
+        await store.applyDirectoryChanges([{ op: 'delete', kind: 'mou', key: 'ohio' }], [], 2);
+        const d = await store.loadDirectory();
+        expect(d.mous).toEqual([]);
+        expect(d.members).toHaveLength(1);
       });
 
       test('changes are applied together, records come back exactly, and the revision moves by one', async () => {

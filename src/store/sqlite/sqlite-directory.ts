@@ -1,5 +1,5 @@
 // The directory and the audit log in the embedded store. The directory is a handful of
-// JSON records keyed by kind; its revision lives in `settings`, bumped in the same
+// JSON records keyed by kind (a MOU by its member id); its revision lives in `settings`, bumped in the same
 // transaction as every change.
 import type Database from 'better-sqlite3';
 import {
@@ -20,6 +20,7 @@ const KINDS: Record<Kind, keyof Omit<DirectoryData, 'revision'>> = {
   group: 'groups',
   credential: 'credentials',
   acl: 'acl',
+  mou: 'mous',
 };
 
 /** The key a record is stored under, per kind. */
@@ -32,6 +33,8 @@ export function directoryKey(change: DirectoryChange): string {
       return change.record.path;
     case 'acl':
       return `${change.record.collectionId} ${change.record.grantee}`;
+    case 'mou':
+      return change.record.memberId;
     default:
       return change.record.id;
   }
@@ -78,7 +81,7 @@ export class SqliteDirectory {
 
   load(): DirectoryData {
     const read = this.db.transaction(() => {
-      const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [] };
+      const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
       for (const row of this.s.all.all() as Array<{ kind: Kind; json: string }>) {
         const list = data[KINDS[row.kind]] as unknown[] | undefined;
         list?.push(JSON.parse(row.json));

@@ -11,7 +11,10 @@ CREATE TABLE IF NOT EXISTS objects (
   date_added   INTEGER NOT NULL,   -- microseconds since the epoch
   is_first     INTEGER NOT NULL,   -- precomputed for match[version]=first
   is_last      INTEGER NOT NULL,   -- precomputed for match[version]=last (the default)
-  json         TEXT NOT NULL
+  json         TEXT NOT NULL,      -- '' in a derived row that serves its base row's JSON unchanged
+  provider     TEXT,               -- the member that published it (base rows)
+  base_collection TEXT,            -- derived (per-reader) rows: the collection of the base row
+  pending      INTEGER NOT NULL DEFAULT 0  -- base rows not yet distributed to readers' views
 );
 -- keyset paging, match[version]=all; also makes date_added unique per collection
 CREATE UNIQUE INDEX IF NOT EXISTS objects_by_added ON objects (collection_id, date_added);
@@ -68,4 +71,27 @@ CREATE INDEX IF NOT EXISTS audit_by_collection ON audit (collection_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_kind ON audit (kind, seq);
 -- ?since=…&until=…
 CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at);
+`;
+
+export const DERIVED_INDEXES_SQL = `
+-- a base version's derived rows in every reader's view (deletes, re-materialisation)
+CREATE INDEX IF NOT EXISTS objects_derived ON objects (base_collection, object_id, version_key) WHERE base_collection IS NOT NULL;
+-- base rows whose distribution did not finish (recovered at start)
+CREATE INDEX IF NOT EXISTS objects_pending ON objects (seq) WHERE pending = 1;
+`;
+
+export const DEFERRED_SQL = `
+-- distribution decisions put off: embargoes (due_at) and relationship closure (waiting_for)
+CREATE TABLE IF NOT EXISTS deferred (
+  seq             INTEGER PRIMARY KEY,
+  reader          TEXT NOT NULL,
+  base_collection TEXT NOT NULL,
+  object_id       TEXT NOT NULL,
+  version_key     TEXT NOT NULL,
+  due_at          INTEGER,
+  waiting_for     TEXT
+);
+CREATE INDEX IF NOT EXISTS deferred_due ON deferred (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deferred_waiting ON deferred (reader, waiting_for) WHERE waiting_for IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deferred_reader ON deferred (reader);
 `;

@@ -9,13 +9,15 @@ import type {
   NewObjectVersion,
   ObjectQuery,
   QueryPage,
+  DeferredDecision,
+  PendingVersion,
   Store,
   StoredStatus,
   StoredVersion,
   VersionSelector,
 } from '../store';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
-import { SCHEMA_SQL } from './sqlite-schema';
+import { DEFERRED_SQL, DERIVED_INDEXES_SQL, SCHEMA_SQL } from './sqlite-schema';
 import { SqliteDirectory } from './sqlite-directory';
 import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
 
@@ -25,6 +27,7 @@ type Row = {
   version: string;
   spec_version: string;
   date_added: number;
+  provider: string | null;
   json?: string;
 };
 
@@ -46,6 +49,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
+    migrate(this.db);
     this.statements = this.prepare();
     this.directory = new SqliteDirectory(this.db);
     const tx = this.db.transaction((collectionId: string, versions: NewObjectVersion[]) =>
@@ -72,8 +76,8 @@ export class SqliteStore implements Store {
         'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json) ' +
-          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json)',
+        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, pending) ' +
+          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @pending)',
       ),
       clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
       clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
@@ -90,6 +94,13 @@ export class SqliteStore implements Store {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
       insertSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+      pending: db.prepare(
+        'SELECT collection_id, object_id, type, version, version_key, spec_version, date_added, provider, json FROM objects WHERE pending = 1 ORDER BY seq LIMIT ?',
+      ),
+      settle: db.prepare('UPDATE objects SET pending = 0 WHERE collection_id = ? AND object_id = ? AND version_key = ?'),
+      derivedOf: db.prepare(
+        'SELECT collection_id, version_key FROM objects WHERE base_collection = ? AND object_id = ?',
+      ),
     };
   }
 
@@ -114,7 +125,7 @@ export class SqliteStore implements Store {
           continue;
         }
       }
-      const dateAdded = Math.max(nowMicros(), last + 1);
+      const dateAdded = Math.max(v.dateAdded ?? nowMicros(), last + 1);
       last = dateAdded;
       const version = v.version ?? formatMicros(dateAdded);
       const key = v.versionKey ?? (versionKey(version) as string);
@@ -134,6 +145,9 @@ export class SqliteStore implements Store {
         is_first: isFirst ? 1 : 0,
         is_last: isLast ? 1 : 0,
         json: v.json,
+        provider: v.provider ?? null,
+        base_collection: v.baseCollection ?? null,
+        pending: v.pending ? 1 : 0,
       });
       results.push({ outcome: 'added', version, dateAdded });
     }
@@ -167,7 +181,7 @@ export class SqliteStore implements Store {
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    const columns = `object_id, type, version, spec_version, date_added${q.withJson ? ', json' : ''}`;
+    const columns = `object_id, type, version, version_key, spec_version, date_added, provider${q.withJson ? ', json, base_collection' : ''}`;
     const where: string[] = ['collection_id = ?'];
     const params: SqlParam[] = [q.collectionId];
     const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
@@ -202,6 +216,14 @@ export class SqliteStore implements Store {
       sql = `SELECT ${columns} FROM objects WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ${fetch}`;
       allParams = params;
     }
+    // A derived (per-reader) row without JSON of its own serves its base row's, unchanged.
+    if (q.withJson) {
+      sql =
+        `SELECT p.object_id, p.type, p.version, p.spec_version, p.date_added, p.provider, ` +
+        `CASE WHEN p.json = '' THEN b.json ELSE p.json END AS json FROM (${sql}) p ` +
+        `LEFT JOIN objects b ON p.json = '' AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
+        `ORDER BY p.date_added`;
+    }
     const rows = this.cached(sql).all(...allParams) as Row[];
     const more = rows.length > q.limit;
     const records: StoredVersion[] = rows.slice(0, q.limit).map((r) => ({
@@ -210,6 +232,7 @@ export class SqliteStore implements Store {
       version: r.version,
       specVersion: r.spec_version,
       dateAdded: r.date_added,
+      ...(r.provider !== null ? { provider: r.provider } : {}),
       ...(r.json !== undefined ? { json: r.json } : {}),
     }));
     return { records, more };
@@ -224,6 +247,93 @@ export class SqliteStore implements Store {
       this.queryCache.set(sql, statement);
     }
     return statement;
+  }
+
+  async pendingVersions(limit: number): Promise<PendingVersion[]> {
+    const rows = this.statements.pending.all(limit) as Array<Row & { collection_id: string; version_key: string; json: string }>;
+    return rows.map((r) => ({
+      collectionId: r.collection_id,
+      id: r.object_id,
+      type: r.type,
+      version: r.version,
+      versionKey: r.version_key,
+      specVersion: r.spec_version,
+      dateAdded: r.date_added,
+      ...(r.provider !== null ? { provider: r.provider } : {}),
+      json: r.json,
+    }));
+  }
+
+  async settleVersions(collectionId: string, items: Array<{ id: string; versionKey: string }>): Promise<void> {
+    const run = this.db.transaction(() => {
+      for (const i of items) this.statements.settle.run(collectionId, i.id, i.versionKey);
+    });
+    run();
+  }
+
+  async addDeferred(items: DeferredDecision[]): Promise<void> {
+    const insert = this.db.prepare(
+      'INSERT INTO deferred (reader, base_collection, object_id, version_key, due_at, waiting_for) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const d of items) insert.run(d.reader, d.baseCollection, d.objectId, d.versionKey, d.dueAt ?? null, d.waitingFor ?? null);
+    })();
+  }
+
+  async takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]> {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT * FROM deferred WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ?')
+        .all(now, limit) as DeferredRow[];
+      this.deleteDeferredRows(rows);
+      return rows.map(fromDeferredRow);
+    }).immediate();
+  }
+
+  async takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]> {
+    if (objectIds.length === 0) return [];
+    return this.db.transaction(() => {
+      const rows = this.cached(
+        `SELECT * FROM deferred WHERE reader = ? AND waiting_for IN (${placeholders(objectIds.length)}) ORDER BY seq`,
+      ).all(reader, ...objectIds) as DeferredRow[];
+      this.deleteDeferredRows(rows);
+      return rows.map(fromDeferredRow);
+    }).immediate();
+  }
+
+  async clearDeferred(reader: string): Promise<void> {
+    this.db.prepare('DELETE FROM deferred WHERE reader = ?').run(reader);
+  }
+
+  private deleteDeferredRows(rows: DeferredRow[]): void {
+    const del = this.db.prepare('DELETE FROM deferred WHERE seq = ?');
+    for (const r of rows) del.run(r.seq);
+  }
+
+  async deleteDerived(baseCollectionId: string, objectId: string, versionKeys: string[] | 'all'): Promise<number> {
+    const run = this.db.transaction(() => {
+      const rows = this.statements.derivedOf.all(baseCollectionId, objectId) as Array<{ collection_id: string; version_key: string }>;
+      const byPartition = new Map<string, string[]>();
+      for (const r of rows) {
+        if (versionKeys !== 'all' && !versionKeys.includes(r.version_key)) continue;
+        byPartition.set(r.collection_id, [...(byPartition.get(r.collection_id) ?? []), r.version_key]);
+      }
+      let deleted = 0;
+      for (const [partition, keys] of byPartition) deleted += this.deleteVersionsNow(partition, objectId, keys);
+      return deleted;
+    });
+    return run.immediate();
+  }
+
+  private deleteVersionsNow(collectionId: string, objectId: string, versionKeys: string[]): number {
+    const deleted = this.cached(
+      `DELETE FROM objects WHERE collection_id = ? AND object_id = ? AND version_key IN (${placeholders(versionKeys.length)})`,
+    ).run(collectionId, objectId, ...versionKeys).changes;
+    if (deleted > 0) {
+      const { lo, hi } = this.statements.bounds.get(collectionId, objectId) as { lo: string | null; hi: string | null };
+      if (lo !== null) this.statements.refreshFlags.run({ lo, hi, c: collectionId, o: objectId });
+    }
+    return deleted;
   }
 
   async hasObject(collectionId: string, objectId: string): Promise<boolean> {
@@ -288,6 +398,37 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+type DeferredRow = {
+  seq: number;
+  reader: string;
+  base_collection: string;
+  object_id: string;
+  version_key: string;
+  due_at: number | null;
+  waiting_for: string | null;
+};
+
+function fromDeferredRow(r: DeferredRow): DeferredDecision {
+  return {
+    reader: r.reader,
+    baseCollection: r.base_collection,
+    objectId: r.object_id,
+    versionKey: r.version_key,
+    ...(r.due_at !== null ? { dueAt: r.due_at } : {}),
+    ...(r.waiting_for !== null ? { waitingFor: r.waiting_for } : {}),
+  };
+}
+
+/** Columns added after the first release, for data files made before them. */
+function migrate(db: Database.Database): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(objects)').all() as Array<{ name: string }>).map((c) => c.name));
+  if (!columns.has('provider')) db.exec('ALTER TABLE objects ADD COLUMN provider TEXT');
+  if (!columns.has('base_collection')) db.exec('ALTER TABLE objects ADD COLUMN base_collection TEXT');
+  if (!columns.has('pending')) db.exec('ALTER TABLE objects ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
+  db.exec(DERIVED_INDEXES_SQL);
+  db.exec(DEFERRED_SQL);
 }
 
 function placeholders(n: number): string {

@@ -1,0 +1,394 @@
+// Distribution (issue 5): applies decide() to every version for every member that may read
+// its collection, and writes what each member may see — transformed for it — into that
+// member's view of the collection and into its personal feed. Reads serve a member only
+// its views (taxii-service.ts), so visibility is the query: paging, `limit`, `more`,
+// `next`, the date headers and every count are over what the member may see.
+//
+// Mechanism: fan-out on write, plus
+//   - release events: an embargoed version is recorded (store.addDeferred) and added to the
+//     view when due (releaseDue), with that instant as its date_added, so `added_after`
+//     pollers pick it up;
+//   - closure events: a relationship or sighting waiting for an object the member cannot
+//     see yet is recorded and decided again once that object reaches the member's feed;
+//   - re-materialisation on policy change: when a directory change alters what a member
+//     may see, its views are recomputed: newly visible versions are added with a new
+//     date_added, hidden ones are deleted before the change's request returns.
+// Base versions are written with `pending` and settled after distribution, so a crash in
+// between is recovered at start (recoverPending).
+import type { Logger } from 'pino';
+import type { DirectorySnapshot } from '../access/directory-snapshot';
+import type { LiveDirectory } from '../access/live-directory';
+import type { DirectoryData, MemberRecord } from '../store/directory-records';
+import type { NewObjectVersion, Store, StoredVersion } from '../store/store';
+import type { StixObject } from '../stix/rules/rule';
+import { versionKey } from '../taxii/timestamps';
+import { decide } from './decide';
+import type { Decision, DecisionContext, Reader } from './decision';
+import { defaultMou, type Mou } from './sharing-policy';
+import { applyTransforms } from './transforms';
+import { feedCollectionId, type HubIdentities } from './hub-identities';
+import { viewOf } from './views';
+
+/** A base version, as distribution needs it. */
+export interface BaseVersion {
+  id: string;
+  type: string;
+  version: string;
+  versionKey: string;
+  specVersion: string;
+  provider: string | undefined;
+  /** When it was published: its base date_added, in milliseconds. */
+  publishedAt: number;
+  /** Its base date_added (microseconds). */
+  dateAdded: number;
+  json: string;
+}
+
+/** A reader's row, and the JSON it serves (the base JSON when the row holds ''). */
+interface Wanted {
+  row: NewObjectVersion;
+  served: string;
+}
+
+const SRO_TYPES = new Set(['relationship', 'sighting']);
+const PAGE = 1000;
+
+export class Distributor {
+  private readonly markings = new Map<string, StixObject>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: LiveDirectory,
+    private readonly identities: HubIdentities,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The members whose views of `collectionId` are kept: those who may read it. */
+  readersOf(d: DirectorySnapshot, collectionId: string): MemberRecord[] {
+    return [...d.members.values()].filter((m) => {
+      const a = d.accessOf(m.id, 'publisher').get(collectionId);
+      return a === 'r' || a === 'rw';
+    });
+  }
+
+  mouOf(d: DirectorySnapshot, memberId: string): Mou {
+    return d.mous.get(memberId) ?? defaultMou(memberId);
+  }
+
+  /**
+   * Distributes base versions just added to `collectionId`, then settles them. What a
+   * reader may see at once keeps the base date_added (`keepDates`), so that every
+   * principal sees the same instants; anything that becomes visible later gets the
+   * instant it became visible.
+   */
+  async distribute(collectionId: string, versions: BaseVersion[], keepDates = true): Promise<void> {
+    if (versions.length === 0) return;
+    const d = await this.directory.refresh();
+    for (const v of versions) if (v.type === 'marking-definition') this.markings.set(v.id, JSON.parse(v.json) as StixObject);
+    // Objects before the relationships and sightings that may reference them.
+    const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
+    for (const reader of this.readersOf(d, collectionId)) {
+      await this.distributeTo(d, reader, collectionId, ordered, keepDates);
+    }
+    await this.store.settleVersions(collectionId, versions.map((v) => ({ id: v.id, versionKey: v.versionKey })));
+  }
+
+  /** Decides `versions` of one collection for one reader and writes what it may see. */
+  private async distributeTo(
+    d: DirectorySnapshot,
+    reader: MemberRecord,
+    collectionId: string,
+    versions: BaseVersion[],
+    keepDates: boolean,
+  ): Promise<void> {
+    const view = viewOf(reader.id, collectionId);
+    const feed = this.feedView(d, reader.id);
+    const r: Reader = { member: reader, mou: this.mouOf(d, reader.id) };
+    const visibleNow = new Set<string>();
+    const rows: NewObjectVersion[] = [];
+    const deferred: Parameters<Store['addDeferred']>[0] = [];
+    const now = this.now();
+    for (const v of versions) {
+      const object = JSON.parse(v.json) as StixObject;
+      const refs = SRO_TYPES.has(v.type) ? referencedIds(object) : [];
+      const known = new Map<string, boolean>();
+      for (const ref of refs) known.set(ref, visibleNow.has(ref) || (await this.store.hasObject(feed, ref)));
+      const decision = decide(r, object, this.context(d, v, known));
+      if (!decision.allow) {
+        for (const ref of decision.waitingFor ?? []) {
+          deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
+        }
+        continue;
+      }
+      if (decision.visibleFrom !== undefined && decision.visibleFrom > now) {
+        deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, dueAt: decision.visibleFrom });
+        continue;
+      }
+      visibleNow.add(v.id);
+      rows.push({ ...derivedRow(v, collectionId, decision, object), ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
+    }
+    if (deferred.length > 0) await this.store.addDeferred(deferred);
+    if (rows.length === 0) return;
+    await this.store.addObjects(view, rows);
+    await this.store.addObjects(feed, rows);
+    // Relationships that were waiting for these objects may now be decided.
+    await this.redecide(d, await this.store.takeWaitingFor(reader.id, [...visibleNow]));
+  }
+
+  /** Decides deferred versions again (closure events, releases), each for its reader. */
+  private async redecide(d: DirectorySnapshot, items: Awaited<ReturnType<Store['takeDueDeferred']>>): Promise<void> {
+    const groups = new Map<string, { reader: MemberRecord; collectionId: string; versions: BaseVersion[] }>();
+    for (const item of items) {
+      const reader = d.members.get(item.reader);
+      if (!reader) continue;
+      const base = await this.baseVersion(item.baseCollection, item.objectId, item.versionKey);
+      if (!base) continue;
+      const key = `${item.reader} ${item.baseCollection}`;
+      const group = groups.get(key) ?? { reader, collectionId: item.baseCollection, versions: [] };
+      if (!group.versions.some((v) => v.id === base.id && v.versionKey === base.versionKey)) group.versions.push(base);
+      groups.set(key, group);
+    }
+    for (const g of groups.values()) {
+      if (!this.readersOf(d, g.collectionId).some((m) => m.id === g.reader.id)) continue;
+      await this.distributeTo(d, g.reader, g.collectionId, g.versions, false);
+    }
+  }
+
+  /** Releases embargoed versions that are due (called periodically). */
+  async releaseDue(): Promise<number> {
+    const d = await this.directory.refresh();
+    let released = 0;
+    for (;;) {
+      const due = await this.store.takeDueDeferred(this.now(), PAGE);
+      if (due.length === 0) return released;
+      released += due.length;
+      await this.redecide(d, due);
+    }
+  }
+
+  /** Finishes distributions a crash interrupted. */
+  async recoverPending(): Promise<number> {
+    let recovered = 0;
+    for (;;) {
+      const pending = await this.store.pendingVersions(PAGE);
+      if (pending.length === 0) return recovered;
+      const byCollection = new Map<string, BaseVersion[]>();
+      for (const p of pending) {
+        byCollection.set(p.collectionId, [
+          ...(byCollection.get(p.collectionId) ?? []),
+          {
+            id: p.id,
+            type: p.type,
+            version: p.version,
+            versionKey: p.versionKey,
+            specVersion: p.specVersion,
+            provider: p.provider,
+            publishedAt: Math.floor(p.dateAdded / 1000),
+            dateAdded: p.dateAdded,
+            json: p.json,
+          },
+        ]);
+      }
+      for (const [collectionId, versions] of byCollection) {
+        // Rows already written for some readers are exact duplicates and add nothing; the
+        // others are visible from now (a reader may have polled past the base instant).
+        await this.distribute(collectionId, versions, false);
+      }
+      recovered += pending.length;
+      this.logger.warn({ recovered }, 'distribution recovered after an interruption');
+    }
+  }
+
+  /**
+   * After a directory change: every member whose inputs to decide() changed gets its
+   * views recomputed (added, replaced, deleted) before the change is acknowledged.
+   */
+  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+    const d = await this.directory.refresh();
+    const fingerprint = (data: DirectoryData, memberId: string) => policyFingerprint(data, memberId, d);
+    const global = (data: DirectoryData) => JSON.stringify([data.mous ?? [], data.members.map((m) => [m.id, m.groups, m.identityRef])]);
+    const everyone = global(before) !== global(after);
+    for (const member of d.members.values()) {
+      if (!everyone && fingerprint(before, member.id) === fingerprint(after, member.id)) continue;
+      await this.rebuildMember(d, member);
+    }
+  }
+
+  /** Recomputes every view of one member from the base collections. */
+  async rebuildMember(d: DirectorySnapshot, member: MemberRecord): Promise<void> {
+    await this.store.clearDeferred(member.id);
+    const readable = [...d.collections.values()].filter((c) => !d.isFeed(c.id) && this.readersOf(d, c.id).some((m) => m.id === member.id));
+    const readableIds = new Set(readable.map((c) => c.id));
+    // Views of collections the member may no longer read are emptied.
+    for (const c of d.collections.values()) {
+      if (!readableIds.has(c.id) && !d.isFeed(c.id)) await this.replaceView(viewOf(member.id, c.id), new Map());
+    }
+    const feed = this.feedView(d, member.id);
+    const feedWanted = new Map<string, Wanted>();
+    const r: Reader = { member, mou: this.mouOf(d, member.id) };
+    const now = this.now();
+    // Objects first, relationships after, over every readable collection: closure sees
+    // the member's new visible set, not the old one.
+    const visible = new Set<string>();
+    const sros: Array<{ collectionId: string; v: BaseVersion }> = [];
+    const wanted = new Map<string, Map<string, Wanted>>();
+    const deferred: Parameters<Store['addDeferred']>[0] = [];
+    const consider = (collectionId: string, v: BaseVersion) => {
+      const object = JSON.parse(v.json) as StixObject;
+      const known = new Map(referencedIds(object).map((ref) => [ref, visible.has(ref)]));
+      const decision = decide(r, object, this.context(d, v, known));
+      if (!decision.allow) {
+        for (const ref of decision.waitingFor ?? []) {
+          deferred.push({ reader: member.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
+        }
+        return;
+      }
+      if (decision.visibleFrom !== undefined && decision.visibleFrom > now) {
+        deferred.push({ reader: member.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, dueAt: decision.visibleFrom });
+        return;
+      }
+      visible.add(v.id);
+      const row = derivedRow(v, collectionId, decision, object);
+      const w = { row, served: row.json === '' ? v.json : row.json };
+      wanted.get(collectionId)?.set(`${v.id} ${v.versionKey}`, w);
+      feedWanted.set(`${v.id} ${v.versionKey}`, w);
+    };
+    for (const c of readable) {
+      wanted.set(c.id, new Map());
+      for await (const v of this.baseVersions(c.id)) {
+        if (SRO_TYPES.has(v.type)) sros.push({ collectionId: c.id, v });
+        else consider(c.id, v);
+      }
+    }
+    for (const { collectionId, v } of sros) consider(collectionId, v);
+    for (const [collectionId, rows] of wanted) await this.replaceView(viewOf(member.id, collectionId), rows);
+    await this.replaceView(feed, feedWanted);
+    if (deferred.length > 0) await this.store.addDeferred(deferred);
+  }
+
+  /** Makes a view hold exactly `wanted` (by id and version): adds, replaces changed forms, deletes the rest. */
+  private async replaceView(view: string, wanted: Map<string, Wanted>): Promise<void> {
+    const have = new Map<string, string>();
+    for await (const row of this.rows(view)) have.set(`${row.id} ${versionKey(row.version) as string}`, row.json ?? '');
+    const add: NewObjectVersion[] = [];
+    for (const [key, { row, served }] of wanted) {
+      const current = have.get(key);
+      if (current === undefined) add.push(row);
+      else if (current !== served) {
+        await this.store.deleteObject(view, row.id, { first: false, last: false, exact: [row.versionKey as string] });
+        add.push(row);
+      }
+    }
+    for (const key of have.keys()) {
+      if (wanted.has(key)) continue;
+      const [id, vk] = key.split(' ') as [string, string];
+      await this.store.deleteObject(view, id, { first: false, last: false, exact: [vk] });
+    }
+    for (let i = 0; i < add.length; i += PAGE) await this.store.addObjects(view, add.slice(i, i + PAGE));
+  }
+
+  /**
+   * The member's feed: everything it may see from every collection. Kept whether or not
+   * the feed is served as a collection (sharing.feed_api_root): relationship closure asks
+   * it whether a referenced object is visible to the member.
+   */
+  private feedView(_d: DirectorySnapshot, memberId: string): string {
+    return viewOf(memberId, feedCollectionId(memberId));
+  }
+
+  private context(d: DirectorySnapshot, v: BaseVersion, known: ReadonlyMap<string, boolean>): DecisionContext {
+    const provider = (v.provider !== undefined ? d.members.get(v.provider) : undefined) ?? this.identities.unknownProvider;
+    return {
+      provider,
+      providerMou: this.mouOf(d, provider.id),
+      publishedAt: v.publishedAt,
+      members: d.members,
+      markingDefinition: (id) => this.markings.get(id),
+      isVisibleToReader: (id) => known.get(id),
+      pseudonymOf: (memberId) => this.identities.pseudonymOf(memberId),
+      hubIdentity: this.identities.hub,
+    };
+  }
+
+  private async baseVersion(collectionId: string, objectId: string, vk: string): Promise<BaseVersion | undefined> {
+    const page = await this.store.queryObjects({ collectionId, ids: [objectId], versions: { first: false, last: false, exact: [vk] }, limit: 1, withJson: true });
+    const row = page.records[0];
+    return row ? toBase(row) : undefined;
+  }
+
+  private async *baseVersions(collectionId: string): AsyncGenerator<BaseVersion> {
+    for await (const row of this.rows(collectionId)) yield toBase(row);
+  }
+
+  /** Every version in a partition, in date_added order, a page at a time. */
+  private async *rows(partition: string): AsyncGenerator<StoredVersion> {
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.store.queryObjects({
+        collectionId: partition,
+        versions: { all: true },
+        limit: PAGE,
+        withJson: true,
+        ...(after !== undefined ? { after } : {}),
+      });
+      for (const r of page.records) yield r;
+      if (!page.more) return;
+      after = page.records[page.records.length - 1]?.dateAdded;
+    }
+  }
+}
+
+function toBase(row: StoredVersion): BaseVersion {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    versionKey: versionKey(row.version) as string,
+    specVersion: row.specVersion,
+    provider: row.provider,
+    publishedAt: Math.floor(row.dateAdded / 1000),
+    dateAdded: row.dateAdded,
+    json: row.json as string,
+  };
+}
+
+/** A reader's row for a base version: the base JSON ('') unless the decision transforms it. */
+function derivedRow(v: BaseVersion, collectionId: string, decision: Decision, object: StixObject): NewObjectVersion {
+  const json = decision.transforms.length > 0 ? JSON.stringify(applyTransforms(object, decision.transforms)) : v.json;
+  return {
+    id: v.id,
+    type: v.type,
+    version: v.version,
+    versionKey: v.versionKey,
+    specVersion: v.specVersion,
+    json: json === v.json ? '' : json,
+    baseCollection: collectionId,
+  };
+}
+
+/** The ids a relationship or sighting references (STIX 2.1 §5.1, §5.2). */
+export function referencedIds(object: StixObject): string[] {
+  const ids: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v === 'string') ids.push(v);
+    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') ids.push(x);
+  };
+  if (object.type === 'relationship') {
+    add(object.source_ref);
+    add(object.target_ref);
+  } else if (object.type === 'sighting') {
+    add(object.sighting_of_ref);
+    add(object.observed_data_refs);
+    add(object.where_sighted_refs);
+  }
+  return [...new Set(ids)];
+}
+
+/** Everything about a member's own standing that decide() reads. */
+function policyFingerprint(data: DirectoryData, memberId: string, d: DirectorySnapshot): string {
+  const member = data.members.find((m) => m.id === memberId);
+  const acl = data.acl.filter((a) => a.grantee === 'everyone' || a.grantee === `member:${memberId}` || (member?.groups ?? []).some((g) => a.grantee === `group:${g}`));
+  const owned = data.collections.filter((c) => c.owner === memberId).map((c) => c.id);
+  return JSON.stringify([member?.groups ?? [], member?.identityRef, acl, owned, data.collections.map((c) => c.id), d.feedOf(memberId)?.id]);
+}

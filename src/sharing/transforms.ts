@@ -1,0 +1,208 @@
+// Applying a decision's transforms (decision.ts Transform) to one object: always a new
+// object, the input is never mutated. The output stays a valid STIX object where the
+// transforms touch it: no empty lists are left (STIX forbids them), granular marking
+// selectors that pointed into removed content are dropped (or renumbered when a list item
+// before them was removed), and granular_markings entries left without selectors go.
+import type { StixObject } from '../stix/rules/rule';
+import type { Transform } from './decision';
+
+type Json = unknown;
+type Mutable = Record<string, Json>;
+/** A parsed selector (§7.2.3.1): property names / dictionary keys, and list indexes. */
+export type SelectorPath = Array<string | number>;
+
+const INDEX = /^\[(\d+)\]$/;
+
+/** `external_references.[0].url` → ['external_references', 0, 'url']; undefined when malformed. */
+export function parseSelector(selector: string): SelectorPath | undefined {
+  if (selector.length === 0) return undefined;
+  const out: SelectorPath = [];
+  for (const component of selector.split('.')) {
+    if (component.length === 0) return undefined;
+    const m = INDEX.exec(component);
+    out.push(m ? Number(m[1]) : component);
+  }
+  return out;
+}
+
+export function formatSelector(path: SelectorPath): string {
+  return path.map((c) => (typeof c === 'number' ? `[${c}]` : c)).join('.');
+}
+
+function isRecord(v: Json): v is Mutable {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** The pseudonym identity object that stands for a pseudonymised provider's own identity. */
+export function pseudonymIdentity(pseudonym: string, original: StixObject): Mutable {
+  const uuid = pseudonym.slice(pseudonym.indexOf('--') + 2).replace(/-/g, '');
+  const out: Mutable = { type: 'identity', spec_version: '2.1', id: pseudonym };
+  if (original.created !== undefined) out.created = original.created;
+  if (original.modified !== undefined) out.modified = original.modified;
+  out.name = `Hub member ${uuid.slice(0, 8)}`;
+  out.identity_class = 'organization';
+  return out;
+}
+
+const REF_PROPERTY = /_refs?$/;
+
+/** Every top-level reference (`*_ref`, `*_refs`) to `from` replaced by `to`. */
+function replaceReferences(obj: Mutable, from: string, to: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!REF_PROPERTY.test(key) || key === 'object_marking_refs') continue;
+    const value = obj[key];
+    if (value === from) obj[key] = to;
+    else if (Array.isArray(value) && value.includes(from)) obj[key] = value.map((v) => (v === from ? to : v));
+  }
+}
+
+/** Whether `prefix` is `path` or an ancestor of it. */
+function startsWith(path: SelectorPath, prefix: SelectorPath): boolean {
+  if (path.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * After `removed` is taken out of the object: a path inside it → undefined; a path past a
+ * removed list item of the same list → its index lowered by one; any other path unchanged.
+ */
+function remapAfterRemoval(path: SelectorPath, removed: SelectorPath): SelectorPath | undefined {
+  if (startsWith(path, removed)) return undefined;
+  const last = removed.length - 1;
+  const at = removed[last];
+  if (typeof at !== 'number' || path.length <= last) return path;
+  const index = path[last];
+  if (typeof index !== 'number' || index <= at || !startsWith(path, removed.slice(0, last))) return path;
+  const out = path.slice();
+  out[last] = index - 1;
+  return out;
+}
+
+/**
+ * Removes the content at `path` (a property, a dictionary key or a list item); a list or
+ * dictionary left empty by the removal is removed in turn (STIX forbids empty lists; an
+ * empty dictionary is as invalid for most STIX dictionaries). Returns the path actually
+ * removed (possibly an ancestor), or undefined when nothing was there.
+ */
+function removeAt(root: Mutable, path: SelectorPath): SelectorPath | undefined {
+  const parents: Json[] = [root];
+  let current: Json = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const c = path[i];
+    if (typeof c === 'number') {
+      if (!Array.isArray(current) || c >= current.length) return undefined;
+      current = current[c];
+    } else {
+      if (!isRecord(current) || !hasOwn(current, c)) return undefined;
+      current = current[c];
+    }
+    parents.push(current);
+  }
+  let depth = path.length - 1;
+  let removed: SelectorPath = path;
+  for (;;) {
+    const holder = parents[depth];
+    const c = path[depth];
+    if (typeof c === 'number') {
+      if (!Array.isArray(holder) || c >= holder.length) return depth === path.length - 1 ? undefined : removed;
+      holder.splice(c, 1);
+      if (holder.length > 0 || depth === 0) return removed;
+    } else {
+      if (!isRecord(holder) || !hasOwn(holder, c)) return depth === path.length - 1 ? undefined : removed;
+      delete holder[c];
+      if (Object.keys(holder).length > 0 || depth === 0) return removed;
+    }
+    // The holder became empty: remove it from its own holder.
+    depth -= 1;
+    removed = path.slice(0, depth + 1);
+  }
+}
+
+/** Removes several parts (selectors in terms of the original object) and fixes granular_markings. */
+function removeParts(obj: Mutable, selectors: readonly SelectorPath[]): void {
+  let pending = selectors.slice();
+  let granular: Array<{ entry: Mutable; paths: Array<SelectorPath | undefined> }> | undefined;
+  const rawGranular = obj.granular_markings;
+  if (Array.isArray(rawGranular)) {
+    granular = rawGranular.filter(isRecord).map((entry) => ({
+      entry,
+      paths: Array.isArray(entry.selectors)
+        ? entry.selectors.map((s) => (typeof s === 'string' ? parseSelector(s) : undefined))
+        : [],
+    }));
+  }
+  while (pending.length > 0) {
+    const next = pending.shift() as SelectorPath;
+    if (next[0] === 'granular_markings') continue;
+    const removed = removeAt(obj, next);
+    if (removed === undefined) continue;
+    pending = pending.map((p) => remapAfterRemoval(p, removed)).filter((p): p is SelectorPath => p !== undefined);
+    if (granular) for (const g of granular) g.paths = g.paths.map((p) => (p === undefined ? p : remapAfterRemoval(p, removed)));
+  }
+  if (granular === undefined || !Array.isArray(obj.granular_markings)) return;
+  const kept: Mutable[] = [];
+  for (const g of granular) {
+    const original = Array.isArray(g.entry.selectors) ? g.entry.selectors : [];
+    const selectorsLeft: string[] = [];
+    g.paths.forEach((p, i) => {
+      if (p !== undefined) selectorsLeft.push(formatSelector(p));
+      else if (parseSelector(String(original[i])) === undefined && typeof original[i] === 'string') selectorsLeft.push(original[i] as string);
+    });
+    if (selectorsLeft.length > 0) kept.push({ ...g.entry, selectors: selectorsLeft });
+  }
+  if (kept.length > 0) obj.granular_markings = kept;
+  else delete obj.granular_markings;
+}
+
+/** Whether a top-level reference of the object (`created_by_ref`, `*_ref`, `*_refs`) names `id`. */
+export function referencesIdentity(obj: StixObject, id: string): boolean {
+  for (const key in obj) {
+    if (!REF_PROPERTY.test(key) || key === 'object_marking_refs') continue;
+    const value = obj[key];
+    if (value === id || (Array.isArray(value) && value.includes(id))) return true;
+  }
+  return false;
+}
+
+/**
+ * The object as the decision says the reader receives it (a new object; the input is not
+ * modified). Attribution transforms apply first; the removals (strip-properties,
+ * strip-references, redact-granular) are all expressed in terms of the original object
+ * (list indexes included) and applied together, each removal renumbering the ones after it.
+ */
+export function applyTransforms(object: StixObject, transforms: readonly Transform[]): StixObject {
+  const obj = structuredClone(object) as Mutable;
+  const removals: SelectorPath[] = [];
+  for (const t of transforms) {
+    switch (t.kind) {
+      case 'pseudonymise':
+        if (object.id === t.identityRef) return pseudonymIdentity(t.pseudonym, object);
+        replaceReferences(obj, t.identityRef, t.pseudonym);
+        break;
+      case 'attribute-to-hub':
+        if (typeof obj.created_by_ref === 'string' && (t.identityRef === undefined || obj.created_by_ref === t.identityRef)) {
+          obj.created_by_ref = t.hubIdentity;
+        }
+        break;
+      case 'strip-properties':
+        for (const p of t.properties) removals.push([p]);
+        break;
+      case 'strip-references':
+        for (const i of t.indexes) removals.push(['external_references', i]);
+        break;
+      case 'redact-granular':
+        for (const s of t.selectors) {
+          const path = parseSelector(s);
+          if (path !== undefined) removals.push(path);
+        }
+        break;
+    }
+  }
+  if (removals.length > 0) removeParts(obj, removals);
+  return obj;
+}

@@ -55,6 +55,12 @@ const PAGE = 1000;
 
 export class Distributor {
   private readonly markings = new Map<string, StixObject>();
+  /**
+   * Distribution, releases and re-materialisation run one at a time: a view rebuilt while
+   * a publish is being distributed could otherwise drop the rows the publish just wrote.
+   * (In-process; several processes over one database need the store's lock — issue 6.)
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -82,8 +88,18 @@ export class Distributor {
    * principal sees the same instants; anything that becomes visible later gets the
    * instant it became visible.
    */
-  async distribute(collectionId: string, versions: BaseVersion[], keepDates = true): Promise<void> {
-    if (versions.length === 0) return;
+  distribute(collectionId: string, versions: BaseVersion[], keepDates = true): Promise<void> {
+    if (versions.length === 0) return Promise.resolve();
+    return this.exclusive(() => this.distributeNow(collectionId, versions, keepDates));
+  }
+
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async distributeNow(collectionId: string, versions: BaseVersion[], keepDates: boolean): Promise<void> {
     const d = await this.directory.refresh();
     for (const v of versions) if (v.type === 'marking-definition') this.markings.set(v.id, JSON.parse(v.json) as StixObject);
     // Objects before the relationships and sightings that may reference them.
@@ -156,7 +172,11 @@ export class Distributor {
   }
 
   /** Releases embargoed versions that are due (called periodically). */
-  async releaseDue(): Promise<number> {
+  releaseDue(): Promise<number> {
+    return this.exclusive(() => this.releaseDueNow());
+  }
+
+  private async releaseDueNow(): Promise<number> {
     const d = await this.directory.refresh();
     let released = 0;
     for (;;) {
@@ -168,7 +188,11 @@ export class Distributor {
   }
 
   /** Finishes distributions a crash interrupted. */
-  async recoverPending(): Promise<number> {
+  recoverPending(): Promise<number> {
+    return this.exclusive(() => this.recoverPendingNow());
+  }
+
+  private async recoverPendingNow(): Promise<number> {
     let recovered = 0;
     for (;;) {
       const pending = await this.store.pendingVersions(PAGE);
@@ -193,7 +217,7 @@ export class Distributor {
       for (const [collectionId, versions] of byCollection) {
         // Rows already written for some readers are exact duplicates and add nothing; the
         // others are visible from now (a reader may have polled past the base instant).
-        await this.distribute(collectionId, versions, false);
+        await this.distributeNow(collectionId, versions, false);
       }
       recovered += pending.length;
       this.logger.warn({ recovered }, 'distribution recovered after an interruption');
@@ -204,7 +228,11 @@ export class Distributor {
    * After a directory change: every member whose inputs to decide() changed gets its
    * views recomputed (added, replaced, deleted) before the change is acknowledged.
    */
-  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+  rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+    return this.exclusive(() => this.rematerialiseNow(before, after));
+  }
+
+  private async rematerialiseNow(before: DirectoryData, after: DirectoryData): Promise<void> {
     const d = await this.directory.refresh();
     const fingerprint = (data: DirectoryData, memberId: string) => policyFingerprint(data, memberId, d);
     const global = (data: DirectoryData) => JSON.stringify([data.mous ?? [], data.members.map((m) => [m.id, m.groups, m.identityRef])]);
@@ -216,7 +244,7 @@ export class Distributor {
   }
 
   /** Recomputes every view of one member from the base collections. */
-  async rebuildMember(d: DirectorySnapshot, member: MemberRecord): Promise<void> {
+  private async rebuildMember(d: DirectorySnapshot, member: MemberRecord): Promise<void> {
     await this.store.clearDeferred(member.id);
     const readable = [...d.collections.values()].filter((c) => !d.isFeed(c.id) && this.readersOf(d, c.id).some((m) => m.id === member.id));
     const readableIds = new Set(readable.map((c) => c.id));

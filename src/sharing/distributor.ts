@@ -325,6 +325,11 @@ export class Distributor {
     return viewOf(memberId, feedCollectionId(memberId));
   }
 
+  /** The decision for one base version and one reader, exactly as distribution makes it (explanations use it). */
+  decisionFor(d: DirectorySnapshot, reader: MemberRecord, v: BaseVersion, known: ReadonlyMap<string, boolean>): Decision {
+    return decide({ member: reader, mou: this.mouOf(d, reader.id) }, JSON.parse(v.json) as StixObject, this.context(d, v, known));
+  }
+
   private context(d: DirectorySnapshot, v: BaseVersion, known: ReadonlyMap<string, boolean>): DecisionContext {
     const provider = (v.provider !== undefined ? d.members.get(v.provider) : undefined) ?? this.identities.unknownProvider;
     return {
@@ -367,7 +372,8 @@ export class Distributor {
   }
 }
 
-function toBase(row: StoredVersion): BaseVersion {
+/** A stored base row as distribution reads it. */
+export function toBase(row: StoredVersion): BaseVersion {
   return {
     id: row.id,
     type: row.type,

@@ -23,6 +23,7 @@ import type { NewObjectVersion, Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../taxii/timestamps';
 import { decide } from './decide';
+import { effectiveMarking } from './markings';
 import type { Decision, DecisionContext, Reader } from './decision';
 import { defaultMou, type Mou } from './sharing-policy';
 import { applyTransforms } from './transforms';
@@ -69,6 +70,29 @@ export class Distributor {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Learns the marking definitions the hub holds (IEP and other custom markings), once at start. */
+  async loadMarkings(): Promise<number> {
+    const d = await this.directory.refresh();
+    for (const c of d.collections.values()) {
+      if (d.isFeed(c.id)) continue;
+      let after: number | undefined;
+      for (;;) {
+        const page = await this.store.queryObjects({
+          collectionId: c.id,
+          types: ['marking-definition'],
+          versions: { first: false, last: true, exact: [] },
+          limit: PAGE,
+          withJson: true,
+          ...(after !== undefined ? { after } : {}),
+        });
+        for (const r of page.records) this.markings.set(r.id, JSON.parse(r.json as string) as StixObject);
+        if (!page.more) break;
+        after = page.records[page.records.length - 1]?.dateAdded;
+      }
+    }
+    return this.markings.size;
+  }
 
   /** The members whose views of `collectionId` are kept: those who may read it. */
   readersOf(d: DirectorySnapshot, collectionId: string): MemberRecord[] {
@@ -323,6 +347,22 @@ export class Distributor {
    */
   private feedView(_d: DirectorySnapshot, memberId: string): string {
     return viewOf(memberId, feedCollectionId(memberId));
+  }
+
+  /**
+   * TLP 2.0 AMBER+STRICT (hub rules): the recipient may not republish it to shared
+   * collections. An AMBER+STRICT object attributed to another organisation, posted anywhere
+   * but the publisher's own outbox, is refused with this reason; undefined when allowed.
+   */
+  republishRefusal(d: DirectorySnapshot, publisherId: string, collectionId: string, object: StixObject): string | undefined {
+    const collection = d.collections.get(collectionId);
+    if (collection?.owner === publisherId) return undefined;
+    const publisher = d.members.get(publisherId);
+    const author = object.created_by_ref;
+    if (typeof author !== 'string' || author === publisher?.identityRef) return undefined;
+    const marking = effectiveMarking(object, { markingDefinition: (id) => this.markings.get(id) }, 'clear');
+    if (marking.level !== 'amber+strict') return undefined;
+    return `${String(object.id)}: TLP:AMBER+STRICT intelligence of another organisation (${author}) may not be republished to a shared collection (TLP 2.0: the recipient's organisation only)`;
   }
 
   /** The decision for one base version and one reader, exactly as distribution makes it (explanations use it). */

@@ -15,5 +15,7 @@ export interface Sharing {
 export async function createSharing(store: Store, directory: LiveDirectory, logger: Logger): Promise<Sharing> {
   const key = await store.getOrCreateSetting('hub_identity_key', () => crypto.randomBytes(32).toString('base64'));
   const identities = new HubIdentities(Buffer.from(key, 'base64'));
-  return { distributor: new Distributor(store, directory, identities, logger), identities };
+  const distributor = new Distributor(store, directory, identities, logger);
+  await distributor.loadMarkings();
+  return { distributor, identities };
 }

@@ -1,11 +1,16 @@
 // API roots and their collections (TAXII 2.1 §4.2, §5.2), as the directory holds them.
 // Reads the copy the request's authentication brought up to date (live-directory.ts).
-import type { ApiRootView } from '../access/directory-snapshot';
+import type { ApiRootView, DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { CollectionRecord } from '../store/directory-records';
 
 export class Catalog {
   constructor(private readonly directory: LiveDirectory) {}
+
+  /** The directory as of this request. */
+  snapshot(): DirectorySnapshot {
+    return this.directory.current;
+  }
 
   apiRoots(): ApiRootView[] {
     return [...this.directory.current.roots.values()];

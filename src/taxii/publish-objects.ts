@@ -8,6 +8,7 @@ import type { Catalog } from './catalog';
 import { resolveApiRoot, resolveCollection } from './collection-access';
 import { formatMicros, nowMicros, versionKey } from './timestamps';
 import type { Distributor } from '../sharing/distributor';
+import type { StixObject } from '../stix/rules/rule';
 import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
 
@@ -54,6 +55,7 @@ export class PublishService {
 
     const storables = objects.map((candidate, index) => toStorable(candidate, index));
     const summaries = await validation.finish(objects);
+    const directory = this.catalog.snapshot();
 
     const failures: StatusDetail[] = [];
     const accepted: NewObjectVersion[] = [];
@@ -66,6 +68,11 @@ export class PublishService {
       const verdict = summaries[index];
       if (!verdict?.accepted) {
         failures.push({ id: storable.id, version: storable.version ?? '', message: verdict?.message ?? `${storable.id}: not a STIX object` });
+        return;
+      }
+      const refusal = this.distributor.republishRefusal(directory, principal.id, target.collection.id, objects[index] as StixObject);
+      if (refusal !== undefined) {
+        failures.push({ id: storable.id, version: storable.version ?? '', message: refusal });
         return;
       }
       // The publisher is the provider its agreement speaks for (issue 5); the version

@@ -89,6 +89,7 @@ export async function createConcord(
     store,
     logger,
     admin,
+    sharing,
   });
   return {
     app,

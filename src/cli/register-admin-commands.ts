@@ -25,6 +25,7 @@ import {
   type CliContext,
 } from './admin-commands';
 import { exportCollection, importFile } from './import-export';
+import { policyExplain, policySimulate } from './policy-commands';
 
 type LoadConfig = (configFile: string | undefined) => Config;
 type WithConfig = { config?: string };
@@ -153,6 +154,18 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
     .option('--format <format>', 'envelope or bundle', 'envelope')
     .option('--type <type>', 'only objects of this type (repeatable)', collect, [])
     .action((o: WithConfig & { collection: string; format: string; type: string[] }) => run(o, (ctx) => exportCollection(ctx, o))());
+
+  // --- policy: why a member sees what it sees ---
+  const policy = program.command('policy').description('explain and simulate sharing decisions');
+  withConfig(policy.command('explain').description('why a member does or does not see an object: access, every reason, transforms, its view (exit 1 if the view disagrees)'))
+    .requiredOption('--member <member>', 'the member')
+    .requiredOption('--object <id>', 'the STIX id (type--UUID)')
+    .option('--json', 'JSON output (as GET /admin/v1/explain)')
+    .action((o: WithConfig & { member: string; object: string; json?: boolean }) => run(o, (ctx) => policyExplain(ctx, o))());
+  withConfig(policy.command('simulate').description('per collection: how many objects a member sees and why the rest are hidden (exit 1 if a view disagrees)'))
+    .requiredOption('--as <member>', 'the member')
+    .option('--json', 'JSON output (as GET /admin/v1/simulate)')
+    .action((o: WithConfig & { as: string; json?: boolean }) => run(o, (ctx) => policySimulate(ctx, o))());
 
   // --- declarative directory files ---
   const config = program.command('config').description('the declarative directory files (collections/*.json)');

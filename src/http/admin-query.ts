@@ -65,3 +65,28 @@ export function parseAuditQuery(req: Request): AuditQuery {
   if (problems.length > 0) throw badRequestProblem('The query string is invalid.', problems);
   return query;
 }
+
+/** A STIX 2.1 identifier (§2.9): `type--UUID`. */
+export const STIX_ID = /^[a-z][a-z0-9-]{0,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** `GET /explain?member=M&object=ID`: both required. */
+export function parseExplainQuery(req: Request): { member: string; object: string } {
+  const q = queryOf(req, ['member', 'object']);
+  const problems: string[] = [];
+  const member = q.get('member');
+  const object = q.get('object');
+  if (member === undefined) problems.push("'member' is required");
+  else if (!SLUG.test(member)) problems.push("'member' must be a member id");
+  if (object === undefined) problems.push("'object' is required");
+  else if (!STIX_ID.test(object)) problems.push("'object' must be a STIX identifier (type--UUID)");
+  if (problems.length > 0) throw badRequestProblem('The query string is invalid.', problems);
+  return { member: member as string, object: object as string };
+}
+
+/** `GET /simulate?member=M`: required. */
+export function parseSimulateQuery(req: Request): { member: string } {
+  const member = queryOf(req, ['member']).get('member');
+  if (member === undefined) throw badRequestProblem('The query string is invalid.', ["'member' is required"]);
+  if (!SLUG.test(member)) throw badRequestProblem('The query string is invalid.', ["'member' must be a member id"]);
+  return { member };
+}

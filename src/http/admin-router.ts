@@ -28,9 +28,13 @@ import { authenticate, principalOf } from './authenticate';
 import type { AuthFailureLimiter } from './rate-limit';
 import { readJsonObject, type JsonObject } from './admin-body';
 import { Problem, badRequestProblem, methodNotAllowedProblem, notFoundProblem, problemHandler } from './admin-problem';
-import { parseAuditQuery, parseRfc3339, queryOf } from './admin-query';
+import { parseAuditQuery, parseExplainQuery, parseRfc3339, parseSimulateQuery, queryOf } from './admin-query';
 import { GRANTEE, validateBody, type RequestSchema } from './admin-schemas';
 import openApiDocument from '../../docs/admin-api.openapi.json';
+import { LiveDirectory } from '../access/live-directory';
+import type { Store } from '../store/store';
+import { explain, simulate, type ExplainSharing } from '../sharing/explain';
+import { createSharing } from '../sharing/sharing';
 
 export const ADMIN_BASE = '/admin/v1';
 
@@ -40,6 +44,19 @@ export interface AdminRouterDeps {
   maxJsonDepth: number;
   logger: Logger;
   authLimiter?: AuthFailureLimiter;
+  /** For explain and simulate (issue 5): the store the views are in. */
+  store?: Store;
+  /**
+   * The server's sharing layer (its distributor decides exactly as distribution does).
+   * Without it, explain and simulate use a distributor of their own over `store`.
+   */
+  sharing?: ExplainSharing;
+}
+
+/** What the policy routes (explain, simulate) need. */
+interface PolicyDeps {
+  store: () => Store;
+  sharing: () => Promise<ExplainSharing>;
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -120,7 +137,7 @@ const COLLECTION_KEYS: Record<string, keyof CollectionRecord> = {
   owner: 'owner',
 };
 
-function adminRoutes(admin: AdminService): Route[] {
+function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
   return [
     { method: 'get', path: '/openapi.json', public: true, handler: async () => ok(openApiDocument) },
 
@@ -343,6 +360,24 @@ function adminRoutes(admin: AdminService): Route[] {
         return ok({ entries: entries.map(auditToJson), more, ...(more && last?.seq !== undefined ? { next: String(last.seq) } : {}) });
       },
     },
+
+    // --- policy: why a member sees what it sees (issue 5) ---
+    {
+      method: 'get',
+      path: '/explain',
+      handler: async (c) => {
+        const { member, object } = parseExplainQuery(c.req);
+        return ok(await explain(await admin.snapshot(), policy.store(), await policy.sharing(), member, object));
+      },
+    },
+    {
+      method: 'get',
+      path: '/simulate',
+      handler: async (c) => {
+        const { member } = parseSimulateQuery(c.req);
+        return ok(await simulate(await admin.snapshot(), policy.store(), await policy.sharing(), member));
+      },
+    },
   ];
 }
 
@@ -353,7 +388,7 @@ function checkedGrantee(grantee: string): string {
 
 /** Every route the admin API serves, as `METHOD /path` in OpenAPI form (for the document's test). */
 export function adminRouteList(): Array<{ method: Method; path: string; public: boolean }> {
-  return adminRoutes(null as unknown as AdminService).map((r) => ({ method: r.method, path: r.path, public: r.public === true }));
+  return adminRoutes(null as unknown as AdminService, null as unknown as PolicyDeps).map((r) => ({ method: r.method, path: r.path, public: r.public === true }));
 }
 
 function send(res: Response, reply: Reply): void {
@@ -367,11 +402,28 @@ function send(res: Response, reply: Reply): void {
   res.end(JSON.stringify(reply.body));
 }
 
+function policyDeps(deps: AdminRouterDeps): PolicyDeps {
+  const store = () => {
+    if (deps.store === undefined) throw new Problem(503, 'explain and simulate need the store; this server was built without it.');
+    return deps.store;
+  };
+  let own: Promise<ExplainSharing> | undefined;
+  return {
+    store,
+    sharing: () => {
+      if (deps.sharing !== undefined) return Promise.resolve(deps.sharing);
+      const s = store();
+      own ??= createSharing(s, new LiveDirectory(s), deps.logger);
+      return own;
+    },
+  };
+}
+
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 export function adminRouter(deps: AdminRouterDeps): express.Router {
   const router = express.Router({ strict: false, caseSensitive: true });
-  const routes = adminRoutes(deps.admin);
+  const routes = adminRoutes(deps.admin, policyDeps(deps));
   const handle = (route: Route) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       send(res, await route.handler(new Call(req, res, deps.maxJsonDepth)));

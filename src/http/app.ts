@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store';
 import type { AdminService } from '../admin/admin-service';
+import type { Sharing } from '../sharing/sharing';
 import { notFound } from '../taxii/taxii-error';
 import { errorHandler } from './error-handler';
 import { taxiiRouter, type TaxiiRouterDeps } from './taxii-router';
@@ -19,6 +20,8 @@ export interface AppDeps extends TaxiiRouterDeps {
   store: Store;
   logger: Logger;
   admin: AdminService;
+  /** The sharing layer, for the admin API's explain and simulate (its own when absent). */
+  sharing?: Sharing;
 }
 
 // A client may pass its own request id for tracing; anything else gets a fresh UUID.

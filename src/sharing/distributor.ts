@@ -19,11 +19,12 @@ import type { Logger } from 'pino';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../store/directory-records';
-import type { NewObjectVersion, Store, StoredVersion } from '../store/store';
+import type { DeferredDecision, NewObjectVersion, Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../taxii/timestamps';
 import { decide } from './decide';
 import { effectiveMarking } from './markings';
+import { DistributionTally, distributionAuditEntry } from './distribution-audit';
 import type { Decision, DecisionContext, Reader } from './decision';
 import { defaultMou, type Mou } from './sharing-policy';
 import { applyTransforms } from './transforms';
@@ -128,32 +129,71 @@ export class Distributor {
     for (const v of versions) if (v.type === 'marking-definition') this.markings.set(v.id, JSON.parse(v.json) as StixObject);
     // Objects before the relationships and sightings that may reference them.
     const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
-    for (const reader of this.readersOf(d, collectionId)) {
-      await this.distributeTo(d, reader, collectionId, ordered, keepDates);
-    }
+    const tally = new DistributionTally();
+    await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally);
     await this.store.settleVersions(collectionId, versions.map((v) => ({ id: v.id, versionKey: v.versionKey })));
+    const provider = versions[0]?.provider;
+    await this.store.appendAudit([
+      distributionAuditEntry({ collectionId, readers: tally.readers, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
+    ]);
   }
 
-  /** Decides `versions` of one collection for one reader and writes what it may see. */
-  private async distributeTo(
+  /**
+   * Decides `versions` for every reader, then writes every reader's rows in one store
+   * transaction (one durable commit per publish, not two per reader), then decides again
+   * what was waiting for the objects just made visible.
+   */
+  private async distributeToAll(
+    d: DirectorySnapshot,
+    readers: MemberRecord[],
+    collectionId: string,
+    versions: BaseVersion[],
+    keepDates: boolean,
+    tally: DistributionTally = new DistributionTally(),
+  ): Promise<void> {
+    const batches: Array<{ collectionId: string; versions: NewObjectVersion[] }> = [];
+    const deferred: DeferredDecision[] = [];
+    const released: Array<{ reader: string; ids: string[] }> = [];
+    for (const reader of readers) {
+      const before = deferred.length;
+      const { rows, visible } = await this.decideFor(d, reader, collectionId, versions, keepDates, deferred);
+      const put = new Set(deferred.slice(before).map((x) => `${x.objectId} ${x.versionKey}`)).size;
+      tally.count(reader.id, 'visible', rows.length);
+      tally.count(reader.id, 'deferred', put);
+      tally.count(reader.id, 'hidden', versions.length - rows.length - put);
+      if (rows.length === 0) continue;
+      batches.push({ collectionId: viewOf(reader.id, collectionId), versions: rows });
+      batches.push({ collectionId: this.feedView(d, reader.id), versions: rows });
+      released.push({ reader: reader.id, ids: visible });
+    }
+    if (deferred.length > 0) await this.store.addDeferred(deferred);
+    if (batches.length > 0) await this.store.addObjectsToMany(batches);
+    // Relationships that were waiting for these objects may now be decided.
+    for (const r of released) await this.redecide(d, await this.store.takeWaitingFor(r.reader, r.ids));
+  }
+
+  /** Decides `versions` of one collection for one reader: the rows it may see now, and what is put off. */
+  private async decideFor(
     d: DirectorySnapshot,
     reader: MemberRecord,
     collectionId: string,
     versions: BaseVersion[],
     keepDates: boolean,
-  ): Promise<void> {
-    const view = viewOf(reader.id, collectionId);
+    deferred: DeferredDecision[],
+  ): Promise<{ rows: NewObjectVersion[]; visible: string[] }> {
     const feed = this.feedView(d, reader.id);
     const r: Reader = { member: reader, mou: this.mouOf(d, reader.id) };
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
-    const deferred: Parameters<Store['addDeferred']>[0] = [];
     const now = this.now();
     for (const v of versions) {
-      const object = JSON.parse(v.json) as StixObject;
+      const object = parsed(v);
       const refs = SRO_TYPES.has(v.type) ? referencedIds(object) : [];
       const known = new Map<string, boolean>();
-      for (const ref of refs) known.set(ref, visibleNow.has(ref) || (await this.store.hasObject(feed, ref)));
+      for (const ref of refs) {
+        const alias = this.servedAs(d, ref);
+        known.set(ref, visibleNow.has(ref) || (await this.store.hasObject(feed, ref)) || (alias !== undefined && (await this.store.hasObject(feed, alias))));
+      }
       const decision = decide(r, object, this.context(d, v, known));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
@@ -168,12 +208,7 @@ export class Distributor {
       visibleNow.add(v.id);
       rows.push({ ...derivedRow(v, collectionId, decision, object), ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
     }
-    if (deferred.length > 0) await this.store.addDeferred(deferred);
-    if (rows.length === 0) return;
-    await this.store.addObjects(view, rows);
-    await this.store.addObjects(feed, rows);
-    // Relationships that were waiting for these objects may now be decided.
-    await this.redecide(d, await this.store.takeWaitingFor(reader.id, [...visibleNow]));
+    return { rows, visible: [...visibleNow] };
   }
 
   /** Decides deferred versions again (closure events, releases), each for its reader. */
@@ -191,7 +226,7 @@ export class Distributor {
     }
     for (const g of groups.values()) {
       if (!this.readersOf(d, g.collectionId).some((m) => m.id === g.reader.id)) continue;
-      await this.distributeTo(d, g.reader, g.collectionId, g.versions, false);
+      await this.distributeToAll(d, [g.reader], g.collectionId, g.versions, false);
     }
   }
 
@@ -285,9 +320,9 @@ export class Distributor {
     const visible = new Set<string>();
     const sros: Array<{ collectionId: string; v: BaseVersion }> = [];
     const wanted = new Map<string, Map<string, Wanted>>();
-    const deferred: Parameters<Store['addDeferred']>[0] = [];
+    const deferred: DeferredDecision[] = [];
     const consider = (collectionId: string, v: BaseVersion) => {
-      const object = JSON.parse(v.json) as StixObject;
+      const object = parsed(v);
       const known = new Map(referencedIds(object).map((ref) => [ref, visible.has(ref)]));
       const decision = decide(r, object, this.context(d, v, known));
       if (!decision.allow) {
@@ -365,6 +400,13 @@ export class Distributor {
     return `${String(object.id)}: TLP:AMBER+STRICT intelligence of another organisation (${author}) may not be republished to a shared collection (TLP 2.0: the recipient's organisation only)`;
   }
 
+  /** The pseudonym a member's identity object may be served under, when `id` is a member's identity. */
+  private servedAs(d: DirectorySnapshot, id: string): string | undefined {
+    if (!id.startsWith('identity--')) return undefined;
+    for (const m of d.members.values()) if (m.identityRef === id) return this.identities.pseudonymOf(m.id);
+    return undefined;
+  }
+
   /** The decision for one base version and one reader, exactly as distribution makes it (explanations use it). */
   decisionFor(d: DirectorySnapshot, reader: MemberRecord, v: BaseVersion, known: ReadonlyMap<string, boolean>): Decision {
     return decide({ member: reader, mou: this.mouOf(d, reader.id) }, JSON.parse(v.json) as StixObject, this.context(d, v, known));
@@ -427,11 +469,47 @@ export function toBase(row: StoredVersion): BaseVersion {
   };
 }
 
+// Fan-out decides the same version for many readers: it is parsed once, and each distinct
+// set of transforms is applied and serialised once (readers with the same transforms —
+// e.g. everyone but the provider, under pseudonymisation — share the result).
+const parsedVersions = new WeakMap<BaseVersion, StixObject>();
+const transformedVersions = new WeakMap<BaseVersion, Map<string, string>>();
+
+function parsed(v: BaseVersion): StixObject {
+  let object = parsedVersions.get(v);
+  if (object === undefined) {
+    object = JSON.parse(v.json) as StixObject;
+    parsedVersions.set(v, object);
+  }
+  return object;
+}
+
+function transformedJson(v: BaseVersion, decision: Decision, object: StixObject): string {
+  if (decision.transforms.length === 0) return v.json;
+  const key = JSON.stringify(decision.transforms);
+  let forms = transformedVersions.get(v);
+  if (forms === undefined) {
+    forms = new Map();
+    transformedVersions.set(v, forms);
+  }
+  let json = forms.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(applyTransforms(object, decision.transforms));
+    forms.set(key, json);
+  }
+  return json;
+}
+
 /** A reader's row for a base version: the base JSON ('') unless the decision transforms it. */
 function derivedRow(v: BaseVersion, collectionId: string, decision: Decision, object: StixObject): NewObjectVersion {
-  const json = decision.transforms.length > 0 ? JSON.stringify(applyTransforms(object, decision.transforms)) : v.json;
+  const json = transformedJson(v, decision, object);
+  // A pseudonymised provider's own identity object is served as the pseudonym identity:
+  // under the pseudonym's id on every endpoint, so that the real id is never revealed.
+  const pseudonym = decision.transforms.find((t) => t.kind === 'pseudonymise' && t.identityRef === v.id);
+  const id = pseudonym?.kind === 'pseudonymise' ? pseudonym.pseudonym : v.id;
   return {
-    id: v.id,
+    id,
+    ...(id !== v.id ? { baseObjectId: v.id } : {}),
     type: v.type,
     version: v.version,
     versionKey: v.versionKey,

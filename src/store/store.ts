@@ -21,6 +21,8 @@ export interface NewObjectVersion {
    * base row they derive from; deleting the base version deletes them.
    */
   baseCollection?: string;
+  /** A derived row served under another id than its base row's (a pseudonym identity): the base id. */
+  baseObjectId?: string;
   /** A base row not yet distributed to the readers' views (see pendingVersions). */
   pending?: boolean;
   /**
@@ -137,6 +139,8 @@ export interface Store {
   // --- objects ---
   /** Adds versions to a collection in one atomic, durable write; results in input order. */
   addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
+  /** addObjects for several collections (readers' views) in one atomic, durable write. */
+  addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>): Promise<AddOutcome[][]>;
   /** One keyset page, ordered by `date_added` ascending. */
   queryObjects(query: ObjectQuery): Promise<QueryPage>;
   /** Whether any version of the object is in the collection. */

@@ -13,9 +13,11 @@ beforeEach(async () => {
 });
 afterEach(() => m.close());
 
-async function entries(kind?: 'publish' | 'read'): Promise<AuditEntry[]> {
+/** Audit entries of a kind; distribution summaries (objects.distribute) are left out unless asked for. */
+async function entries(kind?: 'publish' | 'read', withDistribution = false): Promise<AuditEntry[]> {
   await m.audit.flush();
-  return (await m.store.queryAudit({ ...(kind ? { kind } : {}), limit: 1000 })).entries;
+  const all = (await m.store.queryAudit({ ...(kind ? { kind } : {}), limit: 1000 })).entries;
+  return withDistribution ? all : all.filter((e) => e.action !== 'objects.distribute');
 }
 
 const get = (url: string, token: string = TOKENS.member) =>
@@ -37,8 +39,13 @@ test('a publish is recorded with member, credential prefix, request id, source, 
   expect(res.status).toBe(202);
   const status = JSON.parse(res.text) as { id: string };
   // Written before the response: no flush needed.
-  const stored = (await m.store.queryAudit({ kind: 'publish', limit: 10 })).entries;
+  const stored = (await m.store.queryAudit({ kind: 'publish', action: 'objects.add', limit: 10 })).entries;
   expect(stored).toHaveLength(1);
+  // The distribution in aggregate: per reader, how many of the stored versions it sees.
+  const distributed = (await m.store.queryAudit({ kind: 'publish', action: 'objects.distribute', limit: 10 })).entries;
+  expect(distributed).toHaveLength(1);
+  expect(distributed[0]).toMatchObject({ memberId: 'member', collectionId: SHARED, details: { versions: 2 } });
+  expect((distributed[0]?.details as { readers: Record<string, { visible: number }> }).readers.reader).toEqual({ visible: 2, hidden: 0, deferred: 0 });
   expect(stored[0]).toMatchObject({
     kind: 'publish',
     action: 'objects.add',

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS objects (
   json         TEXT NOT NULL,      -- '' in a derived row that serves its base row's JSON unchanged
   provider     TEXT,               -- the member that published it (base rows)
   base_collection TEXT,            -- derived (per-reader) rows: the collection of the base row
+  base_object_id TEXT,             -- derived rows served under another id (a pseudonym identity): the base id
   pending      INTEGER NOT NULL DEFAULT 0  -- base rows not yet distributed to readers' views
 );
 -- keyset paging, match[version]=all; also makes date_added unique per collection
@@ -76,6 +77,7 @@ CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at);
 export const DERIVED_INDEXES_SQL = `
 -- a base version's derived rows in every reader's view (deletes, re-materialisation)
 CREATE INDEX IF NOT EXISTS objects_derived ON objects (base_collection, object_id, version_key) WHERE base_collection IS NOT NULL;
+CREATE INDEX IF NOT EXISTS objects_derived_renamed ON objects (base_collection, base_object_id) WHERE base_object_id IS NOT NULL;
 -- base rows whose distribution did not finish (recovered at start)
 CREATE INDEX IF NOT EXISTS objects_pending ON objects (seq) WHERE pending = 1;
 `;
@@ -94,4 +96,13 @@ CREATE TABLE IF NOT EXISTS deferred (
 CREATE INDEX IF NOT EXISTS deferred_due ON deferred (due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deferred_waiting ON deferred (reader, waiting_for) WHERE waiting_for IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deferred_reader ON deferred (reader);
+`;
+
+export const VARIANTS_SQL = `
+-- transformed forms of objects (pseudonymised, stripped, redacted), stored once however many
+-- readers' rows serve them; a derived row holds '@' and the form's SHA-256
+CREATE TABLE IF NOT EXISTS variants (
+  hash TEXT PRIMARY KEY,
+  json TEXT NOT NULL
+);
 `;

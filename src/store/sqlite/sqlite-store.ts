@@ -17,7 +17,8 @@ import type {
   VersionSelector,
 } from '../store';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
-import { DEFERRED_SQL, DERIVED_INDEXES_SQL, SCHEMA_SQL } from './sqlite-schema';
+import { DEFERRED_SQL, DERIVED_INDEXES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
+import crypto from 'node:crypto';
 import { SqliteDirectory } from './sqlite-directory';
 import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
 
@@ -37,8 +38,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   private readonly directory: SqliteDirectory;
+  /** Hashes of forms seen recently (a publish fans one form out to many readers). */
+  private readonly variantHashes = new Map<string, string>();
   private readonly queryCache = new Map<string, Database.Statement>();
   private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
+  private readonly manyTransaction: (batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>) => AddOutcome[][];
 
   /** `file` is a path, or ':memory:' for tests. */
   constructor(file: string) {
@@ -58,6 +62,10 @@ export class SqliteStore implements Store {
     // IMMEDIATE: take the write lock before reading the collection's clock, so that
     // date_added stays unique even when several processes share the file.
     this.addTransaction = (c, v) => tx.immediate(c, v);
+    const many = this.db.transaction((batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>) =>
+      batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.collectionId, b.versions))),
+    );
+    this.manyTransaction = (b) => many.immediate(b);
   }
 
   private prepare() {
@@ -76,8 +84,8 @@ export class SqliteStore implements Store {
         'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, pending) ' +
-          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @pending)',
+        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, pending) ' +
+          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @base_object_id, @pending)',
       ),
       clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
       clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
@@ -94,12 +102,14 @@ export class SqliteStore implements Store {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
       insertSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+      putVariant: db.prepare('INSERT INTO variants (hash, json) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
       pending: db.prepare(
         'SELECT collection_id, object_id, type, version, version_key, spec_version, date_added, provider, json FROM objects WHERE pending = 1 ORDER BY seq LIMIT ?',
       ),
       settle: db.prepare('UPDATE objects SET pending = 0 WHERE collection_id = ? AND object_id = ? AND version_key = ?'),
       derivedOf: db.prepare(
-        'SELECT collection_id, version_key FROM objects WHERE base_collection = ? AND object_id = ?',
+        'SELECT collection_id, object_id, version_key FROM objects WHERE base_collection = ? AND object_id = ? AND base_object_id IS NULL ' +
+          'UNION ALL SELECT collection_id, object_id, version_key FROM objects WHERE base_collection = ? AND base_object_id = ?',
       ),
     };
   }
@@ -109,16 +119,14 @@ export class SqliteStore implements Store {
     let last = (s.clock.get(collectionId) as number | undefined) ?? 0;
     const results: AddOutcome[] = [];
     for (const v of versions) {
-      if (v.version === undefined) {
+      // One lookup tells a new object (the usual case) from a known one.
+      const { lo, hi } = s.bounds.get(collectionId, v.id) as { lo: string | null; hi: string | null };
+      if (lo !== null) {
         // Unversioned (no modified/created): the first copy's date_added is its version
         // (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
-        const existing = s.anyVersion.get(collectionId, v.id) as string | undefined;
-        if (existing !== undefined) {
-          results.push({ outcome: 'duplicate', version: existing });
-          continue;
-        }
-      } else {
-        const existing = s.versionExists.get(collectionId, v.id, v.versionKey) as string | undefined;
+        const existing = (
+          v.version === undefined ? s.anyVersion.get(collectionId, v.id) : s.versionExists.get(collectionId, v.id, v.versionKey)
+        ) as string | undefined;
         if (existing !== undefined) {
           // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
           results.push({ outcome: 'duplicate', version: existing });
@@ -129,7 +137,6 @@ export class SqliteStore implements Store {
       last = dateAdded;
       const version = v.version ?? formatMicros(dateAdded);
       const key = v.versionKey ?? (versionKey(version) as string);
-      const { lo, hi } = s.bounds.get(collectionId, v.id) as { lo: string | null; hi: string | null };
       const isFirst = lo === null || key < lo;
       const isLast = hi === null || key > hi;
       if (isFirst && lo !== null) s.clearFirst.run(collectionId, v.id);
@@ -144,9 +151,10 @@ export class SqliteStore implements Store {
         date_added: dateAdded,
         is_first: isFirst ? 1 : 0,
         is_last: isLast ? 1 : 0,
-        json: v.json,
+        json: v.baseCollection !== undefined && v.json !== '' ? this.variant(v.json) : v.json,
         provider: v.provider ?? null,
         base_collection: v.baseCollection ?? null,
+        base_object_id: v.baseObjectId ?? null,
         pending: v.pending ? 1 : 0,
       });
       results.push({ outcome: 'added', version, dateAdded });
@@ -173,6 +181,24 @@ export class SqliteStore implements Store {
 
   async queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }> {
     return this.directory.queryAudit(query);
+  }
+
+  /** Stores a transformed form once; the derived row refers to it (see VARIANTS_SQL). */
+  private variant(json: string): string {
+    let hash = this.variantHashes.get(json);
+    if (hash === undefined) {
+      hash = crypto.createHash('sha256').update(json).digest('base64url');
+      if (this.variantHashes.size > 10_000) this.variantHashes.clear();
+      this.variantHashes.set(json, hash);
+    }
+    // Written every time (a no-op when present): the cache only saves hashing, so a rolled-back
+    // transaction can never leave a row pointing at a form that is not stored.
+    this.statements.putVariant.run(hash, json);
+    return `@${hash}`;
+  }
+
+  async addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>): Promise<AddOutcome[][]> {
+    return this.manyTransaction(batches);
   }
 
   async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
@@ -220,8 +246,9 @@ export class SqliteStore implements Store {
     if (q.withJson) {
       sql =
         `SELECT p.object_id, p.type, p.version, p.spec_version, p.date_added, p.provider, ` +
-        `CASE WHEN p.json = '' THEN b.json ELSE p.json END AS json FROM (${sql}) p ` +
+        `CASE WHEN p.json = '' THEN b.json WHEN substr(p.json, 1, 1) = '@' THEN v.json ELSE p.json END AS json FROM (${sql}) p ` +
         `LEFT JOIN objects b ON p.json = '' AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
+        `LEFT JOIN variants v ON substr(p.json, 1, 1) = '@' AND v.hash = substr(p.json, 2) ` +
         `ORDER BY p.date_added`;
     }
     const rows = this.cached(sql).all(...allParams) as Row[];
@@ -312,14 +339,22 @@ export class SqliteStore implements Store {
 
   async deleteDerived(baseCollectionId: string, objectId: string, versionKeys: string[] | 'all'): Promise<number> {
     const run = this.db.transaction(() => {
-      const rows = this.statements.derivedOf.all(baseCollectionId, objectId) as Array<{ collection_id: string; version_key: string }>;
+      const rows = this.statements.derivedOf.all(baseCollectionId, objectId, baseCollectionId, objectId) as Array<{
+        collection_id: string;
+        object_id: string;
+        version_key: string;
+      }>;
       const byPartition = new Map<string, string[]>();
       for (const r of rows) {
         if (versionKeys !== 'all' && !versionKeys.includes(r.version_key)) continue;
-        byPartition.set(r.collection_id, [...(byPartition.get(r.collection_id) ?? []), r.version_key]);
+        const key = `${r.collection_id}\u0000${r.object_id}`;
+        byPartition.set(key, [...(byPartition.get(key) ?? []), r.version_key]);
       }
       let deleted = 0;
-      for (const [partition, keys] of byPartition) deleted += this.deleteVersionsNow(partition, objectId, keys);
+      for (const [key, keys] of byPartition) {
+        const [partition, id] = key.split('\u0000') as [string, string];
+        deleted += this.deleteVersionsNow(partition, id, keys);
+      }
       return deleted;
     });
     return run.immediate();
@@ -426,9 +461,11 @@ function migrate(db: Database.Database): void {
   const columns = new Set((db.prepare('PRAGMA table_info(objects)').all() as Array<{ name: string }>).map((c) => c.name));
   if (!columns.has('provider')) db.exec('ALTER TABLE objects ADD COLUMN provider TEXT');
   if (!columns.has('base_collection')) db.exec('ALTER TABLE objects ADD COLUMN base_collection TEXT');
+  if (!columns.has('base_object_id')) db.exec('ALTER TABLE objects ADD COLUMN base_object_id TEXT');
   if (!columns.has('pending')) db.exec('ALTER TABLE objects ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
   db.exec(DERIVED_INDEXES_SQL);
   db.exec(DEFERRED_SQL);
+  db.exec(VARIANTS_SQL);
 }
 
 function placeholders(n: number): string {

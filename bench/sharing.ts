@@ -1,0 +1,162 @@
+// `npm run bench` (second part): the cost of distribution (issue 5). Over HTTP on
+// 127.0.0.1, embedded store, real validator:
+//   - fan-out: ingest into a collection read by N members (each gets its view and its feed
+//     row per object), against the same ingest with a single reader;
+//   - reads: paging the whole collection as the admin (the base collection) and as a member
+//     with a realistic agreement (its materialised view), objects/s and page latency.
+// BENCH_SHARING_OBJECTS (default 20000) and BENCH_SHARING_MEMBERS (default 50).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { v4 as uuidv4 } from 'uuid';
+import { hashToken } from '../src/access/secrets';
+import { buildConfig } from '../src/config';
+import { startServer, type RunningServer } from '../src/main';
+
+const TOTAL = Number(process.env.BENCH_SHARING_OBJECTS ?? 20_000);
+const MEMBERS = Number(process.env.BENCH_SHARING_MEMBERS ?? 50);
+const BATCH = 1000;
+const PAGE = 1000;
+const COLLECTION = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const ADMIN_TOKEN = 'bench-sharing-admin-token';
+const TLP = {
+  green: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+  amber: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
+  clear: 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** A directory file: `readers` members who read the collection (member-000 publishes), with MOUs. */
+function directoryFile(readers: number): Record<string, unknown> {
+  const members = Array.from({ length: readers }, (_, i) => ({
+    id: `member-${String(i).padStart(3, '0')}`,
+    name: `Member ${i}`,
+    identity_ref: `identity--${uuidv4()}`,
+    groups: i % 2 === 0 ? ['even'] : ['odd'],
+  }));
+  return {
+    groups: [
+      { id: 'even', name: 'Even members' },
+      { id: 'odd', name: 'Odd members' },
+    ],
+    members,
+    // The publisher shares AMBER with the even group only and pseudonymises itself; every
+    // fifth member receives indicators only; the rest use the defaults.
+    mous: [
+      { member: 'member-000', provide: { attribution: 'pseudonymise', audiences: [{ markings: ['amber'], to: ['group:even'] }] } },
+      ...members.filter((_, i) => i > 0 && i % 5 === 0).map((m) => ({ member: m.id, receive: { types: ['indicator'] } })),
+    ],
+    api_roots: [
+      {
+        path: 'bench',
+        title: 'Bench',
+        max_content_length: 200 * 1024 * 1024,
+        collections: [{ id: COLLECTION, title: 'Shared', acl: [{ grantee: 'everyone', read: true, write: true }] }],
+      },
+    ],
+  };
+}
+
+function object(i: number, publisherIdentity: string): Record<string, unknown> {
+  const marking = i % 10 === 0 ? TLP.amber : i % 3 === 0 ? TLP.clear : TLP.green;
+  const base = { spec_version: '2.1', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', created_by_ref: publisherIdentity, object_marking_refs: [marking] };
+  if (i % 4 === 3) return { ...base, type: 'malware', id: `malware--${uuidv4()}`, name: `malware ${i}`, is_family: false };
+  return { ...base, type: 'indicator', id: `indicator--${uuidv4()}`, pattern: `[ipv4-addr:value = '10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z' };
+}
+
+async function withServer<T>(readers: number, run: (server: RunningServer, tokens: string[], identity: string) => Promise<T>): Promise<T> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-sharing-'));
+  const dirDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-sharing-dir-'));
+  const file = directoryFile(readers);
+  fs.writeFileSync(path.join(dirDir, 'hub.json'), JSON.stringify(file));
+  const config = buildConfig(
+    { taxii: { page_size_default: PAGE, page_size_max: PAGE } },
+    { CONCORD_DATA_DIR: dataDir, CONCORD_PORT: '0', CONCORD_ADMIN_TOKEN: ADMIN_TOKEN, CONCORD_DIRECTORY_DIR: dirDir, CONCORD_APPLY_ON_START: 'true' },
+    'bench-sharing',
+  );
+  const server = await startServer(config, pino({ level: 'silent' }));
+  try {
+    // Member tokens through the admin API, as an operator would issue them.
+    const tokens: string[] = [];
+    for (const m of (file.members as Array<{ id: string }>).slice(0, 2)) {
+      const res = await fetch(`${server.url}/admin/v1/members/${m.id}/credentials`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'token', role: 'publisher' }),
+      });
+      if (res.status !== 201) throw new Error(`token: ${res.status} ${await res.text()}`);
+      tokens.push(((await res.json()) as { token: string }).token);
+    }
+    const identity = (file.members as Array<{ identity_ref: string }>)[0]?.identity_ref as string;
+    return await run(server, tokens, identity);
+  } finally {
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(dirDir, { recursive: true, force: true });
+    void hashToken;
+  }
+}
+
+async function ingest(server: RunningServer, token: string, identity: string): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  for (let start = 0; start < TOTAL; start += BATCH) {
+    const objects = Array.from({ length: Math.min(BATCH, TOTAL - start) }, (_, k) => object(start + k, identity));
+    const res = await fetch(`${server.url}/bench/collections/${COLLECTION}/objects/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/taxii+json;version=2.1' },
+      body: JSON.stringify({ objects }),
+    });
+    const status = (await res.json()) as { failure_count: number; failures?: unknown[] };
+    if (res.status !== 202 || status.failure_count > 0) throw new Error(`POST ${res.status} ${JSON.stringify(status.failures?.slice(0, 2))}`);
+  }
+  return TOTAL / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+async function pageAll(server: RunningServer, token: string): Promise<{ count: number; rate: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  let next: string | undefined;
+  let count = 0;
+  const t0 = process.hrtime.bigint();
+  do {
+    const a = process.hrtime.bigint();
+    const res = await fetch(`${server.url}/bench/collections/${COLLECTION}/objects/?limit=${PAGE}${next ? `&next=${encodeURIComponent(next)}` : ''}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = (await res.json()) as { objects?: unknown[]; more?: boolean; next?: string };
+    latencies.push(Number(process.hrtime.bigint() - a) / 1e6);
+    count += body.objects?.length ?? 0;
+    next = body.more ? body.next : undefined;
+  } while (next);
+  latencies.sort((x, y) => x - y);
+  return { count, rate: count / (Number(process.hrtime.bigint() - t0) / 1e9), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`Concord sharing bench: ${TOTAL} objects, ${MEMBERS} members, node ${process.version}, ${os.cpus().length} CPUs\n`);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const single = await withServer(1, (server, tokens, identity) => ingest(server, tokens[0] as string, identity));
+  const rows = await withServer(MEMBERS, async (server, tokens, identity) => {
+    const rate = await ingest(server, tokens[0] as string, identity);
+    const admin = await pageAll(server, ADMIN_TOKEN);
+    const member = await pageAll(server, tokens[1] as string);
+    return { rate, admin, member };
+  });
+  const lines: Array<[string, string]> = [
+    ['POST, one reader (the publisher)', `${fmt(single)} objects/s`],
+    [`POST, ${MEMBERS} readers (fan-out)`, `${fmt(rows.rate)} objects/s (${((rows.rate / single) * 100).toFixed(0)}% of one reader)`],
+    ['GET objects/ as the admin (base)', `${fmt(rows.admin.count)} objects, ${fmt(rows.admin.rate)} objects/s, p50 ${rows.admin.p50.toFixed(1)} ms, p99 ${rows.admin.p99.toFixed(1)} ms`],
+    ['GET objects/ as a member (its view)', `${fmt(rows.member.count)} objects, ${fmt(rows.member.rate)} objects/s, p50 ${rows.member.p50.toFixed(1)} ms, p99 ${rows.member.p99.toFixed(1)} ms`],
+    ['member throughput / admin throughput', `${((rows.member.rate / rows.admin.rate) * 100).toFixed(0)}%`],
+  ];
+  const width = Math.max(...lines.map((l) => l[0].length));
+  for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,21 +1,23 @@
 // `npm run bench` (second part): the cost of distribution (issue 5). Over HTTP on
 // 127.0.0.1, embedded store, real validator:
 //   - fan-out: ingest into a collection read by N members (each gets its view and its feed
-//     row per object), against the same ingest with a single reader;
-//   - reads: paging the whole collection as the admin (the base collection) and as a member
-//     with a realistic agreement (its materialised view), objects/s and page latency.
-// BENCH_SHARING_OBJECTS (default 20000) and BENCH_SHARING_MEMBERS (default 50).
+//     row per object), against the same ingest with a single reader (BENCH_FANOUT_OBJECTS,
+//     default 5000; BENCH_SHARING_MEMBERS, default 50);
+//   - reads: a collection of BENCH_SHARING_OBJECTS (default 100000) read by 5 members, paged
+//     whole as the admin (the base collection) and as a member with a realistic agreement
+//     (its materialised view): objects/s and page latency.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { v4 as uuidv4 } from 'uuid';
-import { hashToken } from '../src/access/secrets';
 import { buildConfig } from '../src/config';
 import { startServer, type RunningServer } from '../src/main';
 
-const TOTAL = Number(process.env.BENCH_SHARING_OBJECTS ?? 20_000);
+const READ_OBJECTS = Number(process.env.BENCH_SHARING_OBJECTS ?? 100_000);
+const FANOUT_OBJECTS = Number(process.env.BENCH_FANOUT_OBJECTS ?? 5_000);
 const MEMBERS = Number(process.env.BENCH_SHARING_MEMBERS ?? 50);
+const READERS = 5;
 const BATCH = 1000;
 const PAGE = 1000;
 const COLLECTION = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -97,14 +99,13 @@ async function withServer<T>(readers: number, run: (server: RunningServer, token
     await server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(dirDir, { recursive: true, force: true });
-    void hashToken;
   }
 }
 
-async function ingest(server: RunningServer, token: string, identity: string): Promise<number> {
+async function ingest(server: RunningServer, token: string, identity: string, total: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  for (let start = 0; start < TOTAL; start += BATCH) {
-    const objects = Array.from({ length: Math.min(BATCH, TOTAL - start) }, (_, k) => object(start + k, identity));
+  for (let start = 0; start < total; start += BATCH) {
+    const objects = Array.from({ length: Math.min(BATCH, total - start) }, (_, k) => object(start + k, identity));
     const res = await fetch(`${server.url}/bench/collections/${COLLECTION}/objects/`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/taxii+json;version=2.1' },
@@ -113,7 +114,7 @@ async function ingest(server: RunningServer, token: string, identity: string): P
     const status = (await res.json()) as { failure_count: number; failures?: unknown[] };
     if (res.status !== 202 || status.failure_count > 0) throw new Error(`POST ${res.status} ${JSON.stringify(status.failures?.slice(0, 2))}`);
   }
-  return TOTAL / (Number(process.hrtime.bigint() - t0) / 1e9);
+  return total / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 async function pageAll(server: RunningServer, token: string): Promise<{ count: number; rate: number; p50: number; p99: number }> {
@@ -136,21 +137,25 @@ async function pageAll(server: RunningServer, token: string): Promise<{ count: n
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`Concord sharing bench: ${TOTAL} objects, ${MEMBERS} members, node ${process.version}, ${os.cpus().length} CPUs\n`);
+  process.stdout.write(
+    `Concord sharing bench: fan-out ${FANOUT_OBJECTS} objects to ${MEMBERS} members; reads over ${READ_OBJECTS} objects, ${READERS} members; node ${process.version}, ${os.cpus().length} CPUs\n`,
+  );
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const single = await withServer(1, (server, tokens, identity) => ingest(server, tokens[0] as string, identity));
-  const rows = await withServer(MEMBERS, async (server, tokens, identity) => {
-    const rate = await ingest(server, tokens[0] as string, identity);
+  const single = await withServer(1, (server, tokens, identity) => ingest(server, tokens[0] as string, identity, FANOUT_OBJECTS));
+  const fanout = await withServer(MEMBERS, (server, tokens, identity) => ingest(server, tokens[0] as string, identity, FANOUT_OBJECTS));
+  const reads = await withServer(READERS, async (server, tokens, identity) => {
+    const rate = await ingest(server, tokens[0] as string, identity, READ_OBJECTS);
     const admin = await pageAll(server, ADMIN_TOKEN);
     const member = await pageAll(server, tokens[1] as string);
     return { rate, admin, member };
   });
   const lines: Array<[string, string]> = [
     ['POST, one reader (the publisher)', `${fmt(single)} objects/s`],
-    [`POST, ${MEMBERS} readers (fan-out)`, `${fmt(rows.rate)} objects/s (${((rows.rate / single) * 100).toFixed(0)}% of one reader)`],
-    ['GET objects/ as the admin (base)', `${fmt(rows.admin.count)} objects, ${fmt(rows.admin.rate)} objects/s, p50 ${rows.admin.p50.toFixed(1)} ms, p99 ${rows.admin.p99.toFixed(1)} ms`],
-    ['GET objects/ as a member (its view)', `${fmt(rows.member.count)} objects, ${fmt(rows.member.rate)} objects/s, p50 ${rows.member.p50.toFixed(1)} ms, p99 ${rows.member.p99.toFixed(1)} ms`],
-    ['member throughput / admin throughput', `${((rows.member.rate / rows.admin.rate) * 100).toFixed(0)}%`],
+    [`POST, ${MEMBERS} readers (fan-out)`, `${fmt(fanout)} objects/s (${((fanout / single) * 100).toFixed(0)}% of one reader)`],
+    [`POST, ${READERS} readers`, `${fmt(reads.rate)} objects/s`],
+    ['GET objects/ as the admin (base)', `${fmt(reads.admin.count)} objects, ${fmt(reads.admin.rate)} objects/s, p50 ${reads.admin.p50.toFixed(1)} ms, p99 ${reads.admin.p99.toFixed(1)} ms`],
+    ['GET objects/ as a member (its view)', `${fmt(reads.member.count)} objects, ${fmt(reads.member.rate)} objects/s, p50 ${reads.member.p50.toFixed(1)} ms, p99 ${reads.member.p99.toFixed(1)} ms`],
+    ['member throughput / admin throughput', `${((reads.member.rate / reads.admin.rate) * 100).toFixed(0)}%`],
   ];
   const width = Math.max(...lines.map((l) => l[0].length));
   for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);

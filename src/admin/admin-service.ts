@@ -26,6 +26,7 @@ import { defaultMou } from '../sharing/sharing-policy';
 import type { Store } from '../store/store';
 import { applyInMemory } from './directory-changes';
 import { checkDirectory } from './directory-integrity';
+import { mouToJson } from './directory-json';
 
 /** Who makes a change, for the audit log. */
 export interface Actor {
@@ -347,7 +348,8 @@ export class AdminService {
   /** Sets the member's MOU, replacing an earlier one (an API/CLI MOU is unmanaged: config apply leaves it alone). */
   async putMou(actor: Actor, mou: Mou): Promise<Mou> {
     const { managed: _managed, ...record } = mou;
-    await this.change(actor, 'mou.put', { member: record.memberId }, (d) => {
+    // The agreement as it now stands goes into the audit entry: the log is its version history.
+    await this.change(actor, 'mou.put', { member: record.memberId, mou: mouToJson(record) }, (d) => {
       found(d.members.get(record.memberId), `member '${record.memberId}'`);
       return [{ op: 'put', kind: 'mou', record }];
     });

@@ -112,11 +112,15 @@ test.each([
   expect(p.problems?.join('\n')).toContain(message);
 });
 
-test('changes are audited as mou.put and mou.delete with the member', async () => {
+test('changes are audited as mou.put (with the agreement) and mou.delete, with the member', async () => {
   await put('/members/mou-ohio/mou', { provide: { attribution: 'hub' } });
   await del('/members/mou-ohio/mou');
-  const put_ = (await get('/audit?action=mou.put&kind=admin')).body as { entries: Array<{ details: { member: string } }> };
+  const put_ = (await get('/audit?action=mou.put&kind=admin')).body as {
+    entries: Array<{ details: { member: string; mou: { provide: { attribution: string } } } }>;
+  };
   expect(put_.entries.map((e) => e.details.member)).toContain('mou-ohio');
+  // Each entry holds the agreement as it then stood: the audit log is its version history.
+  expect(put_.entries.find((e) => e.details.member === 'mou-ohio')?.details.mou.provide.attribution).toBe('hub');
   const deleted = (await get('/audit?action=mou.delete')).body as { entries: Array<{ action: string; details: { member: string; changes: number } }> };
   expect(deleted.entries.at(-1)).toMatchObject({ action: 'mou.delete', details: { member: 'mou-ohio', changes: 1 } });
 });

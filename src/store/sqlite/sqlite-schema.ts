@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS objects (
   provider     TEXT,               -- the member that published it (base rows)
   base_collection TEXT,            -- derived (per-reader) rows: the collection of the base row
   base_object_id TEXT,             -- derived rows served under another id (a pseudonym identity): the base id
+  variant      INTEGER,            -- derived rows serving a transformed form: variants.id (json is then '')
   pending      INTEGER NOT NULL DEFAULT 0  -- base rows not yet distributed to readers' views
 );
 -- keyset paging, match[version]=all; also makes date_added unique per collection
@@ -100,9 +101,10 @@ CREATE INDEX IF NOT EXISTS deferred_reader ON deferred (reader);
 
 export const VARIANTS_SQL = `
 -- transformed forms of objects (pseudonymised, stripped, redacted), stored once however many
--- readers' rows serve them; a derived row holds '@' and the form's SHA-256
+-- readers' rows serve them; a derived row names its form in objects.variant
 CREATE TABLE IF NOT EXISTS variants (
-  hash TEXT PRIMARY KEY,
+  id   INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,        -- SHA-256 of json
   json TEXT NOT NULL
 );
 `;

@@ -84,8 +84,8 @@ export class SqliteStore implements Store {
         'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?',
       ),
       insert: db.prepare(
-        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, pending) ' +
-          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @base_object_id, @pending)',
+        'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, variant, pending) ' +
+          'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @base_object_id, @variant, @pending)',
       ),
       clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
       clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
@@ -103,6 +103,7 @@ export class SqliteStore implements Store {
       insertSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
       putVariant: db.prepare('INSERT INTO variants (hash, json) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
+      variantId: db.prepare('SELECT id FROM variants WHERE hash = ?').pluck(),
       pending: db.prepare(
         'SELECT collection_id, object_id, type, version, version_key, spec_version, date_added, provider, json FROM objects WHERE pending = 1 ORDER BY seq LIMIT ?',
       ),
@@ -151,7 +152,8 @@ export class SqliteStore implements Store {
         date_added: dateAdded,
         is_first: isFirst ? 1 : 0,
         is_last: isLast ? 1 : 0,
-        json: v.baseCollection !== undefined && v.json !== '' ? this.variant(v.json) : v.json,
+        json: v.baseCollection !== undefined ? '' : v.json,
+        variant: v.baseCollection !== undefined && v.json !== '' ? this.variant(v.json) : null,
         provider: v.provider ?? null,
         base_collection: v.baseCollection ?? null,
         base_object_id: v.baseObjectId ?? null,
@@ -183,18 +185,18 @@ export class SqliteStore implements Store {
     return this.directory.queryAudit(query);
   }
 
-  /** Stores a transformed form once; the derived row refers to it (see VARIANTS_SQL). */
-  private variant(json: string): string {
+  /** Stores a transformed form once and returns its id; derived rows refer to it (see VARIANTS_SQL). */
+  private variant(json: string): number {
     let hash = this.variantHashes.get(json);
     if (hash === undefined) {
       hash = crypto.createHash('sha256').update(json).digest('base64url');
       if (this.variantHashes.size > 10_000) this.variantHashes.clear();
       this.variantHashes.set(json, hash);
     }
-    // Written every time (a no-op when present): the cache only saves hashing, so a rolled-back
-    // transaction can never leave a row pointing at a form that is not stored.
+    // Looked up every time (the cache only saves hashing): inside the caller's transaction,
+    // so a rolled-back write can never leave a row pointing at a form that is not stored.
     this.statements.putVariant.run(hash, json);
-    return `@${hash}`;
+    return this.statements.variantId.get(hash) as number;
   }
 
   async addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>): Promise<AddOutcome[][]> {
@@ -207,7 +209,7 @@ export class SqliteStore implements Store {
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    const columns = `object_id, type, version, version_key, spec_version, date_added, provider${q.withJson ? ', json, base_collection' : ''}`;
+    const columns = `object_id, type, version, version_key, spec_version, date_added, provider${q.withJson ? ', json, base_collection, variant' : ''}`;
     const where: string[] = ['collection_id = ?'];
     const params: SqlParam[] = [q.collectionId];
     const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
@@ -246,9 +248,9 @@ export class SqliteStore implements Store {
     if (q.withJson) {
       sql =
         `SELECT p.object_id, p.type, p.version, p.spec_version, p.date_added, p.provider, ` +
-        `CASE WHEN p.json = '' THEN b.json WHEN substr(p.json, 1, 1) = '@' THEN v.json ELSE p.json END AS json FROM (${sql}) p ` +
-        `LEFT JOIN objects b ON p.json = '' AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
-        `LEFT JOIN variants v ON substr(p.json, 1, 1) = '@' AND v.hash = substr(p.json, 2) ` +
+        `CASE WHEN p.variant IS NOT NULL THEN v.json WHEN p.json = '' THEN b.json ELSE p.json END AS json FROM (${sql}) p ` +
+        `LEFT JOIN variants v ON v.id = p.variant ` +
+        `LEFT JOIN objects b ON p.json = '' AND p.variant IS NULL AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
         `ORDER BY p.date_added`;
     }
     const rows = this.cached(sql).all(...allParams) as Row[];
@@ -462,6 +464,7 @@ function migrate(db: Database.Database): void {
   if (!columns.has('provider')) db.exec('ALTER TABLE objects ADD COLUMN provider TEXT');
   if (!columns.has('base_collection')) db.exec('ALTER TABLE objects ADD COLUMN base_collection TEXT');
   if (!columns.has('base_object_id')) db.exec('ALTER TABLE objects ADD COLUMN base_object_id TEXT');
+  if (!columns.has('variant')) db.exec('ALTER TABLE objects ADD COLUMN variant INTEGER');
   if (!columns.has('pending')) db.exec('ALTER TABLE objects ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
   db.exec(DERIVED_INDEXES_SQL);
   db.exec(DEFERRED_SQL);

@@ -73,7 +73,7 @@ export async function createConcord(
     pageSizeMax: config.pageSizeMax,
     discovery: config.discovery,
     ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
-  });
+  }, sharing.distributor);
   const validation = new Validation(validator, config.validationThreads);
   const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope, sharing.distributor);
   await sharing.distributor.recoverPending();

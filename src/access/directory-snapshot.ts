@@ -116,15 +116,16 @@ export class DirectorySnapshot {
   /**
    * What a member may do with each collection, given its credential's role: collection
    * id → access, for the collections it may use at all. Computed once per member and
-   * role per snapshot.
+   * role per snapshot. `evenIfSuspended`: what it could use once resumed (distribution keeps
+   * a suspended member's views current, so that it misses nothing when it comes back).
    */
-  accessOf(memberId: string, role: Role): ReadonlyMap<string, Access> {
-    const cacheKey = `${role} ${memberId}`;
+  accessOf(memberId: string, role: Role, evenIfSuspended = false): ReadonlyMap<string, Access> {
+    const cacheKey = `${role} ${memberId} ${evenIfSuspended}`;
     const cached = this.accessCache.get(cacheKey);
     if (cached) return cached;
     const member = this.members.get(memberId);
     const access = new Map<string, Access>();
-    if (member && member.status === 'active') {
+    if (member && (member.status === 'active' || evenIfSuspended)) {
       const grantees = new Set(['everyone', `member:${member.id}`, ...member.groups.filter((g) => this.groups.has(g)).map((g) => `group:${g}`)]);
       for (const c of this.collections.values()) {
         if (this.feedIds.has(c.id)) {

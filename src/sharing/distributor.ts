@@ -95,10 +95,11 @@ export class Distributor {
     return this.markings.size;
   }
 
-  /** The members whose views of `collectionId` are kept: those who may read it. */
+  /** The members whose views of `collectionId` are kept: those who may read it (suspended or not). */
   readersOf(d: DirectorySnapshot, collectionId: string): MemberRecord[] {
     return [...d.members.values()].filter((m) => {
-      const a = d.accessOf(m.id, 'publisher').get(collectionId);
+      // Suspended members too: their views stay current, so that they miss nothing when resumed.
+      const a = d.accessOf(m.id, 'publisher', true).get(collectionId);
       return a === 'r' || a === 'rw';
     });
   }
@@ -244,6 +245,63 @@ export class Distributor {
       released += due.length;
       await this.redecide(d, due);
     }
+  }
+
+  /**
+   * After versions of `objectId` were deleted from `collectionId` (and from every view):
+   * for each member that can no longer see the object anywhere and asks for relationship
+   * closure, the relationships and sightings it saw only through that object are withdrawn
+   * from its views and wait for the object again.
+   */
+  withdrawDependents(collectionId: string, objectId: string): Promise<void> {
+    return this.exclusive(() => this.withdrawDependentsNow(collectionId, objectId));
+  }
+
+  private async withdrawDependentsNow(_collectionId: string, objectId: string): Promise<void> {
+    const d = await this.directory.refresh();
+    for (const member of d.members.values()) {
+      const feed = this.feedView(d, member.id);
+      const alias = this.servedAs(d, objectId);
+      if ((await this.store.hasObject(feed, objectId)) || (alias !== undefined && (await this.store.hasObject(feed, alias)))) continue;
+      const deferred: DeferredDecision[] = [];
+      for (const c of d.collections.values()) {
+        if (d.isFeed(c.id)) continue;
+        const view = viewOf(member.id, c.id);
+        for await (const row of this.rowsOfTypes(view, [...SRO_TYPES])) {
+          if (!referencedIds(JSON.parse(row.json as string) as StixObject).includes(objectId)) continue;
+          const key = versionKey(row.version) as string;
+          const base = await this.baseVersion(c.id, row.id, key);
+          if (!base) continue;
+          // Decided again exactly as distribution decides, with what the member sees now.
+          const known = new Map<string, boolean>();
+          for (const ref of referencedIds(parsed(base))) {
+            const refAlias = this.servedAs(d, ref);
+            known.set(ref, (await this.store.hasObject(feed, ref)) || (refAlias !== undefined && (await this.store.hasObject(feed, refAlias))));
+          }
+          const decision = this.decisionFor(d, member, base, known);
+          if (decision.allow) continue;
+          await this.store.deleteObject(view, row.id, { first: false, last: false, exact: [key] });
+          await this.store.deleteObject(feed, row.id, { first: false, last: false, exact: [key] });
+          for (const ref of decision.waitingFor ?? []) {
+            deferred.push({ reader: member.id, baseCollection: c.id, objectId: row.id, versionKey: key, waitingFor: ref });
+          }
+        }
+      }
+      if (deferred.length > 0) await this.store.addDeferred(deferred);
+    }
+  }
+
+  private async *rowsOfTypes(partition: string, types: string[]): AsyncGenerator<StoredVersion> {
+    const rows: StoredVersion[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.store.queryObjects({ collectionId: partition, types, versions: { all: true }, limit: PAGE, withJson: true, ...(after !== undefined ? { after } : {}) });
+      rows.push(...page.records);
+      if (!page.more) break;
+      after = page.records[page.records.length - 1]?.dateAdded;
+    }
+    // Collected first: the caller deletes from the partition it reads.
+    yield* rows;
   }
 
   /** Finishes distributions a crash interrupted. */

@@ -45,6 +45,10 @@ export function pseudonymIdentity(pseudonym: string, original: StixObject): Muta
   if (original.modified !== undefined) out.modified = original.modified;
   out.name = `Hub member ${uuid.slice(0, 8)}`;
   out.identity_class = 'organization';
+  // The original's markings stay: the pseudonym must not travel less restricted than the identity it stands for.
+  if (Array.isArray(original.object_marking_refs) && original.object_marking_refs.length > 0) {
+    out.object_marking_refs = [...(original.object_marking_refs as unknown[])];
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import { accessTo, type Principal } from '../access/principal';
 import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
 import type { Catalog } from './catalog';
 import { viewOf } from '../sharing/views';
+import type { Distributor } from '../sharing/distributor';
 import { canSeeApiRoot, canSeeCollection, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
 import type { KeysetCursor } from './keyset-cursor';
 import {
@@ -62,6 +63,7 @@ export class TaxiiService {
     private readonly catalog: Catalog,
     private readonly cursor: KeysetCursor,
     private readonly settings: TaxiiSettings,
+    private readonly distributor?: Distributor,
   ) {}
 
   /** §4.1: only the API roots the principal may use are advertised. */
@@ -164,7 +166,11 @@ export class TaxiiService {
     // from the collection and from every reader's view of it.
     const keys = await this.versionKeys(partitionOf(principal, target), objectId, filters.versions ?? { all: true }, filters.specVersions);
     const deleted = keys.length === 0 ? 0 : await this.store.deleteObject(target.collection.id, objectId, { first: false, last: false, exact: keys });
-    if (deleted > 0) await this.store.deleteDerived(target.collection.id, objectId, keys);
+    if (deleted > 0) {
+      await this.store.deleteDerived(target.collection.id, objectId, keys);
+      // Relationships some members saw only through the deleted object go with it (closure).
+      await this.distributor?.withdrawDependents(target.collection.id, objectId);
+    }
     if (deleted === 0) throw notFound('The object (or the versions selected) was not found in this collection.');
     // A deletion changes the collection: it is recorded as a publish-side action.
     return withAudit(

@@ -65,6 +65,8 @@ describe('applyTransforms', () => {
       modified: '2023-06-01T00:00:00.000Z',
       name: 'Hub member abcdef01',
       identity_class: 'organization',
+      // Its markings stay: the pseudonym travels no less restricted than the original.
+      object_marking_refs: [AMBER],
     });
   });
 

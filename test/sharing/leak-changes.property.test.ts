@@ -1,0 +1,771 @@
+// The property-based leak test under change (issue 5): the existing property
+// (leak.property.test.ts) builds a random world and publishes after every directory change.
+// This one changes the world after the objects are published, and checks every member
+// after every step against an oracle recomputed for the current directory:
+//
+//   1. 1–3 random directory changes through the admin service (a MOU replaced or removed,
+//      an ACL entry granted or revoked, a member moved between groups, a member suspended
+//      or resumed): each re-materialises views (src/sharing/distributor.ts rematerialise).
+//   2. DELETE: a member with read+write that cannot see an object gets 404 and nothing
+//      changes for anyone; then a writer with read+write deletes an object it can see
+//      (every version, or match[version]=<one>) and it disappears from every view.
+//   3. Suspension: a suspended member gets 403 on every read; objects are published while
+//      it is suspended; after it is resumed it sees exactly the oracle's set, those included.
+//
+// After every step, for every principal: the full paged objects/ (every version and the
+// latest) and manifest/ equal the oracle exactly (ids, versions, bodies); every id of the
+// world it may not see is 404 by id; no hidden id or token appears in any response; and
+// every version newly visible since its last read has a date_added later than the
+// X-TAXII-Date-Added-Last of that read, so that polling with added_after = that instant
+// returns it.
+//
+// CHANGES_SEED / CHANGES_RUNS change the seed and the number of runs; CHANGES_SHRINK=1 shrinks.
+// Two known bugs (reproduced by the two tests at the end) fail it; to look past them,
+// CHANGES_REBUILD_ON_RESUME=1 and CHANGES_REBUILD_AFTER_DELETE=1 force a rebuild of every
+// member's views after a resumption / a deletion.
+import type { Server } from 'node:http';
+import fc from 'fast-check';
+import request from 'supertest';
+import { decide } from '../../src/sharing/decide';
+import type { DecisionContext, Reader } from '../../src/sharing/decision';
+import {
+  DEFAULT_PROVIDER_TERMS,
+  DEFAULT_RECIPIENT_TERMS,
+  MARKING_LEVELS,
+  defaultMou,
+  type AudienceClause,
+  type Mou,
+} from '../../src/sharing/sharing-policy';
+import { applyTransforms } from '../../src/sharing/transforms';
+import type { StixObject } from '../../src/stix/rules/rule';
+import type { DirectoryChange, DirectoryData, MemberRecord } from '../../src/store/directory-records';
+import {
+  ADMIN,
+  LONG_EMBARGO_HOURS,
+  OBJECT_TYPES,
+  ROOT,
+  TLP_IDS,
+  buildWorld,
+  groupId,
+  identityOf,
+  memberId,
+  tokenOf,
+  worldArbitrary,
+  worldUuid,
+  type AclSpec,
+  type Published,
+  type World,
+  type WorldSpec,
+} from '../helpers/sharing-world';
+import { TAXII } from '../helpers/test-app';
+
+const SEED = Number(process.env.CHANGES_SEED ?? 20260502);
+const RUNS = Number(process.env.CHANGES_RUNS ?? 20);
+
+// ---------------------------------------------------------------------------------------
+// Generation of the changes (MOUs as in sharing-world.ts, which does not export them)
+
+function audiences(memberCount: number, groupCount: number): string[] {
+  return [
+    'everyone',
+    ...Array.from({ length: groupCount }, (_, i) => `group:${groupId(i)}`),
+    ...Array.from({ length: memberCount }, (_, i) => `member:${memberId(i)}`),
+  ];
+}
+
+function optional<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  return fc.option(arb, { nil: undefined, freq: 2 });
+}
+
+function clauseArb(memberCount: number, groupCount: number): fc.Arbitrary<AudienceClause> {
+  const all = audiences(memberCount, groupCount);
+  return fc
+    .record({
+      markings: optional(fc.subarray([...MARKING_LEVELS], { minLength: 1 })),
+      types: optional(fc.subarray([...OBJECT_TYPES], { minLength: 1 })),
+      to: fc.subarray(all, { minLength: 1, maxLength: 3 }),
+      except: optional(fc.subarray(all, { minLength: 1, maxLength: 2 })),
+    })
+    .map((c) => {
+      const out: AudienceClause = { to: c.to };
+      if (c.markings !== undefined) out.markings = c.markings;
+      if (c.types !== undefined) out.types = c.types;
+      if (c.except !== undefined) out.except = c.except;
+      return out;
+    });
+}
+
+function mouArb(member: string, memberCount: number, groupCount: number): fc.Arbitrary<Mou> {
+  const all = audiences(memberCount, groupCount);
+  const level = fc.constantFrom(...MARKING_LEVELS);
+  return fc
+    .record({
+      defaultMarking: level,
+      audiences: fc.array(clauseArb(memberCount, groupCount), { maxLength: 3 }),
+      attribution: fc.constantFrom('keep', 'pseudonymise', 'hub') as fc.Arbitrary<Mou['provide']['attribution']>,
+      strip: fc.subarray(['x_internal_*', 'external_references']),
+      embargo: fc.boolean(),
+      types: optional(fc.subarray([...OBJECT_TYPES], { minLength: 1 })),
+      markingCeiling: level,
+      sources: optional(fc.subarray(all, { minLength: 1, maxLength: 3 })),
+      acceptPseudonymised: fc.boolean(),
+      relationshipClosed: fc.boolean(),
+    })
+    .map((r) => {
+      const receive: Mou['receive'] = {
+        ...DEFAULT_RECIPIENT_TERMS,
+        markingCeiling: r.markingCeiling,
+        acceptPseudonymised: r.acceptPseudonymised,
+        relationshipClosed: r.relationshipClosed,
+      };
+      if (r.types !== undefined) receive.types = r.types;
+      if (r.sources !== undefined) receive.sources = r.sources;
+      return {
+        memberId: member,
+        provide: {
+          ...DEFAULT_PROVIDER_TERMS,
+          defaultMarking: r.defaultMarking,
+          audiences: r.audiences,
+          attribution: r.attribution,
+          strip: r.strip,
+          embargoHours: r.embargo ? LONG_EMBARGO_HOURS : 0,
+        },
+        receive,
+      };
+    });
+}
+
+type Change =
+  | { kind: 'mou'; member: number; mou: Mou | undefined }
+  | { kind: 'acl'; collection: number; grantee: string; read: boolean; write: boolean }
+  | { kind: 'move'; member: number; groups: number[] }
+  | { kind: 'status'; member: number };
+
+interface NewObject {
+  kind: 'indicator' | 'malware' | 'relationship' | 'sighting';
+  collection: number;
+  writer: number;
+  marking: string | undefined;
+  internalNote: boolean;
+  createdBy: boolean;
+  refs: number[];
+}
+
+interface Scenario {
+  world: WorldSpec;
+  changes: Change[];
+  del: { writer: number; object: number; oneVersion: boolean; version: number; intruder: number; intruderObject: number };
+  suspend: { member: number; objects: NewObject[] };
+}
+
+function changeArb(memberCount: number, groupCount: number, collectionCount: number): fc.Arbitrary<Change> {
+  const member = fc.nat(memberCount - 1);
+  return fc.oneof(
+    member.chain((m) => optional(mouArb(memberId(m), memberCount, groupCount)).map((mou): Change => ({ kind: 'mou', member: m, mou }))),
+    fc
+      .record({ collection: fc.nat(collectionCount - 1), grantee: fc.constantFrom(...audiences(memberCount, groupCount)), read: fc.boolean(), write: fc.boolean() })
+      .map((a): Change => ({ kind: 'acl', ...a })),
+    fc.record({ member, groups: fc.subarray(Array.from({ length: groupCount }, (_, i) => i)) }).map((m): Change => ({ kind: 'move', ...m })),
+    member.map((m): Change => ({ kind: 'status', member: m })),
+  );
+}
+
+function newObjectArb(collectionCount: number): fc.Arbitrary<NewObject> {
+  return fc.record({
+    kind: fc.constantFrom<NewObject['kind']>('indicator', 'malware', 'relationship', 'sighting'),
+    collection: fc.nat(collectionCount - 1),
+    writer: fc.nat(7),
+    marking: optional(fc.constantFrom(...Object.keys(TLP_IDS))),
+    internalNote: fc.boolean(),
+    createdBy: fc.boolean(),
+    refs: fc.array(fc.integer({ min: -1, max: 30 }), { minLength: 2, maxLength: 2 }),
+  });
+}
+
+function scenarioArb(): fc.Arbitrary<Scenario> {
+  return worldArbitrary().chain((world) =>
+    fc.record({
+      world: fc.constant(world),
+      changes: fc.array(changeArb(world.memberCount, world.groupCount, world.collectionCount), { minLength: 1, maxLength: 3 }),
+      del: fc.record({ writer: fc.nat(), object: fc.nat(), oneVersion: fc.boolean(), version: fc.nat(), intruder: fc.nat(), intruderObject: fc.nat() }),
+      suspend: fc.record({ member: fc.nat(world.memberCount - 1), objects: fc.array(newObjectArb(world.collectionCount), { minLength: 1, maxLength: 3 }) }),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// The current directory, as the test knows it, and the oracle over it
+
+interface State {
+  w: World;
+  members: MemberRecord[];
+  /** By `collection grantee`. */
+  acl: Map<string, AclSpec>;
+  mous: Map<string, Mou>;
+  published: Published[];
+  /** Every object version ever published (deleted ones too): what may never leak. */
+  ever: Published[];
+}
+
+interface Expected {
+  id: string;
+  version: string;
+  type: string;
+  body: Record<string, unknown>;
+}
+type Oracle = Map<number, Map<string, Expected>>;
+
+const key = (id: string, version: string): string => `${id} ${version}`;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function grants(s: State, member: number, grantee: string): boolean {
+  const m = s.members[member] as MemberRecord;
+  if (grantee === 'everyone') return true;
+  if (grantee === `member:${m.id}`) return true;
+  return grantee.startsWith('group:') && m.groups.includes(grantee.slice(6));
+}
+const active = (s: State, member: number): boolean => s.members[member]?.status === 'active';
+function mayRead(s: State, member: number, collection: number): boolean {
+  return active(s, member) && [...s.acl.values()].some((a) => a.collection === collection && a.read && grants(s, member, a.grantee));
+}
+function mayWrite(s: State, member: number, collection: number): boolean {
+  return active(s, member) && [...s.acl.values()].some((a) => a.collection === collection && a.write && grants(s, member, a.grantee));
+}
+
+/** As in leak.property.test.ts, over the current directory. */
+function oracleFor(s: State, member: number | undefined, now: number): Oracle {
+  const out: Oracle = new Map();
+  for (let c = 0; c < s.w.collectionIds.length; c++) out.set(c, new Map());
+  if (member === undefined) {
+    for (const p of s.published) out.get(p.collection)?.set(key(p.id, p.version), { id: p.id, version: p.version, type: p.type, body: p.object });
+    return out;
+  }
+  const record = s.members[member] as MemberRecord;
+  const readable = s.published.filter((p) => mayRead(s, member, p.collection));
+  const membersById = new Map(s.members.map((m) => [m.id, m]));
+  const mouOf = (id: string) => s.mous.get(id) ?? defaultMou(id);
+  const reader: Reader = { member: record, mou: mouOf(record.id) };
+  const identities = s.w.t.concord.sharing.identities;
+  let visible = new Set<string>();
+  let allowed: Array<{ p: Published; body: StixObject }> = [];
+  for (let round = 0; round < 10; round++) {
+    const seen = visible;
+    allowed = [];
+    for (const p of readable) {
+      const provider = s.members[p.publisher] as MemberRecord;
+      const ctx: DecisionContext = {
+        provider,
+        providerMou: mouOf(provider.id),
+        publishedAt: p.postedAt,
+        members: membersById,
+        markingDefinition: () => undefined,
+        isVisibleToReader: (id) => (seen.has(id) ? true : undefined),
+        pseudonymOf: (id) => identities.pseudonymOf(id),
+        hubIdentity: identities.hub,
+      };
+      const d = decide(reader, p.object as StixObject, ctx);
+      if (!d.allow) continue;
+      if (d.visibleFrom !== undefined && d.visibleFrom > now) continue;
+      allowed.push({ p, body: applyTransforms(p.object as StixObject, d.transforms) });
+    }
+    const next = new Set(allowed.map((a) => a.p.id));
+    if (next.size === visible.size && [...next].every((id) => visible.has(id))) break;
+    visible = next;
+  }
+  for (const { p, body } of allowed) {
+    const id = body.id as string;
+    out.get(p.collection)?.set(key(id, p.version), { id, version: p.version, type: p.type, body: body as Record<string, unknown> });
+  }
+  return out;
+}
+
+function forbiddenFor(s: State, oracle: Oracle): string[] {
+  const secrets = new Set<string>();
+  for (const p of s.ever) {
+    const text = JSON.stringify(p.object);
+    for (const m of text.matchAll(/tok[0-9a-f]+[a-z]/g)) secrets.add(m[0]);
+    for (const m of text.matchAll(/\b[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g)) {
+      if (!m[0].startsWith('marking-definition--')) secrets.add(m[0]);
+    }
+  }
+  const served = [...oracle.values()].flatMap((c) => [...c.values()].map((e) => JSON.stringify(e.body))).join('\n');
+  return [...secrets].filter((x) => !served.includes(x));
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+interface Reply {
+  status: number;
+  text: string;
+  headers: Record<string, string>;
+}
+
+class Client {
+  readonly replies: Reply[] = [];
+  constructor(
+    private readonly server: Server,
+    readonly who: string,
+  ) {}
+
+  async send(method: 'get' | 'delete', path: string): Promise<Reply> {
+    const res = await request(this.server)[method](path).set('Authorization', `Bearer ${tokenOf(this.who)}`);
+    const reply = { status: res.status, text: res.text, headers: res.headers as Record<string, string> };
+    this.replies.push(reply);
+    return reply;
+  }
+  get(path: string): Promise<Reply> {
+    return this.send('get', path);
+  }
+}
+
+interface Page {
+  more?: boolean;
+  next?: string;
+  objects?: Array<Record<string, unknown>>;
+}
+
+async function pages(client: Client, url: string, limit: number): Promise<{ items: Array<Record<string, unknown>>; last: Reply }> {
+  const items: Array<Record<string, unknown>> = [];
+  let next: string | undefined;
+  const sep = url.includes('?') ? '&' : '?';
+  for (let n = 0; n < 1000; n++) {
+    const reply = await client.get(`${url}${sep}limit=${limit}${next !== undefined ? `&next=${encodeURIComponent(next)}` : ''}`);
+    expect({ url, status: reply.status }).toEqual({ url, status: 200 });
+    const body = JSON.parse(reply.text) as Page;
+    const got = body.objects ?? [];
+    expect(got.length).toBeLessThanOrEqual(limit);
+    items.push(...got);
+    if (body.more !== true) return { items, last: reply };
+    expect(typeof body.next).toBe('string');
+    next = body.next;
+  }
+  throw new Error(`${url}: paging does not end`);
+}
+
+const sorted = (list: Iterable<string>): string[] => [...list].sort();
+
+// ---------------------------------------------------------------------------------------
+// The checks
+
+/** What a principal saw of a collection at its last successful read. */
+interface Seen {
+  keys: Set<string>;
+  /** X-TAXII-Date-Added-Last of its full manifest. */
+  last: string | undefined;
+}
+
+interface Checker {
+  s: State;
+  /** principal → collection → what it saw at its last read. */
+  seen: Map<string, Map<number, Seen>>;
+  oracles: Map<string, Oracle>;
+  pick: () => number;
+}
+
+const principals = (s: State): Array<{ who: string; index: number | undefined }> => [
+  { who: ADMIN, index: undefined },
+  ...s.members.map((m, i) => ({ who: m.id, index: i })),
+];
+
+async function checkCollection(k: Checker, client: Client, c: number, expected: Map<string, Expected>): Promise<Seen> {
+  const s = k.s;
+  const base = `/${ROOT}/collections/${s.w.collectionIds[c] as string}`;
+  const manifest = await pages(client, `${base}/manifest/?match[version]=all`, 1000);
+  const dates = new Map<string, string>();
+  for (const r of manifest.items as Array<{ id: string; version: string; date_added: string }>) dates.set(key(r.id, r.version), r.date_added);
+  expect({ endpoint: 'manifest', keys: sorted(dates.keys()) }).toEqual({ endpoint: 'manifest', keys: sorted(expected.keys()) });
+  expect(manifest.items.length).toBe(dates.size);
+  // The instant a poller resumes from: the last record's date_added (on an empty page, the
+  // point the query reached).
+  const last = manifest.last.headers['x-taxii-date-added-last'];
+  if (dates.size > 0) expect(last).toBe([...dates.values()].sort().pop());
+
+  const limit = 1 + (k.pick() % 6);
+  for (const version of ['all', 'last'] as const) {
+    const objects = await pages(client, `${base}/objects/?match[version]=${version}`, limit);
+    const want = [...expected.values()].filter((e) => version === 'all' || ![...expected.values()].some((o) => o.id === e.id && o.version > e.version));
+    expect({ version, keys: sorted(objects.items.map((o) => key(o.id as string, o.modified as string))) }).toEqual({
+      version,
+      keys: sorted(want.map((e) => key(e.id, e.version))),
+    });
+    for (const o of objects.items) {
+      const e = expected.get(key(o.id as string, o.modified as string)) as Expected;
+      if (canonical(o) !== canonical(e.body)) expect({ served: o }).toEqual({ served: e.body });
+    }
+  }
+
+  // Every id of the world it may not see here: 404 by id.
+  const visibleIds = new Set([...expected.values()].map((e) => e.id));
+  for (const id of new Set(s.ever.map((p) => p.id))) {
+    if (visibleIds.has(id)) continue;
+    expect({ id, status: (await client.get(`${base}/objects/${id}/`)).status }).toEqual({ id, status: 404 });
+  }
+
+  // What became visible since its last read was added after that read's last instant, and
+  // a poller from that instant gets it.
+  const before = k.seen.get(client.who)?.get(c);
+  const fresh = sorted(expected.keys()).filter((x) => before !== undefined && !before.keys.has(x));
+  if (before?.last !== undefined && fresh.length > 0) {
+    const after = before.last;
+    for (const x of fresh) expect({ fresh: x, dateAdded: (dates.get(x) as string) > after }).toEqual({ fresh: x, dateAdded: true });
+    const polled = await pages(client, `${base}/objects/?added_after=${encodeURIComponent(after)}&match[version]=all`, limit);
+    const got = new Set(polled.items.map((o) => key(o.id as string, o.modified as string)));
+    expect({ addedAfter: after, missing: fresh.filter((x) => !got.has(x)) }).toEqual({ addedAfter: after, missing: [] });
+  }
+  return { keys: new Set(expected.keys()), last };
+}
+
+/** Every principal against the oracle of the current directory. */
+async function checkAll(k: Checker, step: string): Promise<void> {
+  const s = k.s;
+  const now = Date.now();
+  for (const { who, index } of principals(s)) {
+    const client = new Client(s.w.server, who);
+    const oracle = oracleFor(s, index, now);
+    k.oracles.set(who, oracle);
+    try {
+      if (index !== undefined && !active(s, index)) {
+        // Suspended: 403 on every read, whatever it could read before.
+        const urls = [`/${ROOT}/collections/`];
+        for (const id of s.w.collectionIds) urls.push(`/${ROOT}/collections/${id}/objects/`, `/${ROOT}/collections/${id}/manifest/`);
+        const someId = s.ever[0]?.id;
+        if (someId !== undefined) urls.push(`/${ROOT}/collections/${s.w.collectionIds[0] as string}/objects/${someId}/`);
+        for (const url of urls) expect({ url, status: (await client.get(url)).status }).toEqual({ url, status: 403 });
+      } else {
+        const seen = k.seen.get(who) ?? new Map<number, Seen>();
+        for (let c = 0; c < s.w.collectionIds.length; c++) {
+          if (index !== undefined && !mayRead(s, index, c)) {
+            const reply = await client.get(`/${ROOT}/collections/${s.w.collectionIds[c] as string}/objects/`);
+            expect({ c, status: reply.status === 403 || reply.status === 404 }).toEqual({ c, status: true });
+            continue;
+          }
+          seen.set(c, await checkCollection(k, client, c, oracle.get(c) as Map<string, Expected>));
+        }
+        k.seen.set(who, seen);
+      }
+      const forbidden = forbiddenFor(s, oracle);
+      for (const reply of client.replies) {
+        const text = `${reply.text}\n${JSON.stringify(reply.headers)}`;
+        const leaked = forbidden.filter((x) => text.includes(x));
+        if (leaked.length > 0) expect({ leaked, in: reply.text.slice(0, 600) }).toEqual({ leaked: [], in: '' });
+      }
+    } catch (e) {
+      if (e instanceof Error) e.message = `after ${step}, as ${who}: ${e.message}`;
+      throw e;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The steps
+
+async function apply(s: State, what: string, changes: DirectoryChange[]): Promise<void> {
+  await s.w.t.concord.admin.applyChanges({ memberId: ADMIN }, `test.${what}`, {}, () => changes);
+}
+
+async function applyChange(s: State, ch: Change): Promise<string> {
+  const cid = (c: number) => s.w.collectionIds[c] as string;
+  switch (ch.kind) {
+    case 'mou': {
+      const id = memberId(ch.member);
+      if (ch.mou === undefined) {
+        if (!s.mous.has(id)) return `mou ${id}: none to remove`;
+        await apply(s, 'mou', [{ op: 'delete', kind: 'mou', key: id }]);
+        s.mous.delete(id);
+        return `mou ${id} removed`;
+      }
+      await apply(s, 'mou', [{ op: 'put', kind: 'mou', record: ch.mou }]);
+      s.mous.set(id, ch.mou);
+      return `mou ${id} replaced: ${JSON.stringify(ch.mou)}`;
+    }
+    case 'acl': {
+      const k = `${ch.collection} ${ch.grantee}`;
+      if (!ch.read && !ch.write) {
+        if (!s.acl.has(k)) return `acl ${k}: none to revoke`;
+        await apply(s, 'acl', [{ op: 'delete', kind: 'acl', key: { collectionId: cid(ch.collection), grantee: ch.grantee } }]);
+        s.acl.delete(k);
+        return `acl ${k} revoked`;
+      }
+      await apply(s, 'acl', [{ op: 'put', kind: 'acl', record: { collectionId: cid(ch.collection), grantee: ch.grantee, read: ch.read, write: ch.write } }]);
+      s.acl.set(k, { collection: ch.collection, grantee: ch.grantee, read: ch.read, write: ch.write });
+      return `acl ${k} = ${ch.read ? 'r' : ''}${ch.write ? 'w' : ''}`;
+    }
+    case 'move': {
+      const m = { ...(s.members[ch.member] as MemberRecord), groups: ch.groups.map(groupId) };
+      await apply(s, 'move', [{ op: 'put', kind: 'member', record: m }]);
+      s.members[ch.member] = m;
+      return `${m.id} moved to [${m.groups.join(',')}]`;
+    }
+    case 'status': {
+      const old = s.members[ch.member] as MemberRecord;
+      const m: MemberRecord = { ...old, status: old.status === 'active' ? 'suspended' : 'active' };
+      await apply(s, 'status', [{ op: 'put', kind: 'member', record: m }]);
+      s.members[ch.member] = m;
+      return `${m.id} ${m.status}`;
+    }
+  }
+}
+
+/** Deletes as `who` (a member with read+write); returns the status. */
+async function del(s: State, who: string, c: number, id: string, version: string | undefined): Promise<number> {
+  const q = version !== undefined ? `?match[version]=${encodeURIComponent(version)}` : '';
+  const res = await request(s.w.server)
+    .delete(`/${ROOT}/collections/${s.w.collectionIds[c] as string}/objects/${id}/${q}`)
+    .set('Authorization', `Bearer ${tokenOf(who)}`);
+  return res.status;
+}
+
+async function deleteStep(k: Checker, d: Scenario['del']): Promise<string[]> {
+  const s = k.s;
+  const done: string[] = [];
+  const rw = (m: number, c: number) => mayRead(s, m, c) && mayWrite(s, m, c);
+  const pairs: Array<{ m: number; c: number }> = [];
+  for (let m = 0; m < s.members.length; m++) for (let c = 0; c < s.w.collectionIds.length; c++) if (rw(m, c)) pairs.push({ m, c });
+
+  // An intruder: read+write on the collection, but cannot see the object: 404, nothing changes.
+  const intruders = pairs.flatMap(({ m, c }) => {
+    const sees = new Set([...(k.oracles.get(memberId(m))?.get(c)?.values() ?? [])].map((e) => e.id));
+    const hidden = [...new Set(s.published.filter((p) => p.collection === c && !sees.has(p.id)).map((p) => p.id))];
+    return hidden.map((id) => ({ m, c, id }));
+  });
+  if (intruders.length > 0) {
+    const x = intruders[d.intruder % intruders.length] as (typeof intruders)[number];
+    const status = await del(s, memberId(x.m), x.c, x.id, undefined);
+    expect({ intruder: memberId(x.m), id: x.id, status }).toEqual({ intruder: memberId(x.m), id: x.id, status: 404 });
+    const before = new Map([...k.seen].map(([who, byC]) => [who, new Map([...byC].map(([c, v]) => [c, v.last]))]));
+    await checkAll(k, `DELETE ${x.id} by ${memberId(x.m)}, which cannot see it`);
+    // Nothing changed: the same last instants for everyone.
+    for (const [who, byC] of before) for (const [c, last] of byC) expect({ who, c, last: k.seen.get(who)?.get(c)?.last }).toEqual({ who, c, last });
+    done.push(`intruder ${memberId(x.m)} DELETE ${x.id}: 404`);
+  }
+
+  // A writer deletes what it can see (under its base id).
+  const targets = pairs.flatMap(({ m, c }) => {
+    const entries = [...(k.oracles.get(memberId(m))?.get(c)?.values() ?? [])].filter((e) => s.published.some((p) => p.collection === c && p.id === e.id));
+    return [...new Set(entries.map((e) => e.id))].map((id) => ({ m, c, id, versions: entries.filter((e) => e.id === id).map((e) => e.version).sort() }));
+  });
+  if (targets.length > 0) {
+    const t = targets[d.writer % targets.length] as (typeof targets)[number];
+    const version = d.oneVersion ? (t.versions[d.version % t.versions.length] as string) : undefined;
+    const status = await del(s, memberId(t.m), t.c, t.id, version);
+    expect({ writer: memberId(t.m), id: t.id, version, status }).toEqual({ writer: memberId(t.m), id: t.id, version, status: 200 });
+    const gone = new Set(version !== undefined ? [version] : t.versions);
+    s.published = s.published.filter((p) => !(p.collection === t.c && p.id === t.id && gone.has(p.version)));
+    // Looks past the known bug (closure is not decided again after a deletion).
+    if (process.env.CHANGES_REBUILD_AFTER_DELETE !== undefined) await rebuildEveryone(s);
+    const what = `DELETE ${t.id}${version !== undefined ? ` version ${version}` : ''} (of ${t.versions.join(',')}) by ${memberId(t.m)}`;
+    await checkAll(k, what);
+    done.push(what);
+  }
+  return done;
+}
+
+const BASE_TIME = Date.parse('2026-06-01T00:00:00.000Z');
+const hex = (n: number, width: number): string => (n >>> 0).toString(16).padStart(width, '0').slice(-width);
+
+/** Publishes new objects as random active writers (not `except`). */
+async function publishNew(s: State, objects: NewObject[], except: number, serial: { n: number }): Promise<string[]> {
+  const done: string[] = [];
+  for (const n of objects) {
+    const writers = s.members.map((_, i) => i).filter((i) => i !== except && mayWrite(s, i, n.collection));
+    if (writers.length === 0) continue;
+    const publisher = writers[n.writer % writers.length] as number;
+    const i = serial.n++;
+    const id = `${n.kind}--${worldUuid(s.w.spec.salt, 0x5e, i)}`;
+    const sdos = [...new Set(s.ever.filter((p) => p.type === 'indicator' || p.type === 'malware').map((p) => p.id))];
+    const refOf = (r: number, j: number) => (r < 0 || sdos.length === 0 ? `malware--${worldUuid(s.w.spec.salt, 0xbeef, i * 3 + j)}` : (sdos[r % sdos.length] as string));
+    const tok = (what: string) => `tok${hex(s.w.spec.salt, 8)}e${hex(i, 2)}00${what}`;
+    const created = new Date(BASE_TIME + i * 60_000).toISOString();
+    const o: Record<string, unknown> = { type: n.kind, spec_version: '2.1', id, created, modified: created, description: tok('d') };
+    if (n.kind === 'indicator') Object.assign(o, { name: tok('n'), pattern: `[domain-name:value = '${tok('p')}.example']`, pattern_type: 'stix', valid_from: created });
+    if (n.kind === 'malware') Object.assign(o, { name: tok('n'), is_family: false });
+    if (n.kind === 'relationship') Object.assign(o, { relationship_type: 'related-to', source_ref: refOf(n.refs[0] as number, 0), target_ref: refOf(n.refs[1] as number, 1) });
+    if (n.kind === 'sighting') o.sighting_of_ref = refOf(n.refs[0] as number, 0);
+    if (n.marking !== undefined) o.object_marking_refs = [TLP_IDS[n.marking] as string];
+    if (n.internalNote) o.x_internal_note = tok('x');
+    if (n.createdBy) o.created_by_ref = identityOf(s.w.spec, publisher);
+    const res = await request(s.w.server)
+      .post(`/${ROOT}/collections/${s.w.collectionIds[n.collection] as string}/objects/`)
+      .set('Authorization', `Bearer ${tokenOf(memberId(publisher))}`)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects: [o] }));
+    const status = JSON.parse(res.text) as { failure_count?: number };
+    if (res.status !== 202 || status.failure_count !== 0) throw new Error(`publish refused (${res.status}): ${res.text.slice(0, 2000)}`);
+    const p: Published = { id, type: n.kind, version: created, collection: n.collection, publisher, object: o, postedAt: Date.now() };
+    s.published.push(p);
+    s.ever.push(p);
+    done.push(`${memberId(publisher)} published ${id} to C${n.collection}`);
+  }
+  return done;
+}
+
+async function setStatus(s: State, member: number, status: MemberRecord['status']): Promise<void> {
+  const m: MemberRecord = { ...(s.members[member] as MemberRecord), status };
+  await apply(s, 'status', [{ op: 'put', kind: 'member', record: m }]);
+  s.members[member] = m;
+  // Looks past the known bug (a resumed member's views are not re-materialised).
+  if (status === 'active' && process.env.CHANGES_REBUILD_ON_RESUME !== undefined) await rebuildEveryone(s);
+}
+
+/** Rebuilds every member's views, as a change to every member's inputs would (to look past a known bug). */
+async function rebuildEveryone(s: State): Promise<void> {
+  let data: DirectoryData | undefined;
+  await s.w.t.concord.admin.applyChanges({ memberId: ADMIN }, 'test.read', {}, (d) => ((data = d.data), []));
+  if (data !== undefined) await s.w.t.concord.sharing.distributor.rematerialise({ ...data, mous: [defaultMou('nobody')] }, data);
+}
+
+async function run(sc: Scenario, log: string[]): Promise<void> {
+  const w = await buildWorld(sc.world);
+  try {
+    const s: State = {
+      w,
+      members: w.members.map((m) => ({ ...m })),
+      acl: new Map(w.acl.map((a) => [`${a.collection} ${a.grantee}`, a])),
+      mous: new Map(w.mous),
+      published: [...w.published],
+      ever: [...w.published],
+    };
+    let r = sc.world.checkSeed >>> 0;
+    const k: Checker = { s, seen: new Map(), oracles: new Map(), pick: () => (r = (Math.imul(r, 1103515245) + 12345) >>> 0) >>> 16 };
+    await checkAll(k, 'publishing');
+    // 1. Directory changes after publishing.
+    for (const ch of sc.changes) {
+      const what = await applyChange(s, ch);
+      log.push(what);
+      await checkAll(k, what);
+    }
+    // 2. DELETE.
+    log.push(...(await deleteStep(k, sc.del)));
+    // 3. Suspension, publishing meanwhile, resumption (of everyone still suspended).
+    const target = sc.suspend.member;
+    if (active(s, target)) {
+      await setStatus(s, target, 'suspended');
+      log.push(`${memberId(target)} suspended`);
+      await checkAll(k, `${memberId(target)} suspended`);
+    }
+    const published = await publishNew(s, sc.suspend.objects, target, { n: 0 });
+    log.push(...published);
+    if (published.length > 0) await checkAll(k, `publishing while ${memberId(target)} is suspended: ${published.join('; ')}`);
+    for (let m = 0; m < s.members.length; m++) {
+      if (active(s, m)) continue;
+      await setStatus(s, m, 'active');
+      log.push(`${memberId(m)} resumed`);
+      await checkAll(k, `${memberId(m)} resumed (steps: ${log.join(' | ')})`);
+    }
+  } finally {
+    await w.close();
+  }
+}
+
+test('after policy changes, deletions and suspensions every member sees exactly the oracle\'s set, and nothing else', async () => {
+  console.log(`leak-changes property: seed ${SEED}, ${RUNS} runs (CHANGES_SEED / CHANGES_RUNS to change)`);
+  const started = Date.now();
+  await fc.assert(
+    fc.asyncProperty(scenarioArb(), async (sc) => {
+      const log: string[] = [];
+      try {
+        await run(sc, log);
+      } catch (e) {
+        if (e instanceof Error) e.message = `${e.message}\nsteps: ${log.join(' | ')}`;
+        throw e;
+      }
+    }),
+    { seed: SEED, numRuns: RUNS, ...(process.env.CHANGES_PATH ? { path: process.env.CHANGES_PATH } : {}), endOnFailure: process.env.CHANGES_SHRINK === undefined },
+  );
+  console.log(`leak-changes property: ${RUNS} runs in ${Date.now() - started} ms`);
+}, 600_000);
+
+// The minimal reproduction of the bug the property finds (see the report): a member's
+// views are not re-materialised when it is resumed, so what was published while it was
+// suspended (it was no reader then: readersOf skips suspended members) never reaches it.
+// Suspension and resumption change only MemberRecord.status, which neither
+// policyFingerprint nor the `global` key of Distributor.rematerialiseNow includes.
+test('a resumed member sees what was published while it was suspended', async () => {
+  const world: WorldSpec = {
+    salt: 7,
+    memberCount: 2,
+    groupCount: 1,
+    memberGroups: [[], []],
+    collectionCount: 1,
+    acl: [{ collection: 0, grantee: 'everyone', read: true, write: true }],
+    mous: [undefined, undefined],
+    entities: [],
+    batchSize: 1,
+    openRead: [false],
+    checkSeed: 0,
+  };
+  const w = await buildWorld(world);
+  try {
+    const s: State = { w, members: w.members.map((m) => ({ ...m })), acl: new Map(), mous: new Map(), published: [], ever: [] };
+    await setStatus(s, 1, 'suspended');
+    const objects = `/${ROOT}/collections/${w.collectionIds[0] as string}/objects/`;
+    const indicator = {
+      type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000001',
+      created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z',
+      name: 'i', pattern: "[domain-name:value = 'x.example']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z',
+    };
+    const posted = await request(w.server).post(objects).set('Authorization', `Bearer ${tokenOf('m0')}`).set('Content-Type', TAXII).send(JSON.stringify({ objects: [indicator] }));
+    expect(posted.status).toBe(202);
+    expect((await request(w.server).get(objects).set('Authorization', `Bearer ${tokenOf('m1')}`)).status).toBe(403);
+    // Resume: directly, without the CHANGES_REBUILD_ON_RESUME workaround.
+    await apply(s, 'status', [{ op: 'put', kind: 'member', record: { ...(s.members[1] as MemberRecord), status: 'active' } }]);
+    const res = await request(w.server).get(objects).set('Authorization', `Bearer ${tokenOf('m1')}`);
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.text) as Page).objects?.map((o) => o.id)).toEqual([indicator.id]);
+  } finally {
+    await w.close();
+  }
+});
+
+// The second bug the property finds: DELETE removes the object from every view
+// (deleteDerived) but does not decide again the relationships and sightings that were
+// visible only through it (relationship closure), so a reader whose MOU requires closed
+// relationships keeps a relationship whose endpoint no longer exists for it, until some
+// directory change rebuilds its views (then it disappears): views depend on history.
+test('deleting an object hides, for a closure-requiring reader, the relationships visible only through it', async () => {
+  const receive = { ...DEFAULT_RECIPIENT_TERMS, relationshipClosed: true };
+  const world: WorldSpec = {
+    salt: 9,
+    memberCount: 2,
+    groupCount: 1,
+    memberGroups: [[], []],
+    collectionCount: 1,
+    acl: [{ collection: 0, grantee: 'everyone', read: true, write: true }],
+    mous: [undefined, { memberId: 'm1', provide: { ...DEFAULT_PROVIDER_TERMS }, receive }],
+    entities: [],
+    batchSize: 1,
+    openRead: [false],
+    checkSeed: 0,
+  };
+  const w = await buildWorld(world);
+  try {
+    const objects = `/${ROOT}/collections/${w.collectionIds[0] as string}/objects/`;
+    const t = '2026-01-01T00:00:00.000Z';
+    const malware = { type: 'malware', spec_version: '2.1', id: 'malware--00000000-0000-4000-8000-000000000001', created: t, modified: t, name: 'm', is_family: false };
+    const rel = {
+      type: 'relationship', spec_version: '2.1', id: 'relationship--00000000-0000-4000-8000-000000000002', created: t, modified: t,
+      relationship_type: 'related-to', source_ref: malware.id, target_ref: malware.id,
+    };
+    const posted = await request(w.server).post(objects).set('Authorization', `Bearer ${tokenOf('m0')}`).set('Content-Type', TAXII).send(JSON.stringify({ objects: [malware, rel] }));
+    expect(posted.status).toBe(202);
+    const ids = async () => {
+      const res = await request(w.server).get(objects).set('Authorization', `Bearer ${tokenOf('m1')}`);
+      return ((JSON.parse(res.text) as Page).objects ?? []).map((o) => o.id as string).sort();
+    };
+    expect(await ids()).toEqual([malware.id, rel.id]);
+    expect((await request(w.server).delete(`${objects}${malware.id}/`).set('Authorization', `Bearer ${tokenOf('m0')}`)).status).toBe(200);
+    // A rebuild of m1's views (any change to its inputs) gives [] — the oracle's answer.
+    expect(await ids()).toEqual([]);
+  } finally {
+    await w.close();
+  }
+});

@@ -59,6 +59,7 @@ export async function createConcord(
   // A directory change that alters what a member may see re-materialises its views
   // before the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
   admin.onChange((before, after) => sharing.distributor.rematerialise(before, after));
+  admin.setReleaser(sharing.distributor);
   if (config.directory.applyOnStart) {
     const applied = await applyFiles(admin, { memberId: 'hub', source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);

@@ -59,17 +59,64 @@ export const TOKEN_PREFIX_LENGTH = 16;
 const MIN_PASSWORD_LENGTH = 12;
 const RETRIES = 5;
 
+/** The sharing layer's releases (embargo until released): Distributor.release. */
+export interface EmbargoReleaser {
+  /** Releases a provider's objects to the others; returns how many held versions reached a reader. */
+  release(providerId: string, objectIds: string[]): Promise<number>;
+}
+
+/** At most this many object ids per release. */
+export const MAX_RELEASE_IDS = 1000;
+const STIX_ID = /^[a-z][a-z0-9-]{0,248}[a-z0-9]--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 /** Told of every directory change once it is stored (the sharing layer re-materialises what it changes). */
 export type DirectoryListener = (before: DirectoryData, after: DirectoryData) => Promise<void>;
 
 export class AdminService {
   private readonly listeners: DirectoryListener[] = [];
+  private releaser: EmbargoReleaser | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly directory: LiveDirectory,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Gives releaseObjects the sharing layer (the server and the CLI wire their distributor). */
+  setReleaser(releaser: EmbargoReleaser): void {
+    this.releaser = releaser;
+  }
+
+  /**
+   * Embargo until released (MOU `provide.embargo_until_released`): the member releases
+   * these objects of its to the others, who see them from now (their feeds' date_added is
+   * this instant). Ids it never published change nothing. Audited as `embargo.release`.
+   * Returns how many held versions reached a reader (reader × version).
+   */
+  async releaseObjects(actor: Actor, memberId: string, objectIds: string[]): Promise<number> {
+    await this.getMember(memberId);
+    const ids = [...new Set(objectIds)];
+    const problems: string[] = [];
+    if (ids.length === 0) problems.push('give at least one object id');
+    if (ids.length > MAX_RELEASE_IDS) problems.push(`at most ${MAX_RELEASE_IDS} object ids per release`);
+    for (const id of ids) if (!STIX_ID.test(id)) problems.push(`'${id.slice(0, 100)}' is not a STIX identifier (type--UUID)`);
+    if (problems.length > 0) throw new AdminError(400, problems.slice(0, 10).join('; '), problems.slice(0, 10));
+    if (this.releaser === undefined) throw new Error('releaseObjects needs the sharing layer (AdminService.setReleaser)');
+    const released = await this.releaser.release(memberId, ids);
+    await this.store.appendAudit([
+      {
+        at: this.now(),
+        kind: 'admin',
+        action: 'embargo.release',
+        memberId: actor.memberId,
+        ...(actor.credentialPrefix !== undefined ? { credentialPrefix: actor.credentialPrefix } : {}),
+        ...(actor.requestId !== undefined ? { requestId: actor.requestId } : {}),
+        ...(actor.source !== undefined ? { source: actor.source } : {}),
+        details: { member: memberId, object_ids: ids, released },
+      },
+    ]);
+    return released;
+  }
 
   onChange(listener: DirectoryListener): void {
     this.listeners.push(listener);

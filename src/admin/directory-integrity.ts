@@ -127,6 +127,9 @@ export function mouProblems(mou: Mou, members: ReadonlySet<string>, groups: Read
   if (typeof provide.embargoHours !== 'number' || !Number.isFinite(provide.embargoHours) || provide.embargoHours < 0 || provide.embargoHours > MAX_EMBARGO_HOURS) {
     problems.push(`${where}: provide.embargo_hours must be between 0 and ${MAX_EMBARGO_HOURS}`);
   }
+  if (provide.embargoUntilReleased !== undefined && typeof provide.embargoUntilReleased !== 'boolean') {
+    problems.push(`${where}: provide.embargo_until_released must be true or false`);
+  }
   types(receive.types, 'receive.types');
   marking(receive.markingCeiling, 'receive.marking_ceiling');
   for (const a of receive.sources ?? []) audience(a, 'receive.sources');

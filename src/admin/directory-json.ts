@@ -137,6 +137,7 @@ export function mouFromJson(j: Json, memberId?: string): Mou {
     strip: [...((p.strip as string[] | undefined) ?? d.strip)],
     stripReferenceUrls: [...((p.strip_reference_urls as string[] | undefined) ?? d.stripReferenceUrls)],
     embargoHours: (p.embargo_hours as number | undefined) ?? d.embargoHours,
+    embargoUntilReleased: (p.embargo_until_released as boolean | undefined) ?? d.embargoUntilReleased,
   };
   const receive: RecipientTerms = {
     ...optional('types', (r.types as string[] | undefined) ?? DEFAULT_RECIPIENT_TERMS.types),
@@ -160,6 +161,7 @@ export function mouToJson(m: Mou, isDefault = false): Json {
       strip: p.strip,
       strip_reference_urls: p.stripReferenceUrls,
       embargo_hours: p.embargoHours,
+      embargo_until_released: p.embargoUntilReleased === true,
     },
     receive: {
       ...optional('types', r.types),

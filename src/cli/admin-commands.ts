@@ -64,10 +64,11 @@ export function openContext(config: Config, io: Partial<Pick<CliContext, 'stdout
   const admin = new AdminService(store, directory);
   // As in the server: a change that alters what members may see re-materialises their
   // views before the command returns (src/sharing/distributor.ts).
-  admin.onChange(async (before, after) => {
-    const sharing = await createSharing(store, directory, pino({ level: 'silent' }));
-    await sharing.distributor.rematerialise(before, after);
-  });
+  let sharing: ReturnType<typeof createSharing> | undefined;
+  const distributor = async () => (await (sharing ??= createSharing(store, directory, pino({ level: 'silent' })))).distributor;
+  admin.onChange(async (before, after) => (await distributor()).rematerialise(before, after));
+  // `concord release`: held objects reach the other members before the command returns.
+  admin.setReleaser({ release: async (providerId, objectIds) => (await distributor()).release(providerId, objectIds) });
   return {
     config,
     store,
@@ -174,6 +175,13 @@ export async function memberList(ctx: CliContext, opts: { json?: boolean }): Pro
 export async function memberSetStatus(ctx: CliContext, id: string, status: 'active' | 'suspended'): Promise<number> {
   await ctx.admin.setMemberStatus(ctx.actor, id, status);
   ctx.stdout.write(`member ${id} ${status === 'active' ? 'resumed' : 'suspended'}\n`);
+  return 0;
+}
+
+/** `concord release MEMBER ID...`: embargo until released (MOU provide.embargo_until_released). */
+export async function releaseObjects(ctx: CliContext, memberId: string, objectIds: string[]): Promise<number> {
+  const released = await ctx.admin.releaseObjects(ctx.actor, memberId, objectIds);
+  ctx.stdout.write(`released ${objectIds.length} object id(s) of ${memberId}: ${released} held version(s) delivered\n`);
   return 0;
 }
 
@@ -340,7 +348,7 @@ export function describeMou(mou: Mou, isDefault: boolean): string[] {
     `  attribution:          ${p.attribution}`,
     `  strip:                ${list(p.strip, '-')}`,
     `  strip reference URLs: ${list(p.stripReferenceUrls, '-')}`,
-    `  embargo:              ${p.embargoHours === 0 ? 'none' : `${p.embargoHours} h`}`,
+    `  embargo:              ${[...(p.embargoHours === 0 ? [] : [`${p.embargoHours} h`]), ...(p.embargoUntilReleased === true ? ['until released'] : [])].join(', ') || 'none'}`,
     'receive:',
     `  types:                ${list(r.types, 'every type')}`,
     `  marking ceiling:      ${r.markingCeiling}`,

@@ -16,6 +16,7 @@ import {
   mouDelete,
   mouSet,
   mouShow,
+  releaseObjects,
   openContext,
   passwordSet,
   runCommand,
@@ -142,6 +143,10 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
   withConfig(mou.command('delete').description('delete a member\'s MOU: it shares and receives under the defaults again'))
     .argument('<member>')
     .action((m: string, o: WithConfig) => run(o, (ctx) => mouDelete(ctx, m))());
+  withConfig(program.command('release').description('release objects of a member whose MOU embargoes until released: the other members see them from now'))
+    .argument('<member>')
+    .argument('<ids...>', 'STIX ids of the member\'s objects (at most 1000)')
+    .action((m: string, ids: string[], o: WithConfig) => run(o, (ctx) => releaseObjects(ctx, m, ids))());
 
   // --- objects ---
   withConfig(program.command('import').description('publish a bundle or envelope file as a member would POST it (exit 1 if any object is refused)'))

@@ -200,6 +200,16 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       },
     },
     { method: 'delete', path: '/members/{id}/mou', handler: async (c) => (c.query(), await admin.deleteMou(c.actor, c.param('id')), noContent()) },
+    {
+      // Embargo until released (MOU provide.embargo_until_released): the member's objects reach the others now.
+      method: 'post',
+      path: '/members/{id}/releases',
+      handler: async (c) => {
+        c.query();
+        const body = await c.body('releasePost');
+        return ok({ released: await admin.releaseObjects(c.actor, c.param('id'), body.object_ids as string[]) });
+      },
+    },
 
     // --- credentials ---
     {

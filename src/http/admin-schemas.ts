@@ -27,6 +27,8 @@ function without(schema: Schema, drop: string[], required: string[] = []): Schem
   return { ...schema, properties, required, minProperties: required.length > 0 ? required.length : 1 };
 }
 
+/** A STIX 2.1 identifier (§2.9): `type--UUID`. */
+const STIX_ID = '^[a-z][a-z0-9-]{0,248}[a-z0-9]--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
 
 /** Exported for the OpenAPI document's consistency test. */
@@ -56,6 +58,19 @@ export const REQUEST_SCHEMAS: Record<string, Schema> = {
     else: { not: { anyOf: [{ required: ['username'] }, { required: ['password'] }] } },
   },
   mouPut: { ...without(def('mou'), ['member']), minProperties: 0 },
+  releasePost: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['object_ids'],
+    properties: {
+      object_ids: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 1000,
+        items: { type: 'string', pattern: STIX_ID, maxLength: 300 },
+      },
+    },
+  },
   aclPut: {
     type: 'object',
     additionalProperties: false,

@@ -16,7 +16,10 @@
 //  3. recipient  — `receive.types`, `receive.markingCeiling`, `receive.sources`.
 //  4. attribution acceptance — `receive.acceptPseudonymised: false` refuses an object the
 //     provider pseudonymises (one that the pseudonymise transform would change).
-//  5. embargo    — `provide.embargoHours > 0`: allowed with visibleFrom = publishedAt + hours.
+//  5. embargo    — `provide.embargoUntilReleased` and the object not released
+//     (ctx.isReleased): allowed with visibleFrom = Number.MAX_SAFE_INTEGER (held until the
+//     provider releases it); otherwise `provide.embargoHours > 0`: allowed with
+//     visibleFrom = publishedAt + hours.
 //  6. closure    — `receive.relationshipClosed` (default true): a relationship or sighting
 //     whose references are not all visible to the reader is refused, `waitingFor` them.
 //  7. granular   — parts marked more restrictively than the object that the reader may not
@@ -379,9 +382,13 @@ export function decide(reader: Reader, object: StixObject, ctx: DecisionContext)
 
   // 5. embargo
   let visibleFrom: number | undefined;
-  if (terms.embargoHours > 0) {
+  const objectId = typeof object.id === 'string' ? object.id : '';
+  if (terms.embargoUntilReleased && ctx.isReleased?.(objectId) !== true) {
+    visibleFrom = Number.MAX_SAFE_INTEGER;
+    reasons.push({ rule: 'embargo', text: `${provider.id} embargoes its objects until released: held until ${provider.id} releases it` });
+  } else if (terms.embargoHours > 0) {
     visibleFrom = ctx.publishedAt + terms.embargoHours * HOUR_MS;
-    reasons.push({ rule: 'embargo', text: `${provider.id} embargoes for ${terms.embargoHours} h: visible from ${new Date(visibleFrom).toISOString()}` });
+    reasons.push({ rule: 'embargo', text: `${provider.id} embargoes for ${terms.embargoHours} h: visible from ${new Date(visibleFrom).toISOString()}${terms.embargoUntilReleased ? ` (released by ${provider.id})` : ''}` });
   }
 
   // 6. relationship closure

@@ -33,6 +33,11 @@ export interface DecisionContext {
   pseudonymOf(memberId: string): string;
   /** The hub's own identity id, for attribution `hub`. */
   hubIdentity: string;
+  /**
+   * Embargo until released (`provide.embargoUntilReleased`): whether the provider has
+   * released this object; absent means nothing is released.
+   */
+  isReleased?(objectId: string): boolean;
 }
 
 /** Why: one line a human can check against the agreement or the marking table. */

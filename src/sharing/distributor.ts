@@ -7,7 +7,8 @@
 // Mechanism: fan-out on write, plus
 //   - release events: an embargoed version is recorded (store.addDeferred) and added to the
 //     view when due (releaseDue), with that instant as its date_added, so `added_after`
-//     pollers pick it up;
+//     pollers pick it up; a provider whose MOU embargoes until released has its versions
+//     held (due never) until it releases them (release), which decides them again;
 //   - closure events: a relationship or sighting waiting for an object the member cannot
 //     see yet is recorded and decided again once that object reaches the member's feed;
 //   - re-materialisation on policy change: when a directory change alters what a member
@@ -45,6 +46,11 @@ export interface BaseVersion {
   dateAdded: number;
   json: string;
 }
+
+/** Per provider (whose MOU embargoes until released), the object ids it released. */
+export type ReleasedObjects = ReadonlyMap<string, ReadonlySet<string>>;
+
+const NO_RELEASES: ReleasedObjects = new Map();
 
 /** A reader's row, and the JSON it serves (the base JSON when the row holds ''). */
 interface Wanted {
@@ -155,9 +161,10 @@ export class Distributor {
     const batches: Array<{ collectionId: string; versions: NewObjectVersion[] }> = [];
     const deferred: DeferredDecision[] = [];
     const released: Array<{ reader: string; ids: string[] }> = [];
+    const releases = await this.releasedFor(d, versions);
     for (const reader of readers) {
       const before = deferred.length;
-      const { rows, visible } = await this.decideFor(d, reader, collectionId, versions, keepDates, deferred);
+      const { rows, visible } = await this.decideFor(d, reader, collectionId, versions, keepDates, deferred, releases);
       const put = new Set(deferred.slice(before).map((x) => `${x.objectId} ${x.versionKey}`)).size;
       tally.count(reader.id, 'visible', rows.length);
       tally.count(reader.id, 'deferred', put);
@@ -181,6 +188,7 @@ export class Distributor {
     versions: BaseVersion[],
     keepDates: boolean,
     deferred: DeferredDecision[],
+    releases: ReleasedObjects,
   ): Promise<{ rows: NewObjectVersion[]; visible: string[] }> {
     const feed = this.feedView(d, reader.id);
     const r: Reader = { member: reader, mou: this.mouOf(d, reader.id) };
@@ -195,7 +203,7 @@ export class Distributor {
         const alias = this.servedAs(d, ref);
         known.set(ref, visibleNow.has(ref) || (await this.store.hasObject(feed, ref)) || (alias !== undefined && (await this.store.hasObject(feed, alias))));
       }
-      const decision = decide(r, object, this.context(d, v, known));
+      const decision = decide(r, object, this.context(d, v, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
           deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
@@ -213,7 +221,7 @@ export class Distributor {
   }
 
   /** Decides deferred versions again (closure events, releases), each for its reader. */
-  private async redecide(d: DirectorySnapshot, items: Awaited<ReturnType<Store['takeDueDeferred']>>): Promise<void> {
+  private async redecide(d: DirectorySnapshot, items: Awaited<ReturnType<Store['takeDueDeferred']>>, tally?: DistributionTally): Promise<void> {
     const groups = new Map<string, { reader: MemberRecord; collectionId: string; versions: BaseVersion[] }>();
     for (const item of items) {
       const reader = d.members.get(item.reader);
@@ -227,7 +235,7 @@ export class Distributor {
     }
     for (const g of groups.values()) {
       if (!this.readersOf(d, g.collectionId).some((m) => m.id === g.reader.id)) continue;
-      await this.distributeToAll(d, [g.reader], g.collectionId, g.versions, false);
+      await this.distributeToAll(d, [g.reader], g.collectionId, g.versions, false, tally);
     }
   }
 
@@ -245,6 +253,49 @@ export class Distributor {
       released += due.length;
       await this.redecide(d, due);
     }
+  }
+
+  /**
+   * Embargo until released: the provider releases these objects (base ids). The versions
+   * held for other readers are decided again now, so what they may see is added to their
+   * views and feeds with this instant as date_added (an `added_after` poll picks it up);
+   * what is still under an hours embargo waits for it. Ids the provider never published
+   * (or already released) change nothing. Returns how many held versions reached a reader
+   * (reader × version).
+   */
+  release(providerId: string, objectIds: string[]): Promise<number> {
+    return this.exclusive(() => this.releaseNow(providerId, objectIds));
+  }
+
+  private async releaseNow(providerId: string, objectIds: string[]): Promise<number> {
+    const ids = [...new Set(objectIds)];
+    if (ids.length === 0) return 0;
+    const d = await this.directory.refresh();
+    await this.store.addReleases(providerId, ids);
+    const held = await this.store.takeDeferredForObjects(ids);
+    const tally = new DistributionTally();
+    await this.redecide(d, held, tally);
+    let visible = 0;
+    for (const c of tally.readers.values()) visible += c.visible;
+    return visible;
+  }
+
+  /**
+   * For the providers of `versions` whose MOU embargoes until released: which of these
+   * versions' objects each has released (one store query per provider, not per version).
+   */
+  async releasedFor(d: DirectorySnapshot, versions: readonly BaseVersion[]): Promise<ReleasedObjects> {
+    const byProvider = new Map<string, string[]>();
+    for (const v of versions) {
+      if (v.provider === undefined || !this.mouOf(d, v.provider).provide.embargoUntilReleased) continue;
+      let ids = byProvider.get(v.provider);
+      if (ids === undefined) byProvider.set(v.provider, (ids = []));
+      ids.push(v.id);
+    }
+    if (byProvider.size === 0) return NO_RELEASES;
+    const out = new Map<string, ReadonlySet<string>>();
+    for (const [provider, ids] of byProvider) out.set(provider, await this.store.releasedAmong(provider, ids));
+    return out;
   }
 
   /**
@@ -278,7 +329,7 @@ export class Distributor {
             const refAlias = this.servedAs(d, ref);
             known.set(ref, (await this.store.hasObject(feed, ref)) || (refAlias !== undefined && (await this.store.hasObject(feed, refAlias))));
           }
-          const decision = this.decisionFor(d, member, base, known);
+          const decision = this.decisionFor(d, member, base, known, await this.releasedFor(d, [base]));
           if (decision.allow) continue;
           await this.store.deleteObject(view, row.id, { first: false, last: false, exact: [key] });
           await this.store.deleteObject(feed, row.id, { first: false, last: false, exact: [key] });
@@ -379,10 +430,10 @@ export class Distributor {
     const sros: Array<{ collectionId: string; v: BaseVersion }> = [];
     const wanted = new Map<string, Map<string, Wanted>>();
     const deferred: DeferredDecision[] = [];
-    const consider = (collectionId: string, v: BaseVersion) => {
+    const consider = (collectionId: string, v: BaseVersion, releases: ReleasedObjects) => {
       const object = parsed(v);
       const known = new Map(referencedIds(object).map((ref) => [ref, visible.has(ref)]));
-      const decision = decide(r, object, this.context(d, v, known));
+      const decision = decide(r, object, this.context(d, v, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
           deferred.push({ reader: member.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
@@ -399,14 +450,25 @@ export class Distributor {
       wanted.get(collectionId)?.set(`${v.id} ${v.versionKey}`, w);
       feedWanted.set(`${v.id} ${v.versionKey}`, w);
     };
+    // A page of versions at a time, with the releases of their providers fetched at once.
+    const considerPage = async (page: Array<{ collectionId: string; v: BaseVersion }>) => {
+      const releases = await this.releasedFor(d, page.map((p) => p.v));
+      for (const { collectionId, v } of page) consider(collectionId, v, releases);
+    };
     for (const c of readable) {
       wanted.set(c.id, new Map());
+      let page: Array<{ collectionId: string; v: BaseVersion }> = [];
       for await (const v of this.baseVersions(c.id)) {
         if (SRO_TYPES.has(v.type)) sros.push({ collectionId: c.id, v });
-        else consider(c.id, v);
+        else page.push({ collectionId: c.id, v });
+        if (page.length >= PAGE) {
+          await considerPage(page);
+          page = [];
+        }
       }
+      await considerPage(page);
     }
-    for (const { collectionId, v } of sros) consider(collectionId, v);
+    for (let i = 0; i < sros.length; i += PAGE) await considerPage(sros.slice(i, i + PAGE));
     for (const [collectionId, rows] of wanted) await this.replaceView(viewOf(member.id, collectionId), rows);
     await this.replaceView(feed, feedWanted);
     if (deferred.length > 0) await this.store.addDeferred(deferred);
@@ -465,13 +527,17 @@ export class Distributor {
     return undefined;
   }
 
-  /** The decision for one base version and one reader, exactly as distribution makes it (explanations use it). */
-  decisionFor(d: DirectorySnapshot, reader: MemberRecord, v: BaseVersion, known: ReadonlyMap<string, boolean>): Decision {
-    return decide({ member: reader, mou: this.mouOf(d, reader.id) }, JSON.parse(v.json) as StixObject, this.context(d, v, known));
+  /**
+   * The decision for one base version and one reader, exactly as distribution makes it
+   * (explanations use it); `releases` from releasedFor (none released when absent).
+   */
+  decisionFor(d: DirectorySnapshot, reader: MemberRecord, v: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): Decision {
+    return decide({ member: reader, mou: this.mouOf(d, reader.id) }, JSON.parse(v.json) as StixObject, this.context(d, v, known, releases));
   }
 
-  private context(d: DirectorySnapshot, v: BaseVersion, known: ReadonlyMap<string, boolean>): DecisionContext {
+  private context(d: DirectorySnapshot, v: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): DecisionContext {
     const provider = (v.provider !== undefined ? d.members.get(v.provider) : undefined) ?? this.identities.unknownProvider;
+    const released = releases.get(provider.id);
     return {
       provider,
       providerMou: this.mouOf(d, provider.id),
@@ -481,6 +547,7 @@ export class Distributor {
       isVisibleToReader: (id) => known.get(id),
       pseudonymOf: (memberId) => this.identities.pseudonymOf(memberId),
       hubIdentity: this.identities.hub,
+      isReleased: (objectId) => released?.has(objectId) === true,
     };
   }
 

@@ -25,7 +25,7 @@ import { viewOf } from './views';
 
 /** What explain and simulate need of the sharing layer (sharing.ts `Sharing`). */
 export interface ExplainSharing {
-  distributor: Pick<Distributor, 'decisionFor' | 'readersOf'>;
+  distributor: Pick<Distributor, 'decisionFor' | 'readersOf' | 'releasedFor'>;
 }
 
 const PAGE = 1000;
@@ -192,7 +192,8 @@ function decisionJson(decision: Decision): DecisionExplanation {
     marking: decision.marking,
     reasons: decision.reasons,
     transforms: decision.transforms,
-    ...(decision.visibleFrom !== undefined ? { visibleFrom: iso(decision.visibleFrom) } : {}),
+    // Held until the provider releases it: no instant (the embargo reason says so).
+    ...(decision.visibleFrom !== undefined && decision.visibleFrom < Number.MAX_SAFE_INTEGER ? { visibleFrom: iso(decision.visibleFrom) } : {}),
     ...(decision.waitingFor !== undefined ? { waitingFor: decision.waitingFor } : {}),
   };
 }
@@ -239,7 +240,7 @@ export async function explain(d: DirectorySnapshot, store: Store, sharing: Expla
         continue;
       }
       const object = JSON.parse(v.json) as StixObject;
-      const decision = sharing.distributor.decisionFor(d, member, v, await knownRefs(store, member.id, object, cache));
+      const decision = sharing.distributor.decisionFor(d, member, v, await knownRefs(store, member.id, object, cache), await sharing.distributor.releasedFor(d, [v]));
       const status = statusOf(decision, now);
       const expected = status === 'visible';
       const e: VersionExplanation = { ...base, status, decision: decisionJson(decision), expectedInView: expected, inView: held, consistent: expected === held };
@@ -330,7 +331,13 @@ export async function simulate(d: DirectorySnapshot, store: Store, sharing: Expl
       let sees = false;
       if (v === undefined) bump(hiddenBy, 'no-read-access');
       else {
-        const decision = sharing.distributor.decisionFor(d, member, v, await knownRefs(store, member.id, JSON.parse(v.json) as StixObject, cache));
+        const decision = sharing.distributor.decisionFor(
+          d,
+          member,
+          v,
+          await knownRefs(store, member.id, JSON.parse(v.json) as StixObject, cache),
+          await sharing.distributor.releasedFor(d, [v]),
+        );
         sees = statusOf(decision, now) === 'visible';
         if (sees) visible++;
         else bump(hiddenBy, hiddenRule(decision));

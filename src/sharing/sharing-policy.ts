@@ -49,6 +49,11 @@ export interface ProviderTerms {
   stripReferenceUrls: string[];
   /** Others see an object this many hours after it was published (0: at once). */
   embargoHours: number;
+  /**
+   * Others see an object only once the provider (through an admin or the CLI) releases it;
+   * `embargoHours` still applies, counted from publication (default false).
+   */
+  embargoUntilReleased: boolean;
 }
 
 export interface RecipientTerms {
@@ -82,6 +87,7 @@ export const DEFAULT_PROVIDER_TERMS: ProviderTerms = {
   strip: [],
   stripReferenceUrls: [],
   embargoHours: 0,
+  embargoUntilReleased: false,
 };
 
 export const DEFAULT_RECIPIENT_TERMS: RecipientTerms = {

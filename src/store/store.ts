@@ -156,6 +156,15 @@ export interface Store {
   takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]>;
   /** Removes and returns the decisions of `reader` waiting for `objectId`. */
   takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]>;
+  /**
+   * Removes and returns the embargoed decisions (those with a `dueAt`) of every reader for
+   * these base object ids (a provider released them).
+   */
+  takeDeferredForObjects(objectIds: string[]): Promise<DeferredDecision[]>;
+  /** Records that a provider released these objects (embargo until released); idempotent. */
+  addReleases(provider: string, objectIds: string[]): Promise<void>;
+  /** Which of these objects the provider has released. */
+  releasedAmong(provider: string, objectIds: string[]): Promise<Set<string>>;
   /** Forgets every deferred decision of a reader (before re-materialising it). */
   clearDeferred(reader: string): Promise<void>;
   /** Deletes the rows derived from these base versions, in every reader's view; returns how many. */

@@ -26,7 +26,7 @@ function problem(res: request.Response, status: number): { detail: string; probl
 }
 
 const DEFAULTS = {
-  provide: { default_marking: 'green', audiences: [], attribution: 'keep', strip: [], strip_reference_urls: [], embargo_hours: 0 },
+  provide: { default_marking: 'green', audiences: [], attribution: 'keep', strip: [], strip_reference_urls: [], embargo_hours: 0, embargo_until_released: false },
   receive: { marking_ceiling: 'red', accept_pseudonymised: true, relationship_closed: true },
 };
 

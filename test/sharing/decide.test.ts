@@ -64,6 +64,8 @@ function mou(memberId: string, provide: Partial<ProviderTerms> = {}, receive: Pa
 }
 
 interface Setup {
+  /** Object ids the provider released (embargo until released); absent: no isReleased in the context. */
+  released?: string[];
   provide?: Partial<ProviderTerms>;
   receive?: Partial<RecipientTerms>;
   reader?: MemberRecord;
@@ -82,6 +84,7 @@ function run(object: Record<string, unknown>, setup: Setup = {}): Decision {
     isVisibleToReader: (id) => setup.visible?.[id],
     pseudonymOf: (m) => (m === 'ohio' ? PSEUDONYM : 'identity--ffffffff-0000-4000-8000-000000000000'),
     hubIdentity: HUB,
+    ...(setup.released !== undefined ? { isReleased: (id: string) => setup.released?.includes(id) === true } : {}),
   };
   return decide(reader, object, ctx);
 }
@@ -249,6 +252,44 @@ describe('embargo', () => {
   });
   test('no embargo: no visibleFrom', () => {
     expect(run(marked(TLP2.green))).not.toHaveProperty('visibleFrom');
+  });
+
+  const HELD_REASON = { rule: 'embargo', text: 'ohio embargoes its objects until released: held until ohio releases it' };
+  const ID = 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f';
+  test.each([
+    ['until released, not released', { embargoUntilReleased: true }, [], Number.MAX_SAFE_INTEGER, HELD_REASON],
+    ['until released, no isReleased in the context', { embargoUntilReleased: true }, undefined, Number.MAX_SAFE_INTEGER, HELD_REASON],
+    ['until released, another object released', { embargoUntilReleased: true }, ['indicator--00000000-0000-4000-8000-000000000000'], Number.MAX_SAFE_INTEGER, HELD_REASON],
+    ['until released, released', { embargoUntilReleased: true }, [ID], undefined, undefined],
+    [
+      'until released and 24 h, released: the hours still count from publication',
+      { embargoUntilReleased: true, embargoHours: 24 },
+      [ID],
+      Date.UTC(2024, 0, 2),
+      { rule: 'embargo', text: 'ohio embargoes for 24 h: visible from 2024-01-02T00:00:00.000Z (released by ohio)' },
+    ],
+    ['until released and 24 h, not released', { embargoUntilReleased: true, embargoHours: 24 }, [], Number.MAX_SAFE_INTEGER, HELD_REASON],
+    ['not until released: releases do not matter', { embargoUntilReleased: false }, [], undefined, undefined],
+  ] as Array<[string, Partial<ProviderTerms>, string[] | undefined, number | undefined, { rule: string; text: string } | undefined]>)(
+    '%s',
+    (_name, provide, released, visibleFrom, reason) => {
+      const d = run(marked(TLP2.green), { provide, ...(released !== undefined ? { released } : {}) });
+      expect(d.allow).toBe(true);
+      expect(d.visibleFrom).toBe(visibleFrom);
+      const embargo = d.reasons.filter((r) => r.rule === 'embargo');
+      expect(embargo).toEqual(reason === undefined ? [] : [reason]);
+    },
+  );
+
+  test('the provider sees its own objects held until released', () => {
+    const d = run(marked(TLP2.green), { provide: { embargoUntilReleased: true }, released: [], reader: ohio });
+    expect(d.allow).toBe(true);
+    expect(d).not.toHaveProperty('visibleFrom');
+  });
+
+  test('a refusal still refuses: held objects are not shown to members the marking excludes', () => {
+    const d = run(marked(TLP2.red), { provide: { embargoUntilReleased: true }, released: [] });
+    expect(d.allow).toBe(false);
   });
 });
 

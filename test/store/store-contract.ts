@@ -900,6 +900,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
               strip: ['x_internal_*'],
               stripReferenceUrls: ['^https://intranet\\.'],
               embargoHours: 2,
+              embargoUntilReleased: true,
             },
             receive: { types: ['indicator'], markingCeiling: 'green', sources: ['group:states'], acceptPseudonymised: false, relationshipClosed: true },
             managed: true,
@@ -910,7 +911,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         const replaced: DirectoryChange = {
           op: 'put',
           kind: 'mou',
-          record: { memberId: 'ohio', provide: { defaultMarking: 'green', audiences: [], attribution: 'keep', strip: [], stripReferenceUrls: [], embargoHours: 0 }, receive: { markingCeiling: 'red', acceptPseudonymised: true, relationshipClosed: true } },
+          record: { memberId: 'ohio', provide: { defaultMarking: 'green', audiences: [], attribution: 'keep', strip: [], stripReferenceUrls: [], embargoHours: 0, embargoUntilReleased: false }, receive: { markingCeiling: 'red', acceptPseudonymised: true, relationshipClosed: true } },
         };
         await store.applyDirectoryChanges([replaced], [], 1);
         expect((await store.loadDirectory()).mous).toEqual([replaced.op === 'put' && replaced.record]);
@@ -1011,6 +1012,55 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         expect(seen.map((e) => e.at)).toEqual(wanted.map((e) => e.at));
         expect((await store.queryAudit({ action: 'objects.get', limit: 100 })).entries).toHaveLength(30);
         expect((await store.queryAudit({ action: 'nothing', limit: 100 })).entries).toHaveLength(0);
+      });
+    });
+
+    describe('releases (embargo until released)', () => {
+      test('addReleases is idempotent; releasedAmong answers per provider, only for the ids asked', async () => {
+        const [a, b, c] = [stixId('indicator'), stixId('indicator'), stixId('indicator')];
+        expect(await store.releasedAmong('ohio', [a, b])).toEqual(new Set());
+        await store.addReleases('ohio', [a, b]);
+        await store.addReleases('ohio', [a]);
+        expect(await store.releasedAmong('ohio', [a, b, c])).toEqual(new Set([a, b]));
+        expect(await store.releasedAmong('ohio', [b])).toEqual(new Set([b]));
+        expect(await store.releasedAmong('indiana', [a, b, c])).toEqual(new Set());
+        expect(await store.releasedAmong('ohio', [])).toEqual(new Set());
+      });
+
+      test('releasedAmong handles long id lists', async () => {
+        const many = Array.from({ length: 1200 }, () => stixId('indicator'));
+        await store.addReleases('ohio', many.filter((_, i) => i % 3 === 0));
+        expect((await store.releasedAmong('ohio', many)).size).toBe(400);
+      });
+
+      test('takeDeferredForObjects removes and returns the embargoed decisions of every reader for those ids, and only those', async () => {
+        const [a, b] = [stixId('indicator'), stixId('indicator')];
+        const ka = key(T1);
+        await store.addDeferred([
+          { reader: 'indiana', baseCollection: COLLECTION, objectId: a, versionKey: ka, dueAt: Number.MAX_SAFE_INTEGER },
+          { reader: 'iowa', baseCollection: COLLECTION, objectId: a, versionKey: ka, dueAt: 5000 },
+          { reader: 'indiana', baseCollection: COLLECTION, objectId: a, versionKey: ka, waitingFor: b },
+          { reader: 'indiana', baseCollection: COLLECTION, objectId: b, versionKey: ka, dueAt: Number.MAX_SAFE_INTEGER },
+        ]);
+        const taken = await store.takeDeferredForObjects([a, stixId('indicator')]);
+        expect(taken).toEqual([
+          { reader: 'indiana', baseCollection: COLLECTION, objectId: a, versionKey: ka, dueAt: Number.MAX_SAFE_INTEGER },
+          { reader: 'iowa', baseCollection: COLLECTION, objectId: a, versionKey: ka, dueAt: 5000 },
+        ]);
+        expect(await store.takeDeferredForObjects([a])).toEqual([]);
+        expect(await store.takeDeferredForObjects([])).toEqual([]);
+        // The closure decision and the other object's embargo stay.
+        expect(await store.takeWaitingFor('indiana', [b])).toHaveLength(1);
+        expect(await store.takeDueDeferred(Number.MAX_SAFE_INTEGER, 10)).toEqual([
+          { reader: 'indiana', baseCollection: COLLECTION, objectId: b, versionKey: ka, dueAt: Number.MAX_SAFE_INTEGER },
+        ]);
+      });
+
+      test('a decision held until release is never due by the clock', async () => {
+        const a = stixId('indicator');
+        await store.addDeferred([{ reader: 'indiana', baseCollection: COLLECTION, objectId: a, versionKey: key(T1), dueAt: Number.MAX_SAFE_INTEGER }]);
+        expect(await store.takeDueDeferred(Date.now() + 1e12, 10)).toEqual([]);
+        expect(await store.takeDeferredForObjects([a])).toHaveLength(1);
       });
     });
 

@@ -99,6 +99,17 @@ CREATE INDEX IF NOT EXISTS deferred_waiting ON deferred (reader, waiting_for) WH
 CREATE INDEX IF NOT EXISTS deferred_reader ON deferred (reader);
 `;
 
+export const RELEASES_SQL = `
+-- objects a provider released (MOU provide.embargo_until_released): others may see them
+CREATE TABLE IF NOT EXISTS releases (
+  provider  TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  PRIMARY KEY (provider, object_id)
+) WITHOUT ROWID;
+-- deferred decisions of any reader for one object (releases)
+CREATE INDEX IF NOT EXISTS deferred_object ON deferred (object_id) WHERE due_at IS NOT NULL;
+`;
+
 export const VARIANTS_SQL = `
 -- transformed forms of objects (pseudonymised, stripped, redacted), stored once however many
 -- readers' rows serve them; a derived row names its form in objects.variant

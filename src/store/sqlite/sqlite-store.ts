@@ -17,7 +17,7 @@ import type {
   VersionSelector,
 } from '../store';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
-import { DEFERRED_SQL, DERIVED_INDEXES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
+import { DEFERRED_SQL, DERIVED_INDEXES_SQL, RELEASES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
 import crypto from 'node:crypto';
 import { SqliteDirectory } from './sqlite-directory';
 import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
@@ -330,6 +330,45 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  async takeDeferredForObjects(objectIds: string[]): Promise<DeferredDecision[]> {
+    if (objectIds.length === 0) return [];
+    const unique = [...new Set(objectIds)];
+    return this.db.transaction(() => {
+      const rows: DeferredRow[] = [];
+      for (let i = 0; i < unique.length; i += ID_CHUNK) {
+        const chunk = unique.slice(i, i + ID_CHUNK);
+        rows.push(
+          ...(this.cached(`SELECT * FROM deferred WHERE due_at IS NOT NULL AND object_id IN (${placeholders(chunk.length)}) ORDER BY seq`).all(
+            ...chunk,
+          ) as DeferredRow[]),
+        );
+      }
+      rows.sort((a, b) => a.seq - b.seq);
+      this.deleteDeferredRows(rows);
+      return rows.map(fromDeferredRow);
+    }).immediate();
+  }
+
+  async addReleases(provider: string, objectIds: string[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO releases (provider, object_id) VALUES (?, ?) ON CONFLICT (provider, object_id) DO NOTHING');
+    this.db.transaction(() => {
+      for (const id of objectIds) insert.run(provider, id);
+    })();
+  }
+
+  async releasedAmong(provider: string, objectIds: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const unique = [...new Set(objectIds)];
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const chunk = unique.slice(i, i + ID_CHUNK);
+      const found = this.cached(`SELECT object_id FROM releases WHERE provider = ? AND object_id IN (${placeholders(chunk.length)})`)
+        .pluck()
+        .all(provider, ...chunk) as string[];
+      for (const id of found) out.add(id);
+    }
+    return out;
+  }
+
   async clearDeferred(reader: string): Promise<void> {
     this.db.prepare('DELETE FROM deferred WHERE reader = ?').run(reader);
   }
@@ -468,8 +507,12 @@ function migrate(db: Database.Database): void {
   if (!columns.has('pending')) db.exec('ALTER TABLE objects ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
   db.exec(DERIVED_INDEXES_SQL);
   db.exec(DEFERRED_SQL);
+  db.exec(RELEASES_SQL);
   db.exec(VARIANTS_SQL);
 }
+
+/** Ids per `IN (…)` list, well under SQLite's bound-parameter limit. */
+const ID_CHUNK = 500;
 
 function placeholders(n: number): string {
   return new Array(n).fill('?').join(', ');

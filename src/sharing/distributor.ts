@@ -138,7 +138,14 @@ export class Distributor {
     const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
     const tally = new DistributionTally();
     await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally);
-    await this.store.settleVersions(collectionId, versions.map((v) => ({ id: v.id, versionKey: v.versionKey })));
+    let from = Infinity;
+    let to = -Infinity;
+    for (const v of versions) {
+      from = Math.min(from, v.dateAdded);
+      to = Math.max(to, v.dateAdded);
+    }
+    await this.store.settleVersions(collectionId, from, to);
+    if (tally.readers.size === 0) return;
     const provider = versions[0]?.provider;
     await this.store.appendAudit([
       distributionAuditEntry({ collectionId, readers: tally.readers, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),

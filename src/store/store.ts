@@ -150,7 +150,11 @@ export interface Store {
 
   /** Base versions added with `pending` whose distribution has not been settled, oldest first. */
   pendingVersions(limit: number): Promise<PendingVersion[]>;
-  settleVersions(collectionId: string, items: Array<{ id: string; versionKey: string }>): Promise<void>;
+  /**
+   * Marks distributed the pending base versions of a collection added between these two
+   * instants (inclusive, microseconds): one publish's versions are one such range.
+   */
+  settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void>;
   addDeferred(items: DeferredDecision[]): Promise<void>;
   /** Removes and returns the embargoed decisions due at `now` (oldest first, at most `limit`). */
   takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]>;

@@ -107,7 +107,7 @@ export class SqliteStore implements Store {
       pending: db.prepare(
         'SELECT collection_id, object_id, type, version, version_key, spec_version, date_added, provider, json FROM objects WHERE pending = 1 ORDER BY seq LIMIT ?',
       ),
-      settle: db.prepare('UPDATE objects SET pending = 0 WHERE collection_id = ? AND object_id = ? AND version_key = ?'),
+      settle: db.prepare('UPDATE objects SET pending = 0 WHERE collection_id = ? AND date_added BETWEEN ? AND ? AND pending = 1'),
       derivedOf: db.prepare(
         'SELECT collection_id, object_id, version_key FROM objects WHERE base_collection = ? AND object_id = ? AND base_object_id IS NULL ' +
           'UNION ALL SELECT collection_id, object_id, version_key FROM objects WHERE base_collection = ? AND base_object_id = ?',
@@ -293,11 +293,8 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async settleVersions(collectionId: string, items: Array<{ id: string; versionKey: string }>): Promise<void> {
-    const run = this.db.transaction(() => {
-      for (const i of items) this.statements.settle.run(collectionId, i.id, i.versionKey);
-    });
-    run();
+  async settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
+    this.statements.settle.run(collectionId, fromDateAdded, toDateAdded);
   }
 
   async addDeferred(items: DeferredDecision[]): Promise<void> {

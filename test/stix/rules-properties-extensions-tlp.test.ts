@@ -16,6 +16,7 @@ import {
   encodingPropertyRule,
   isLanguageTag,
   languageTagRule,
+  nonEmptyCollectionsRule,
   nonEmptyDictionariesRule,
   nonEmptyListsRule,
   notApplicablePropertyRule,
@@ -522,6 +523,29 @@ describe('property rules', () => {
     const issues = run(nonEmptyListsRule, withProps(INDICATOR, { x_deep: deep }));
     expect(issues).toHaveLength(1);
     expect(issues[0].path.startsWith('/x_deep/0/0/0')).toBe(true);
+  });
+
+  test('the validator runs non-empty-lists and non-empty-dictionaries as one walk, with the same findings', () => {
+    expect(PROPERTY_RULES).toContain(nonEmptyCollectionsRule);
+    expect(PROPERTY_RULES).not.toContain(nonEmptyListsRule);
+    expect(PROPERTY_RULES).not.toContain(nonEmptyDictionariesRule);
+    const obj = withProps(FILE, {
+      extensions: { 'ntfs-ext': {} },
+      x_acme: { a: [], b: [{}, { c: [[], {}] }], 'd/e': {} },
+      hashes: {},
+    });
+    const both = run(nonEmptyCollectionsRule, obj);
+    const key = (i: ValidationIssue) => `${i.path} ${i.message} (${i.source})`;
+    expect(both.map(key).sort()).toEqual([...run(nonEmptyListsRule, obj), ...run(nonEmptyDictionariesRule, obj)].map(key).sort());
+    expect(both.map((i) => i.path)).toEqual([
+      '/hashes',
+      '/extensions/ntfs-ext',
+      '/x_acme/a',
+      '/x_acme/d~1e',
+      '/x_acme/b/0',
+      '/x_acme/b/1/c/0',
+      '/x_acme/b/1/c/1',
+    ]);
   });
 });
 

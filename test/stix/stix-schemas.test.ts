@@ -204,8 +204,9 @@ describe('one test per patch: the upstream defect, fixed', () => {
         typeUp.test(`${'a'.repeat(10)}!`);
         keyUp.test('a'.repeat(10));
       }
-      expect(bestMs(() => typeUp.test(`${'a'.repeat(22)}!`), 1)).toBeGreaterThan(30);
-      expect(bestMs(() => keyUp.test('a'.repeat(26)), 1)).toBeGreaterThan(30);
+      // Each further character doubles the time; 22 and 26 characters were too close to the bound on slow machines.
+      expect(bestMs(() => typeUp.test(`${'a'.repeat(24)}!`), 1)).toBeGreaterThan(30);
+      expect(bestMs(() => keyUp.test('a'.repeat(28)), 1)).toBeGreaterThan(30);
     });
 
     test('the rewrite accepts exactly the same names, in linear time', () => {
@@ -232,14 +233,17 @@ describe('one test per patch: the upstream defect, fixed', () => {
   test('properties-name-anchored: names are 3–250 of a–z, 0–9, _ from start to end', () => {
     const re = upstreamRegExp('properties-name-anchored');
     expect(re.test('abcDEF') && re.test('Xid')).toBe(true); // the defect
-    expect(accepts(upstream, campaign({ x_acme_Score: 1 }))).toBe(true);
-    expect(where(validator.validate(campaign({ x_acme_Score: 1 })))).toEqual([
-      '/x_acme_Score is not a valid property name (3–250 characters of a–z, 0–9 and _, starting with a letter)',
+    // properties.json applies inside extensions (at the top level, rules check names instead).
+    const extended = (props: Json) => campaign({ extensions: { [`extension-definition--${UUID}`]: { extension_type: 'property-extension', ...props } } });
+    const at = `/extensions/extension-definition--${UUID}`;
+    expect(accepts(upstream, extended({ x_acme_Score: 1 }))).toBe(true);
+    expect(where(validator.validate(extended({ x_acme_Score: 1 })))).toEqual([
+      `${at}/x_acme_Score is not a valid property name (3–250 characters of a–z, 0–9 and _, starting with a letter)`,
     ]);
-    expect(accepts(validator, campaign({ 'x_acme-score': 1 }))).toBe(false);
-    expect(accepts(validator, campaign({ x_acme_score: 1, abc: 'x' }))).toBe(true);
-    expect(accepts(validator, sco('x-acme-sensor', { id: `x-acme-sensor--${UUID}` }))).toBe(true); // `id` (2 characters) still allowed
-    expect(accepts(validator, campaign({ ab: 1 }))).toBe(false);
+    expect(accepts(validator, extended({ 'x_acme-score': 1 }))).toBe(false);
+    expect(accepts(validator, extended({ x_acme_score: 1, abc: 'x' }))).toBe(true);
+    expect(accepts(validator, extended({ id: `x-acme-sensor--${UUID}` }))).toBe(true); // `id` (2 characters) still allowed
+    expect(accepts(validator, extended({ ab: 1 }))).toBe(false);
   });
 
   test('external-reference-hash-names-anchored: external-reference hash keys come from hash-algorithm-ov', () => {
@@ -391,7 +395,7 @@ describe('one test per patch: the upstream defect, fixed', () => {
       expect([bad, accepts(validator, software([bad]))]).toEqual([bad, false]);
     }
     const adversarial = `en${'-aaaaa'.repeat(16000)}!`;
-    expect(bestMs(() => upstreamRegExp('software-languages-rfc5646').test(`en${'-aaaaa'.repeat(1500)}!`), 1)).toBeGreaterThan(20);
+    expect(bestMs(() => upstreamRegExp('software-languages-rfc5646').test(`en${'-aaaaa'.repeat(2500)}!`), 1)).toBeGreaterThan(20);
     expect(bestMs(() => validator.validate(software([adversarial])))).toBeLessThan(5);
   });
 
@@ -525,6 +529,7 @@ describe('issues a publisher can act on', () => {
 
   test('names that are not allowed, reserved names and extension keys', () => {
     const obj = campaign({ Severity: 1, severity: 'high', extensions: { bogus: { x: 1 } } });
+    // `Severity` is left to the property-names rule (patch core-properties-by-rules).
     expect(validator.validate(obj)).toEqual([
       {
         severity: 'error',
@@ -534,19 +539,26 @@ describe('issues a publisher can act on', () => {
       },
       {
         severity: 'error',
-        path: '/Severity',
-        message: 'is not a valid property name (3–250 characters of a–z, 0–9 and _, starting with a letter)',
-        source: 'OASIS STIX 2.1 JSON schema common/properties.json',
-      },
-      {
-        severity: 'error',
         path: '/extensions/bogus',
         message: 'is not a valid extension key (the id of an extension-definition, or a predefined name ending in -ext)',
         source: 'OASIS STIX 2.1 JSON schema common/core.json',
       },
     ]);
-    const ext = indicator({ extensions: { [`extension-definition--${UUID}`]: { rank: 5 } } });
-    expect(where(validator.validate(ext))).toEqual([`/extensions/extension-definition--${UUID}/extension_type is required`]);
+    const ext = indicator({ extensions: { [`extension-definition--${UUID}`]: { rank: 5, Rank: 6 } } });
+    expect(validator.validate(ext)).toEqual([
+      {
+        severity: 'error',
+        path: `/extensions/extension-definition--${UUID}/Rank`,
+        message: 'is not a valid property name (3–250 characters of a–z, 0–9 and _, starting with a letter)',
+        source: 'OASIS STIX 2.1 JSON schema common/properties.json',
+      },
+      {
+        severity: 'error',
+        path: `/extensions/extension-definition--${UUID}/extension_type`,
+        message: 'is required',
+        source: 'OASIS STIX 2.1 JSON schema common/extension.json',
+      },
+    ]);
     expect(where(validator.validate(sco('file', { name: 'a', hashes: { 'SHA 256': 'x' } })))).toEqual([
       '/hashes/SHA 256 is not a valid dictionary key (up to 250 characters of a–z, A–Z, 0–9, - and _)',
       '/hashes/SHA 256 is not a valid hash algorithm name (3–250 characters of a–z, A–Z, 0–9, - and _)',
@@ -554,10 +566,11 @@ describe('issues a publisher can act on', () => {
   });
 
   test(`at most ${ISSUE_LIMIT} issues per object, and JSON pointers escape / and ~`, () => {
-    const props: Json = {};
+    const props: Json = { extension_type: 'property-extension' };
     for (let i = 0; i < 30; i++) props[`Bad${i}`] = i;
-    expect(validator.validate(campaign(props))).toHaveLength(ISSUE_LIMIT);
-    expect(where(validator.validate(campaign({ 'a/b~c': 1 })))[0]).toMatch(/^\/a~1b~0c is not a valid property name/);
+    expect(validator.validate(campaign({ extensions: { [`extension-definition--${UUID}`]: props } }))).toHaveLength(ISSUE_LIMIT);
+    const escaped = campaign({ extensions: { [`extension-definition--${UUID}`]: { extension_type: 'property-extension', 'a/b~c': 1 } } });
+    expect(where(validator.validate(escaped))[0]).toMatch(new RegExp(`^/extensions/extension-definition--${UUID}/a~1b~0c is not a valid property name`));
   });
 
   test('anything but a JSON object is refused as a whole', () => {
@@ -637,7 +650,9 @@ describe('ReDoS', () => {
   const distinct = [...new Set(patterns.map((p) => p.pattern))];
 
   test('allPatterns() lists every pattern and patternProperties key of the 56 schemas in use', () => {
-    expect(patterns.length).toBe(143);
+    // 143 upstream, less the identifier pattern (patch identifier-syntax-by-rules).
+    expect(patterns.length).toBe(142);
+    expect(patterns.some((p) => p.file === 'common/identifier.json')).toBe(false);
     expect(new Set(patterns.map((p) => p.file)).size).toBeGreaterThan(50);
     expect(patterns).toContainEqual({ file: 'common/core.json', pointer: '/properties/type/pattern', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*-?$' });
     expect(patterns).toContainEqual({
@@ -763,7 +778,8 @@ describe('compiled once', () => {
     const again = StixSchemaValidator.load(SCHEMA_DIR);
     expect(again).not.toBe(validator);
     expect(again.compileMs).toBeLessThan(5000);
-    const obj = campaign({ Foo: 1 });
+    const obj = campaign({ name: 42, aliases: 'Bank' });
+    expect(again.validate(obj)).toHaveLength(2);
     expect(again.validate(obj)).toEqual(validator.validate(obj));
   });
 });

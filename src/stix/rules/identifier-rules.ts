@@ -1,7 +1,8 @@
 // Identity of an object: its `type` name, its `id` (<type>--<UUID>, STIX 2.1 §2.9) and its
 // `spec_version` (§3.2). These run under every policy.
-import type { StixRule } from './rule';
-import { categoryOf, type StixCategory } from './spec-properties';
+import { pointerSegment } from '../validation-issue';
+import type { Reporter, StixRule } from './rule';
+import { categoryOf, isPlainObject, type StixCategory } from './spec-properties';
 
 const UUID_SHAPE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UPPER_HEX = /[A-F]/;
@@ -10,8 +11,30 @@ const RFC4122_VARIANT = /^[89ab]$/i;
 /** RFC 4122 §4.1.3 defines versions 1 to 5. */
 const RFC4122_VERSION = /^[1-5]$/;
 
-/** The common case: a well-formed identifier with a lower-case RFC 4122 UUID (version at length-22). */
-const WELL_FORMED_ID = /^[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** `--` and a lower-case RFC 4122 UUID, at the end (sticky: tested from lastIndex, no copy). */
+const LOWER_UUID_TAIL = /--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/y;
+/** `--` and the 36-character UUID. */
+const UUID_TAIL = 38;
+
+/**
+ * The common case, for which the rules below have nothing to say: `id` is `type`, `--` and
+ * a lower-case RFC 4122 UUID, and `type` does not end in a hyphen.
+ */
+function isWellFormedId(id: string, type: string): boolean {
+  // identifier-format and identifier-uuid-version ask in turn about the same object.
+  if (id === lastWellFormed.id && type === lastWellFormed.type) return lastWellFormed.answer;
+  const n = type.length;
+  let answer = id.length === n + UUID_TAIL && n > 0 && type.charCodeAt(n - 1) !== 45 && id.startsWith(type);
+  if (answer) {
+    LOWER_UUID_TAIL.lastIndex = n;
+    answer = LOWER_UUID_TAIL.test(id);
+  }
+  lastWellFormed.id = id;
+  lastWellFormed.type = type;
+  lastWellFormed.answer = answer;
+  return answer;
+}
+const lastWellFormed = { id: '', type: '', answer: false };
 
 const TYPE_CHARS = /^[a-z0-9-]+$/;
 const STARTS_WITH_LETTER = /^[a-z]/;
@@ -42,31 +65,48 @@ function splitIdentifier(id: string): { prefix: string; uuid: string } | undefin
   return { prefix: id.slice(0, at), uuid: id.slice(at + 2) };
 }
 
+/**
+ * `id` of the object (and of each object of an observed-data container, errors only):
+ * `<type>--<UUID>`. With the type checks of the schemas and of type-name, this is at least
+ * as strict as common/identifier.json upstream (patch identifier-syntax-by-rules).
+ */
+function checkIdentifier(id: unknown, type: unknown, path: string, report: Reporter, warn: boolean): void {
+  if (typeof id !== 'string') return; // required and typed by the schema
+  if (typeof type === 'string' && isWellFormedId(id, type)) return;
+  const parts = splitIdentifier(id);
+  if (parts === undefined) {
+    report.error(path, 'must have the form <type>--<UUID>', 'STIX 2.1 §2.9');
+    return;
+  }
+  if (typeof type === 'string') {
+    if (type.endsWith('-')) {
+      report.error(path, `must have the form <type>--<UUID>, which the type "${type}" cannot form: it ends in a hyphen`, 'STIX 2.1 §2.9');
+    } else if (parts.prefix !== type) {
+      report.error(path, `must start with its type "${type}--"`, 'STIX 2.1 §2.9');
+    }
+  }
+  const problem = uuidProblem(parts.uuid);
+  if (problem !== undefined) {
+    report.error(path, UUID_MESSAGES[problem], 'STIX 2.1 §2.9');
+  } else if (warn && UPPER_HEX.test(parts.uuid)) {
+    // RFC 4122 §3: hex digits "are output as lower case characters and are case insensitive
+    // on input", so the UUID is still compliant (all §2.9 asks). References resolve by exact
+    // match (§3.3), so a reference written in lower case would miss it: a warning.
+    report.warning(path, 'should write its UUID in lower-case hexadecimal', 'STIX 2.1 §2.9, RFC 4122 §3');
+  }
+}
+
 export const identifierFormatRule: StixRule = {
   name: 'identifier-format',
   tier: 'identity',
   check(obj, _ctx, report) {
-    const id = obj.id;
-    if (typeof id !== 'string') return; // required and typed by the schema
-    if (WELL_FORMED_ID.test(id) && typeof obj.type === 'string' && id.length === obj.type.length + 38 && id.startsWith(obj.type)) {
-      return;
-    }
-    const parts = splitIdentifier(id);
-    if (parts === undefined) {
-      report.error('/id', 'must have the form <type>--<UUID>', 'STIX 2.1 §2.9');
-      return;
-    }
-    if (typeof obj.type === 'string' && parts.prefix !== obj.type) {
-      report.error('/id', `must start with its type "${obj.type}--"`, 'STIX 2.1 §2.9');
-    }
-    const problem = uuidProblem(parts.uuid);
-    if (problem !== undefined) {
-      report.error('/id', UUID_MESSAGES[problem], 'STIX 2.1 §2.9');
-    } else if (UPPER_HEX.test(parts.uuid)) {
-      // RFC 4122 §3: hex digits "are output as lower case characters and are case insensitive
-      // on input", so the UUID is still compliant (all §2.9 asks). References resolve by exact
-      // match (§3.3), so a reference written in lower case would miss it: a warning.
-      report.warning('/id', 'should write its UUID in lower-case hexadecimal', 'STIX 2.1 §2.9, RFC 4122 §3');
+    checkIdentifier(obj.id, obj.type, '/id', report, true);
+    // The objects of the deprecated observable container (§2.13) are SCOs with an id of their own.
+    if (obj.type !== 'observed-data' || !isPlainObject(obj.objects)) return;
+    const objects = obj.objects;
+    for (const key in objects) {
+      const entry = objects[key];
+      if (isPlainObject(entry)) checkIdentifier(entry.id, entry.type, `/objects/${pointerSegment(key)}/id`, report, false);
     }
   },
 };
@@ -83,7 +123,7 @@ export const identifierUuidVersionRule: StixRule = {
     const id = obj.id;
     if (typeof id !== 'string') return;
     let version: string;
-    if (WELL_FORMED_ID.test(id)) {
+    if (typeof obj.type === 'string' && isWellFormedId(id, obj.type)) {
       version = id[id.length - 22];
     } else {
       const parts = splitIdentifier(id);

@@ -1,6 +1,7 @@
 // Every STIX 2.1 rule beyond the JSON schemas, in the order they run. Identity-tier
-// rules (identifiers, spec_version, version timestamps, TLP) run under every policy;
-// the rest under standard and strict.
+// rules (identifiers, spec_version, version timestamps, TLP) and schema-tier rules (the
+// checks schema-patches.ts takes out of the schemas: property names and values, reference
+// syntax) run under every policy; the rest under standard and strict.
 import type { StixRule } from './rule';
 import { IDENTIFIER_RULES } from './identifier-rules';
 import { TIMESTAMP_RULES } from './timestamp-rules';

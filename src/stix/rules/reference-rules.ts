@@ -9,21 +9,28 @@
 // The deprecated observable container (observed-data `objects`, §2.13) is the one place
 // where references are not identifiers but keys of the container; a separate rule checks
 // those.
+//
+// Both rules stand in for common/identifier.json (patch identifier-syntax-by-rules), so they
+// run under every policy; under the permissive policy they check only the identifier syntax
+// of the references the schemas checked upstream.
 import { pointerSegment as seg } from '../validation-issue';
 import { isPlainObject } from './spec-properties';
 import type { Reporter, RuleContext, StixObject, StixRule } from './rule';
 import {
   CUSTOM_OBJECT_SHAPE,
+  CUSTOM_SCO_SHAPE,
   EXTENSION_SHAPES,
   GENERIC_SHAPE,
   GLOBAL_REFS,
   OBJECT_SHAPES,
   STIX_SCO_TYPES,
   TARGETS,
+  acceptsIdentifier,
   identifierProblem,
   identifierType,
   isReferenceName,
   isStixType,
+  parseIdentifier,
   quote,
   targetAccepts,
   type RefProperty,
@@ -39,32 +46,46 @@ const CONTAINER_SOURCE = 'STIX 2.1 §2.13';
 const MAX_DEPTH = 64;
 
 /** Properties outside the specification whose name ends in `_ref` / `_refs` (§3.1). */
-const CUSTOM_REF: RefProperty = { target: TARGETS.anyIdentifier, list: false, source: NAMING_SOURCE };
-const CUSTOM_REFS: RefProperty = { target: TARGETS.anyIdentifier, list: true, source: NAMING_SOURCE };
+const CUSTOM_REF: RefProperty = { target: TARGETS.anyIdentifier, list: false, source: NAMING_SOURCE, upstream: false };
+const CUSTOM_REFS: RefProperty = { target: TARGETS.anyIdentifier, list: true, source: NAMING_SOURCE, upstream: false };
 
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+function customRef(key: string): RefProperty {
+  return key.endsWith('_refs') ? CUSTOM_REFS : CUSTOM_REF;
+}
+
 /**
  * Walks one object. `container` is set when walking an object inside an observable
  * container: its references (other than the common ones) are keys of that container.
+ * `upstreamOnly` (the permissive policy) checks only what the OASIS schemas check upstream:
+ * the identifier syntax of the properties flagged `upstream`, not their target types.
  */
 class ReferenceWalker {
   constructor(
     private readonly report: Reporter,
-    private readonly container?: Readonly<Record<string, unknown>>,
+    private readonly container: Readonly<Record<string, unknown>> | undefined,
+    private readonly upstreamOnly: boolean,
   ) {}
 
   walkObject(obj: Readonly<Record<string, unknown>>, shape: RefShape, path: string, depth: number, top: boolean): void {
     if (depth > MAX_DEPTH) return;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
       const value = obj[key];
       const property = shape.refs.get(key);
       if (property !== undefined) {
-        this.checkProperty(value, property, path, key);
+        if (!this.upstreamOnly || property.upstream) this.checkProperty(value, property, path, key);
+        continue;
+      }
+      if (typeof value !== 'object' || value === null) {
+        // No sub-object to walk: only a name outside the specification can make it a reference.
+        if (!this.upstreamOnly && isReferenceName(key)) this.checkProperty(value, customRef(key), path, key);
         continue;
       }
       if (shape.opaque.has(key)) continue;
+      // Upstream, only the granular markings below the top level hold checked references.
+      if (this.upstreamOnly && key !== 'granular_markings') continue;
       if (top && key === 'extensions') {
         if (isPlainObject(value)) this.walkExtensions(value, `${path}/extensions`, depth + 1);
         continue;
@@ -75,12 +96,12 @@ class ReferenceWalker {
         continue;
       }
       if (isReferenceName(key)) {
-        this.checkProperty(value, key.endsWith('_refs') ? CUSTOM_REFS : CUSTOM_REF, path, key);
+        this.checkProperty(value, customRef(key), path, key);
         continue;
       }
       // Any other structured value (a sub-object without references of its own, or a custom
       // property) may hold `_ref` properties further down.
-      if (typeof value === 'object' && value !== null) this.walkValue(value, GENERIC_SHAPE, `${path}/${seg(key)}`, depth + 1);
+      this.walkValue(value, GENERIC_SHAPE, `${path}/${seg(key)}`, depth + 1);
     }
   }
 
@@ -97,7 +118,7 @@ class ReferenceWalker {
   }
 
   private walkExtensions(extensions: Readonly<Record<string, unknown>>, path: string, depth: number): void {
-    for (const name of Object.keys(extensions)) {
+    for (const name in extensions) {
       const content = extensions[name];
       if (!isPlainObject(content)) continue;
       this.walkObject(content, EXTENSION_SHAPES.get(name) ?? GENERIC_SHAPE, `${path}/${seg(name)}`, depth + 1, false);
@@ -127,9 +148,9 @@ class ReferenceWalker {
 
   /** `index` ≥ 0: an item of the list `parent/key`. */
   private checkOne(value: unknown, property: RefProperty, parent: string, key: string, index: number): void {
-    if (typeof value === 'string' && this.container === undefined) {
-      const type = identifierType(value);
-      if (type !== undefined && targetAccepts(property.target, type)) return;
+    if (typeof value === 'string' && (this.container === undefined || GLOBAL_REFS.has(property))) {
+      const id = parseIdentifier(value);
+      if (id !== undefined && (this.upstreamOnly || acceptsIdentifier(property.target, id))) return;
     }
     const path = index < 0 ? `${parent}/${seg(key)}` : `${parent}/${seg(key)}/${index}`;
     if (this.container !== undefined && !GLOBAL_REFS.has(property)) {
@@ -176,8 +197,15 @@ class ReferenceWalker {
   }
 }
 
-function shapeOf(type: unknown): RefShape {
-  return (typeof type === 'string' ? OBJECT_SHAPES.get(type) : undefined) ?? CUSTOM_OBJECT_SHAPE;
+/**
+ * The reference layout of an object. A custom object is SDO-shaped when it carries
+ * created/modified, as the schemas choose core.json or cyber-observable-core.json for it;
+ * inside an observable container it is always an SCO.
+ */
+function shapeOf(obj: Readonly<Record<string, unknown>>, inContainer = false): RefShape {
+  const known = typeof obj.type === 'string' ? OBJECT_SHAPES.get(obj.type) : undefined;
+  if (known !== undefined) return known;
+  return !inContainer && ('created' in obj || 'modified' in obj) ? CUSTOM_OBJECT_SHAPE : CUSTOM_SCO_SHAPE;
 }
 
 /** §3.2: a marking definition's markings must not reference the marking definition itself. */
@@ -214,28 +242,35 @@ function checkObservedDataHasSco(obj: StixObject, report: Reporter): void {
   if (sawValid) report.error('/object_refs', 'must contain at least one SCO reference', 'STIX 2.1 §4.14.1');
 }
 
+/**
+ * Tier `schema`: the identifier syntax of references is what common/identifier.json checks
+ * upstream (patch identifier-syntax-by-rules); the permissive policy checks only that.
+ */
 export const embeddedReferencesRule: StixRule = {
   name: 'embedded-references',
-  tier: 'full',
-  check(obj: StixObject, _ctx: RuleContext, report: Reporter): void {
-    new ReferenceWalker(report).walkObject(obj, shapeOf(obj.type), '', 0, true);
+  tier: 'schema',
+  check(obj: StixObject, ctx: RuleContext, report: Reporter): void {
+    const upstreamOnly = ctx.permissive === true;
+    new ReferenceWalker(report, undefined, upstreamOnly).walkObject(obj, shapeOf(obj), '', 0, true);
+    if (upstreamOnly) return;
     if (obj.type === 'marking-definition') checkMarkingSelfReference(obj, report);
     else if (obj.type === 'observed-data') checkObservedDataHasSco(obj, report);
   },
 };
 
+/** Tier `schema` for the common references of the container's objects (see embeddedReferencesRule). */
 export const observableContainerReferencesRule: StixRule = {
   name: 'observable-container-references',
-  tier: 'full',
-  check(obj: StixObject, _ctx: RuleContext, report: Reporter): void {
+  tier: 'schema',
+  check(obj: StixObject, ctx: RuleContext, report: Reporter): void {
     if (obj.type !== 'observed-data') return;
     const objects = obj.objects;
     if (!isPlainObject(objects)) return;
-    const walker = new ReferenceWalker(report, objects);
-    for (const key of Object.keys(objects)) {
+    const walker = new ReferenceWalker(report, objects, ctx.permissive === true);
+    for (const key in objects) {
       const entry = objects[key];
       if (!isPlainObject(entry)) continue;
-      walker.walkObject(entry, shapeOf(entry.type), `/objects/${seg(key)}`, 1, true);
+      walker.walkObject(entry, shapeOf(entry, true), `/objects/${seg(key)}`, 1, true);
     }
   },
 };

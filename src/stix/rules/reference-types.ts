@@ -62,11 +62,37 @@ const TYPE_PART = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 /** `--` and the 36-character UUID. */
 const UUID_TAIL = 38;
 
+/** A valid identifier, read: its type part and that type's category (undefined: not a STIX type). */
+export interface ParsedIdentifier {
+  readonly type: string;
+  readonly category: StixCategory | undefined;
+}
+
+// The same identifiers come back object after object (created_by_ref, object_marking_refs,
+// the endpoints of relationships): a bounded cache of the answers, for valid lengths only.
+const PARSED = new Map<string, ParsedIdentifier | null>();
+const PARSED_LIMIT = 4096;
+const MAX_IDENTIFIER_LENGTH = 250 + UUID_TAIL;
+
+/** `value` read as an identifier, or undefined when it is not a valid identifier. */
+export function parseIdentifier(value: string): ParsedIdentifier | undefined {
+  const typeLength = value.length - UUID_TAIL;
+  if (typeLength < 3 || typeLength > 250) return undefined;
+  const cached = PARSED.get(value);
+  if (cached !== undefined) return cached ?? undefined;
+  let parsed: ParsedIdentifier | null = null;
+  if (IDENTIFIER.test(value)) {
+    const type = value.slice(0, typeLength);
+    parsed = { type, category: CATEGORY_OF.get(type) };
+  }
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  if (value.length <= MAX_IDENTIFIER_LENGTH) PARSED.set(value, parsed);
+  return parsed ?? undefined;
+}
+
 /** The type part of a valid identifier, or undefined when `value` is not a valid identifier. */
 export function identifierType(value: string): string | undefined {
-  const typeLength = value.length - UUID_TAIL;
-  if (typeLength < 3 || typeLength > 250 || !IDENTIFIER.test(value)) return undefined;
-  return value.slice(0, typeLength);
+  return parseIdentifier(value)?.type;
 }
 
 /** Why `value` (a string that is not a valid identifier) is not one: a message fragment. */
@@ -109,9 +135,13 @@ export interface RefTarget {
 }
 
 export function targetAccepts(target: RefTarget, type: string): boolean {
-  const category = CATEGORY_OF.get(type);
-  if (category === undefined) return target.custom;
-  return target.types.has(type) || target.categories.has(category);
+  return acceptsIdentifier(target, { type, category: CATEGORY_OF.get(type) });
+}
+
+/** targetAccepts for an identifier already read. */
+export function acceptsIdentifier(target: RefTarget, id: ParsedIdentifier): boolean {
+  if (id.category === undefined) return target.custom;
+  return target.categories.has(id.category) || target.types.has(id.type);
 }
 
 function article(word: string): string {
@@ -175,6 +205,13 @@ export interface RefProperty {
   readonly list: boolean;
   /** "STIX 2.1 §5.1.2". */
   readonly source: string;
+  /**
+   * Whether the OASIS schema checks the identifier syntax of this property upstream (with
+   * common/identifier.json, which the patch identifier-syntax-by-rules leaves to the
+   * reference rules): these are checked under the permissive policy as well. A test
+   * compares every flag with the upstream schemas.
+   */
+  readonly upstream: boolean;
 }
 
 /** The reference-bearing layout of an object, an extension or a sub-object type. */
@@ -190,7 +227,12 @@ export interface RefShape {
 const SPEC = 'STIX 2.1';
 
 function ref(target: RefTarget, list: boolean, section: string): RefProperty {
-  return { target, list, source: `${SPEC} §${section}` };
+  return { target, list, source: `${SPEC} §${section}`, upstream: false };
+}
+
+/** A reference whose identifier syntax the upstream schema checks (see RefProperty.upstream). */
+function idRef(target: RefTarget, list: boolean, section: string): RefProperty {
+  return { target, list, source: `${SPEC} §${section}`, upstream: true };
 }
 
 function shape(
@@ -208,20 +250,30 @@ function shape(
 export const GENERIC_SHAPE: RefShape = shape({});
 
 /** §7.2.3.1 Granular Marking Type. */
-const GRANULAR_MARKING_REF = ref(TARGETS.markingDefinition, false, '7.2.3.1');
+const GRANULAR_MARKING_REF = idRef(TARGETS.markingDefinition, false, '7.2.3.1');
 const GRANULAR_MARKING = shape({ marking_ref: GRANULAR_MARKING_REF });
 
 /** Common properties every object may carry (§3.2). */
+const OBJECT_MARKING_REFS = idRef(TARGETS.markingDefinition, true, '3.2');
 const COMMON_REFS: Record<string, RefProperty> = {
+  created_by_ref: idRef(TARGETS.identity, false, '3.2'),
+  object_marking_refs: OBJECT_MARKING_REFS,
+};
+/** created_by_ref does not apply to SCOs (§3.2), and cyber-observable-core.json does not check it. */
+const SCO_COMMON_REFS: Record<string, RefProperty> = {
   created_by_ref: ref(TARGETS.identity, false, '3.2'),
-  object_marking_refs: ref(TARGETS.markingDefinition, true, '3.2'),
+  object_marking_refs: OBJECT_MARKING_REFS,
 };
 
 /**
  * References that always hold identifiers, even on an object inside a deprecated observable
  * container (§2.13), whose other references are keys local to the container.
  */
-export const GLOBAL_REFS: ReadonlySet<RefProperty> = new Set([...Object.values(COMMON_REFS), GRANULAR_MARKING_REF]);
+export const GLOBAL_REFS: ReadonlySet<RefProperty> = new Set([
+  ...Object.values(COMMON_REFS),
+  ...Object.values(SCO_COMMON_REFS),
+  GRANULAR_MARKING_REF,
+]);
 
 const EXTERNAL_REFERENCE = shape({}, {}, ['hashes']);
 const COMMON_NESTED: Record<string, RefShape> = {
@@ -229,6 +281,7 @@ const COMMON_NESTED: Record<string, RefShape> = {
   external_references: EXTERNAL_REFERENCE,
 };
 
+/** SDOs, SROs and meta objects. */
 function objectShape(
   refs: Record<string, RefProperty> = {},
   nested: Record<string, RefShape> = {},
@@ -237,8 +290,19 @@ function objectShape(
   return shape({ ...COMMON_REFS, ...refs }, { ...COMMON_NESTED, ...nested }, opaque);
 }
 
+/** SCOs. */
+function scoShape(
+  refs: Record<string, RefProperty> = {},
+  nested: Record<string, RefShape> = {},
+  opaque: readonly string[] = [],
+): RefShape {
+  return shape({ ...SCO_COMMON_REFS, ...refs }, { ...COMMON_NESTED, ...nested }, opaque);
+}
+
 /** Objects of a type outside the specification: only the common properties are known. */
 export const CUSTOM_OBJECT_SHAPE: RefShape = objectShape();
+/** The same for a custom object the schemas check as an SCO (no created/modified, §3.6). */
+export const CUSTOM_SCO_SHAPE: RefShape = scoShape();
 
 const EMAIL_MIME_PART = shape({ body_raw_ref: ref(TARGETS.artifactOrFile, false, '6.6.2.1') });
 
@@ -252,7 +316,7 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ['attack-pattern', objectShape()],
   ['campaign', objectShape()],
   ['course-of-action', objectShape()],
-  ['grouping', objectShape({ object_refs: ref(TARGETS.anyObject, true, '4.4.1') })],
+  ['grouping', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.4.1') })],
   ['identity', objectShape()],
   ['incident', objectShape()],
   ['indicator', objectShape()],
@@ -262,26 +326,26 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   [
     'malware',
     objectShape({
-      operating_system_refs: ref(TARGETS.software, true, '4.11.1'),
+      operating_system_refs: idRef(TARGETS.software, true, '4.11.1'),
       sample_refs: ref(TARGETS.fileOrArtifact, true, '4.11.1'),
     }),
   ],
   [
     'malware-analysis',
     objectShape({
-      host_vm_ref: ref(TARGETS.software, false, '4.12.1'),
-      operating_system_ref: ref(TARGETS.software, false, '4.12.1'),
-      installed_software_refs: ref(TARGETS.software, true, '4.12.1'),
-      analysis_sco_refs: ref(TARGETS.sco, true, '4.12.1'),
-      sample_ref: ref(TARGETS.malwareSample, false, '4.12.1'),
+      host_vm_ref: idRef(TARGETS.software, false, '4.12.1'),
+      operating_system_ref: idRef(TARGETS.software, false, '4.12.1'),
+      installed_software_refs: idRef(TARGETS.software, true, '4.12.1'),
+      analysis_sco_refs: idRef(TARGETS.sco, true, '4.12.1'),
+      sample_ref: idRef(TARGETS.malwareSample, false, '4.12.1'),
     }),
   ],
-  ['note', objectShape({ object_refs: ref(TARGETS.anyObject, true, '4.13.1') })],
+  ['note', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.13.1') })],
   // `objects` is the deprecated observable container (§2.13): its references are local keys,
   // checked by the observable-container rule, not identifiers.
-  ['observed-data', objectShape({ object_refs: ref(TARGETS.scoOrSro, true, '4.14.1') }, {}, ['objects'])],
-  ['opinion', objectShape({ object_refs: ref(TARGETS.anyObject, true, '4.15.1') })],
-  ['report', objectShape({ object_refs: ref(TARGETS.anyObject, true, '4.16.1') })],
+  ['observed-data', objectShape({ object_refs: idRef(TARGETS.scoOrSro, true, '4.14.1') }, {}, ['objects'])],
+  ['opinion', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.15.1') })],
+  ['report', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.16.1') })],
   ['threat-actor', objectShape()],
   ['tool', objectShape()],
   ['vulnerability', objectShape()],
@@ -289,27 +353,27 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   [
     'relationship',
     objectShape({
-      source_ref: ref(TARGETS.sdoOrSco, false, '5.1.2'),
-      target_ref: ref(TARGETS.sdoOrSco, false, '5.1.2'),
+      source_ref: idRef(TARGETS.sdoOrSco, false, '5.1.2'),
+      target_ref: idRef(TARGETS.sdoOrSco, false, '5.1.2'),
     }),
   ],
   [
     'sighting',
     objectShape({
-      sighting_of_ref: ref(TARGETS.sdo, false, '5.2.1'),
-      observed_data_refs: ref(TARGETS.observedData, true, '5.2.1'),
-      where_sighted_refs: ref(TARGETS.identityOrLocation, true, '5.2.1'),
+      sighting_of_ref: idRef(TARGETS.sdo, false, '5.2.1'),
+      observed_data_refs: idRef(TARGETS.observedData, true, '5.2.1'),
+      where_sighted_refs: idRef(TARGETS.identityOrLocation, true, '5.2.1'),
     }),
   ],
   // §6 SCOs
-  ['artifact', objectShape({}, {}, ['hashes'])],
-  ['autonomous-system', objectShape()],
-  ['directory', objectShape({ contains_refs: ref(TARGETS.fileOrDirectory, true, '6.3.1') })],
-  ['domain-name', objectShape({ resolves_to_refs: ref(TARGETS.resolvedAddress, true, '6.4.1') })],
-  ['email-addr', objectShape({ belongs_to_ref: ref(TARGETS.userAccount, false, '6.5.1') })],
+  ['artifact', scoShape({}, {}, ['hashes'])],
+  ['autonomous-system', scoShape()],
+  ['directory', scoShape({ contains_refs: ref(TARGETS.fileOrDirectory, true, '6.3.1') })],
+  ['domain-name', scoShape({ resolves_to_refs: ref(TARGETS.resolvedAddress, true, '6.4.1') })],
+  ['email-addr', scoShape({ belongs_to_ref: ref(TARGETS.userAccount, false, '6.5.1') })],
   [
     'email-message',
-    objectShape(
+    scoShape(
       {
         from_ref: ref(TARGETS.emailAddr, false, '6.6.1'),
         sender_ref: ref(TARGETS.emailAddr, false, '6.6.1'),
@@ -324,7 +388,7 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ],
   [
     'file',
-    objectShape(
+    scoShape(
       {
         parent_directory_ref: ref(TARGETS.directory, false, '6.7.1'),
         contains_refs: ref(TARGETS.sco, true, '6.7.1'),
@@ -336,23 +400,23 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ],
   [
     'ipv4-addr',
-    objectShape({
+    scoShape({
       resolves_to_refs: ref(TARGETS.macAddr, true, '6.8.1'),
       belongs_to_refs: ref(TARGETS.autonomousSystem, true, '6.8.1'),
     }),
   ],
   [
     'ipv6-addr',
-    objectShape({
+    scoShape({
       resolves_to_refs: ref(TARGETS.macAddr, true, '6.9.1'),
       belongs_to_refs: ref(TARGETS.autonomousSystem, true, '6.9.1'),
     }),
   ],
-  ['mac-addr', objectShape()],
-  ['mutex', objectShape()],
+  ['mac-addr', scoShape()],
+  ['mutex', scoShape()],
   [
     'network-traffic',
-    objectShape(
+    scoShape(
       {
         src_ref: ref(TARGETS.networkEndpoint, false, '6.12.1'),
         dst_ref: ref(TARGETS.networkEndpoint, false, '6.12.1'),
@@ -367,7 +431,7 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ],
   [
     'process',
-    objectShape(
+    scoShape(
       {
         opened_connection_refs: ref(TARGETS.networkTraffic, true, '6.13.1'),
         creator_user_ref: ref(TARGETS.userAccount, false, '6.13.1'),
@@ -379,14 +443,14 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
       ['environment_variables'],
     ),
   ],
-  ['software', objectShape()],
-  ['url', objectShape()],
-  ['user-account', objectShape()],
-  ['windows-registry-key', objectShape({ creator_user_ref: ref(TARGETS.userAccount, false, '6.17.1') })],
-  ['x509-certificate', objectShape({}, {}, ['hashes'])],
+  ['software', scoShape()],
+  ['url', scoShape()],
+  ['user-account', scoShape()],
+  ['windows-registry-key', scoShape({ creator_user_ref: ref(TARGETS.userAccount, false, '6.17.1') })],
+  ['x509-certificate', scoShape({}, {}, ['hashes'])],
   // §7 meta objects. Language content `contents` mirrors the target object's properties
   // (translations), so its keys are not reference properties of its own.
-  ['language-content', objectShape({ object_ref: ref(TARGETS.anyObject, false, '7.1.1') }, {}, ['contents'])],
+  ['language-content', objectShape({ object_ref: idRef(TARGETS.anyObject, false, '7.1.1') }, {}, ['contents'])],
   ['marking-definition', objectShape()],
   ['extension-definition', objectShape()],
 ]);
@@ -415,5 +479,6 @@ export const EXTENSION_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, R
 
 /** Whether a property name marks an embedded relationship by its suffix (§3.1). */
 export function isReferenceName(name: string): boolean {
-  return name.endsWith('_ref') || name.endsWith('_refs');
+  const last = name.charCodeAt(name.length - 1);
+  return last === 102 ? name.endsWith('_ref') : last === 115 && name.endsWith('_refs'); // f, s
 }

@@ -7,6 +7,11 @@ export type StixObject = Readonly<Record<string, unknown>>;
 export interface RuleContext {
   /** Whether the collection accepts custom objects and custom properties. */
   allowCustom: boolean;
+  /**
+   * Set under the permissive policy, which runs the `identity` and `schema` tiers only: a
+   * `schema` rule then makes only the checks the OASIS schemas make upstream.
+   */
+  permissive?: boolean;
 }
 
 export interface Reporter {
@@ -16,10 +21,12 @@ export interface Reporter {
 
 /**
  * `identity` rules are the minimum every policy runs (identifiers, spec_version, the
- * timestamps that make up a version); `full` rules run under the standard and strict
- * policies.
+ * timestamps that make up a version); `schema` rules make checks that the OASIS schemas
+ * make upstream and that schema-patches.ts removes from them (a rule is far cheaper than
+ * the schema keywords), so like the schemas they run under every policy; `full` rules run
+ * under the standard and strict policies.
  */
-export type RuleTier = 'identity' | 'full';
+export type RuleTier = 'identity' | 'schema' | 'full';
 
 export interface StixRule {
   /** Short kebab-case name, for tests and logs. */

@@ -1,8 +1,8 @@
 // Timestamps (STIX 2.1 §2.16): the format of every timestamp property the specification
 // defines, the millisecond precision of created/modified (§3.2), and the orderings the
 // property tables require.
-import { isStixTimestamp, versionKey } from '../../taxii/timestamps';
 import { pointer } from '../validation-issue';
+import { compareStixTimestamps, isStixTimestamp } from './stix-timestamps';
 import type { Reporter, StixObject, StixRule } from './rule';
 import { isPlainObject, PREDEFINED_EXTENSIONS, SPEC_TYPES, type PropertyPath } from './spec-properties';
 
@@ -68,10 +68,9 @@ export const modifiedNotBeforeCreatedRule: StixRule = {
   tier: 'identity',
   check(obj, _ctx, report) {
     if (typeof obj.created !== 'string' || typeof obj.modified !== 'string' || obj.created === obj.modified) return;
-    const created = versionKey(obj.created);
-    const modified = versionKey(obj.modified);
-    if (created === undefined || modified === undefined) return; // reported by version-timestamps
-    if (modified < created) report.error('/modified', 'must not be earlier than created', 'STIX 2.1 §3.2');
+    // Undefined when one is not a timestamp: reported by version-timestamps.
+    const order = compareStixTimestamps(obj.modified, obj.created);
+    if (order !== undefined && order < 0) report.error('/modified', 'must not be earlier than created', 'STIX 2.1 §3.2');
   },
 };
 
@@ -171,13 +170,12 @@ export const timestampOrderRule: StixRule = {
     const earlierValue = obj[ordering.earlier];
     const laterValue = obj[ordering.later];
     if (typeof earlierValue !== 'string' || typeof laterValue !== 'string') return;
-    const earlier = versionKey(earlierValue);
-    const later = versionKey(laterValue);
-    if (earlier === undefined || later === undefined) return; // timestamp-format reports it
+    const order = compareStixTimestamps(laterValue, earlierValue);
+    if (order === undefined) return; // timestamp-format reports it
     const path = `/${ordering.later}`;
-    if (ordering.strict && later <= earlier) {
+    if (ordering.strict && order <= 0) {
       report.error(path, `must be later than ${ordering.earlier}`, ordering.source);
-    } else if (!ordering.strict && later < earlier) {
+    } else if (!ordering.strict && order < 0) {
       report.error(path, `must not be earlier than ${ordering.earlier}`, ordering.source);
     }
   },

@@ -306,12 +306,14 @@ const DEFINED: ReadonlyArray<readonly [string, readonly string[], readonly strin
   ['tool', ['uses'], ['infrastructure']],
 ];
 
-const DEFINED_PAIRS = new Map<string, Set<string>>();
+/** Source type → target type → the relationship types defined between them. */
+const DEFINED_PAIRS = new Map<string, Map<string, Set<string>>>();
 for (const [source, types, targets] of DEFINED) {
+  let bySource = DEFINED_PAIRS.get(source);
+  if (bySource === undefined) DEFINED_PAIRS.set(source, (bySource = new Map()));
   for (const target of targets) {
-    const key = `${source} ${target}`;
-    let set = DEFINED_PAIRS.get(key);
-    if (set === undefined) DEFINED_PAIRS.set(key, (set = new Set()));
+    let set = bySource.get(target);
+    if (set === undefined) bySource.set(target, (set = new Set()));
     for (const t of types) set.add(t);
   }
 }
@@ -325,12 +327,12 @@ export const SAME_TYPE_RELATIONSHIPS: ReadonlySet<string> = new Set(['derived-fr
 export function isDefinedRelationship(relationshipType: string, sourceType: string, targetType: string): boolean {
   if (relationshipType === RELATED_TO) return true;
   if (SAME_TYPE_RELATIONSHIPS.has(relationshipType)) return sourceType === targetType;
-  return DEFINED_PAIRS.get(`${sourceType} ${targetType}`)?.has(relationshipType) ?? false;
+  return DEFINED_PAIRS.get(sourceType)?.get(targetType)?.has(relationshipType) ?? false;
 }
 
 /** The relationship types defined from `sourceType` to `targetType`, common ones included. */
 export function definedRelationships(sourceType: string, targetType: string): string[] {
-  const out = [...(DEFINED_PAIRS.get(`${sourceType} ${targetType}`) ?? [])];
+  const out = [...(DEFINED_PAIRS.get(sourceType)?.get(targetType) ?? [])];
   if (sourceType === targetType) out.push(...SAME_TYPE_RELATIONSHIPS);
   out.push(RELATED_TO);
   return out;

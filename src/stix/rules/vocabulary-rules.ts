@@ -9,7 +9,7 @@
 import { pointerSegment as seg } from '../validation-issue';
 import { isPlainObject } from './spec-properties';
 import type { Reporter, RuleContext, StixObject, StixRule } from './rule';
-import { identifierType, isStixType, quote, stixCategory } from './reference-types';
+import { parseIdentifier, quote, type StixCategory } from './reference-types';
 import {
   ACCOUNT_TYPE_OV,
   ATTACK_MOTIVATION_OV,
@@ -259,12 +259,13 @@ export const relationshipTypeRule: StixRule = {
       report.error('/relationship_type', `must contain only lowercase ASCII letters, digits and hyphens, not ${quote(value)}`, 'STIX 2.1 §5.1.2');
       return;
     }
-    const source = typeof obj.source_ref === 'string' ? identifierType(obj.source_ref) : undefined;
-    const target = typeof obj.target_ref === 'string' ? identifierType(obj.target_ref) : undefined;
+    const sourceId = typeof obj.source_ref === 'string' ? parseIdentifier(obj.source_ref) : undefined;
+    const targetId = typeof obj.target_ref === 'string' ? parseIdentifier(obj.target_ref) : undefined;
     // Only pairs of specification-defined SDOs/SCOs have a defined list; custom types and
     // invalid references (reported by the reference rules) are left alone.
-    if (source === undefined || target === undefined || !isStixType(source) || !isStixType(target)) return;
-    if (!isEndpoint(source) || !isEndpoint(target)) return;
+    if (sourceId === undefined || targetId === undefined || !isEndpoint(sourceId.category) || !isEndpoint(targetId.category)) return;
+    const source = sourceId.type;
+    const target = targetId.type;
     if (isDefinedRelationship(value, source, target)) return;
     report.warning(
       '/relationship_type',
@@ -274,9 +275,8 @@ export const relationshipTypeRule: StixRule = {
   },
 };
 
-function isEndpoint(type: string): boolean {
-  const c = stixCategory(type);
-  return c === 'sdo' || c === 'sco';
+function isEndpoint(category: StixCategory | undefined): boolean {
+  return category === 'sdo' || category === 'sco';
 }
 
 export const vocabularyRules: readonly StixRule[] = [enumerationsRule, openVocabulariesRule, relationshipTypeRule];

@@ -1,17 +1,7 @@
 // Directory changes applied to an in-memory copy, so that every change (from the admin
 // API, the CLI or `config apply`) is checked against the directory it would produce
 // before the store is asked to make it.
-import type { AclEntry, DirectoryChange, DirectoryData } from '../store/directory-records';
-
-const LISTS = {
-  apiRoot: 'apiRoots',
-  collection: 'collections',
-  member: 'members',
-  group: 'groups',
-  credential: 'credentials',
-  acl: 'acl',
-  mou: 'mous',
-} as const;
+import { DIRECTORY_LISTS, type AclEntry, type DirectoryChange, type DirectoryData } from '../store/directory-records';
 
 export function aclKey(entry: Pick<AclEntry, 'collectionId' | 'grantee'>): string {
   return `${entry.collectionId} ${entry.grantee}`;
@@ -43,7 +33,7 @@ export function applyInMemory(data: DirectoryData, changes: readonly DirectoryCh
     mous: [...data.mous],
   };
   for (const change of changes) {
-    const list = next[LISTS[change.kind]] as unknown[];
+    const list = next[DIRECTORY_LISTS[change.kind]] as unknown[];
     const key = changeKey(change);
     const at = list.findIndex((r) => keyOf(change.kind, r) === key);
     if (change.op === 'put') {

@@ -35,6 +35,7 @@
 import type { MemberRecord } from '../store/directory-records';
 import type { StixObject } from '../stix/rules/rule';
 import { currentRecord, matchingAudience } from './audiences';
+import { referencedIds } from './references';
 import type { Decision, DecisionContext, Reader, Reason, Transform } from './decision';
 import { effectiveMarking, granularParts, levelLabel } from './markings';
 import { type AudienceClause, type MarkingLevel, type ProviderTerms, levelRank } from './sharing-policy';
@@ -295,22 +296,6 @@ function deny(reasons: Reason[], marking: MarkingLevel, reason: Reason, waitingF
   return d;
 }
 
-function closureRefs(object: StixObject): string[] {
-  const out: string[] = [];
-  const add = (v: unknown): void => {
-    if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.push(x);
-  };
-  if (object.type === 'relationship') {
-    add(object.source_ref);
-    add(object.target_ref);
-  } else if (object.type === 'sighting') {
-    add(object.sighting_of_ref);
-    add(object.observed_data_refs);
-    add(object.where_sighted_refs);
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -393,7 +378,7 @@ export function decide(reader: Reader, object: StixObject, ctx: DecisionContext)
 
   // 6. relationship closure
   if (receive.relationshipClosed) {
-    const refs = closureRefs(object);
+    const refs = referencedIds(object);
     if (refs.length > 0) {
       const hidden = refs.filter((id) => ctx.isVisibleToReader(id) !== true);
       if (hidden.length > 0) {

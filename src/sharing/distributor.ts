@@ -24,6 +24,7 @@ import type { DeferredDecision, NewObjectVersion, Store, StoredVersion } from '.
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../taxii/timestamps';
 import { decide } from './decide';
+import { referencedIds } from './references';
 import { effectiveMarking } from './markings';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
 import type { Decision, DecisionContext, Reader } from './decision';
@@ -651,23 +652,7 @@ function derivedRow(v: BaseVersion, collectionId: string, decision: Decision, ob
   };
 }
 
-/** The ids a relationship or sighting references (STIX 2.1 §5.1, §5.2). */
-export function referencedIds(object: StixObject): string[] {
-  const ids: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v === 'string') ids.push(v);
-    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') ids.push(x);
-  };
-  if (object.type === 'relationship') {
-    add(object.source_ref);
-    add(object.target_ref);
-  } else if (object.type === 'sighting') {
-    add(object.sighting_of_ref);
-    add(object.observed_data_refs);
-    add(object.where_sighted_refs);
-  }
-  return [...new Set(ids)];
-}
+export { referencedIds } from './references';
 
 /** Everything about a member's own standing that decide() reads. */
 function policyFingerprint(data: DirectoryData, memberId: string, d: DirectorySnapshot): string {

@@ -18,7 +18,7 @@ import type { Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../taxii/timestamps';
 import type { Decision, Reason, Transform } from './decision';
-import { type BaseVersion, type Distributor, referencedIds } from './distributor';
+import { type BaseVersion, type Distributor, referencedIds, toBase } from './distributor';
 import { feedCollectionId } from './hub-identities';
 import type { MarkingLevel } from './sharing-policy';
 import { viewOf } from './views';
@@ -81,19 +81,6 @@ export function explainAccess(d: DirectorySnapshot, sharing: ExplainSharing, mem
 // ---------------------------------------------------------------------------------------
 // Reading the store
 
-function toBase(row: StoredVersion): BaseVersion {
-  return {
-    id: row.id,
-    type: row.type,
-    version: row.version,
-    versionKey: versionKey(row.version) as string,
-    specVersion: row.specVersion,
-    provider: row.provider,
-    publishedAt: Math.floor(row.dateAdded / 1000),
-    dateAdded: row.dateAdded,
-    json: row.json as string,
-  };
-}
 
 async function* rows(store: Store, collectionId: string, opts: { ids?: string[]; latest?: boolean; withJson: boolean }): AsyncGenerator<StoredVersion> {
   let after: number | undefined;

@@ -154,3 +154,14 @@ export class DirectoryConflict extends Error {
     this.name = 'DirectoryConflict';
   }
 }
+
+/** Which list of DirectoryData holds each kind of record. */
+export const DIRECTORY_LISTS = {
+  apiRoot: 'apiRoots',
+  collection: 'collections',
+  member: 'members',
+  group: 'groups',
+  credential: 'credentials',
+  acl: 'acl',
+  mou: 'mous',
+} as const satisfies Record<DirectoryChange['kind'], keyof Omit<DirectoryData, 'revision'>>;

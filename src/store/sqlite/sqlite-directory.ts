@@ -3,6 +3,7 @@
 // transaction as every change.
 import type Database from 'better-sqlite3';
 import {
+  DIRECTORY_LISTS,
   DirectoryConflict,
   type AuditEntry,
   type AuditQuery,
@@ -13,15 +14,6 @@ import { DIRECTORY_SQL } from './sqlite-schema';
 
 const REVISION_KEY = 'directory_revision';
 type Kind = DirectoryChange['kind'];
-const KINDS: Record<Kind, keyof Omit<DirectoryData, 'revision'>> = {
-  apiRoot: 'apiRoots',
-  collection: 'collections',
-  member: 'members',
-  group: 'groups',
-  credential: 'credentials',
-  acl: 'acl',
-  mou: 'mous',
-};
 
 /** The key a record is stored under, per kind. */
 export function directoryKey(change: DirectoryChange): string {
@@ -83,7 +75,7 @@ export class SqliteDirectory {
     const read = this.db.transaction(() => {
       const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
       for (const row of this.s.all.all() as Array<{ kind: Kind; json: string }>) {
-        const list = data[KINDS[row.kind]] as unknown[] | undefined;
+        const list = data[DIRECTORY_LISTS[row.kind]] as unknown[] | undefined;
         list?.push(JSON.parse(row.json));
       }
       return data;

@@ -12,6 +12,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
+# The admin API serves its OpenAPI document, compiled in from docs/.
+COPY docs ./docs
 RUN npm run build
 
 # --- runtime stage: production dependencies and compiled code only, non-root ---

@@ -316,6 +316,25 @@ export class Distributor {
     return this.exclusive(() => this.withdrawDependentsNow(collectionId, objectId));
   }
 
+  /**
+   * After versions of `objectId` were deleted from `collectionId`: removes them from every
+   * member's view of the collection and feed (under the pseudonym id too, for a member's
+   * identity), then withdraws what members saw only through the object.
+   */
+  afterDelete(collectionId: string, objectId: string, versionKeys: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      const d = await this.directory.refresh();
+      const ids = [objectId, ...[this.servedAs(d, objectId)].filter((x): x is string => x !== undefined)];
+      const items = [...d.members.values()].flatMap((m) =>
+        [viewOf(m.id, collectionId), this.feedView(d, m.id)].flatMap((partition) =>
+          ids.map((id) => ({ partition, objectId: id, versionKeys, baseCollection: collectionId })),
+        ),
+      );
+      await this.store.deleteDerivedIn(items);
+      await this.withdrawDependentsNow(collectionId, objectId);
+    });
+  }
+
   private async withdrawDependentsNow(_collectionId: string, objectId: string): Promise<void> {
     const d = await this.directory.refresh();
     for (const member of d.members.values()) {

@@ -171,8 +171,12 @@ export interface Store {
   releasedAmong(provider: string, objectIds: string[]): Promise<Set<string>>;
   /** Forgets every deferred decision of a reader (before re-materialising it). */
   clearDeferred(reader: string): Promise<void>;
-  /** Deletes the rows derived from these base versions, in every reader's view; returns how many. */
-  deleteDerived(baseCollectionId: string, objectId: string, versionKeys: string[] | 'all'): Promise<number>;
+  /**
+   * Deletes derived rows — versions of an object in readers' views — that derive from
+   * `baseCollection`, in one atomic write; returns how many. The caller (the distributor)
+   * names the partitions: it knows who has views.
+   */
+  deleteDerivedIn(items: Array<{ partition: string; objectId: string; versionKeys: string[]; baseCollection: string }>): Promise<number>;
 
   saveStatus(status: StoredStatus): Promise<void>;
   getStatus(apiRoot: string, statusId: string): Promise<StoredStatus | undefined>;

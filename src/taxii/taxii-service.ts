@@ -167,9 +167,8 @@ export class TaxiiService {
     const keys = await this.versionKeys(partitionOf(principal, target), objectId, filters.versions ?? { all: true }, filters.specVersions);
     const deleted = keys.length === 0 ? 0 : await this.store.deleteObject(target.collection.id, objectId, { first: false, last: false, exact: keys });
     if (deleted > 0) {
-      await this.store.deleteDerived(target.collection.id, objectId, keys);
-      // Relationships some members saw only through the deleted object go with it (closure).
-      await this.distributor?.withdrawDependents(target.collection.id, objectId);
+      // Gone from every member's view, and with it what members saw only through it (closure).
+      await this.distributor?.afterDelete(target.collection.id, objectId, keys);
     }
     if (deleted === 0) throw notFound('The object (or the versions selected) was not found in this collection.');
     // A deletion changes the collection: it is recorded as a publish-side action.

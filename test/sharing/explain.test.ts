@@ -2,6 +2,7 @@
 // the real server — the access gate, every reason rule, transforms, embargo, closure, and
 // the check of each member's materialised view against its decisions.
 import request from 'supertest';
+import { versionKey } from '../../src/taxii/timestamps';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
@@ -203,8 +204,9 @@ test('a view that disagrees with its decision is reported', async () => {
   expect(e.consistent).toBe(false);
   expect(e.collections[0]!.versions[0]).toMatchObject({ status: 'visible', expectedInView: true, inView: false, consistent: false, note: expect.any(String) });
   // Gone from the collection, so that the counts below are the world's.
+  const keys = [versionKey(extra.modified as string) as string];
   await t.store.deleteObject(C, extra.id, { all: true });
-  await t.store.deleteDerived(C, extra.id, 'all');
+  await t.concord.sharing.distributor.afterDelete(C, extra.id, keys);
 });
 
 test('unknown member, object nowhere → 404 errors', async () => {

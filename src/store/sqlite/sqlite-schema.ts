@@ -76,9 +76,6 @@ CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at);
 `;
 
 export const DERIVED_INDEXES_SQL = `
--- a base version's derived rows in every reader's view (deletes, re-materialisation)
-CREATE INDEX IF NOT EXISTS objects_derived ON objects (base_collection, object_id, version_key) WHERE base_collection IS NOT NULL;
-CREATE INDEX IF NOT EXISTS objects_derived_renamed ON objects (base_collection, base_object_id) WHERE base_object_id IS NOT NULL;
 -- base rows whose distribution did not finish (recovered at start)
 CREATE INDEX IF NOT EXISTS objects_pending ON objects (seq) WHERE pending = 1;
 `;

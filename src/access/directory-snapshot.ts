@@ -34,6 +34,7 @@ export class DirectorySnapshot {
   private readonly byUsername = new Map<string, CredentialRecord>();
   private readonly aclByCollection = new Map<string, AclEntry[]>();
   private readonly accessCache = new Map<string, ReadonlyMap<string, Access>>();
+  private byIdentity: Map<string, MemberRecord> | undefined;
 
   /** Member id → its personal feed collection (issue 5), and the feeds' ids. */
   private readonly feeds = new Map<string, CollectionRecord>();
@@ -89,6 +90,15 @@ export class DirectorySnapshot {
       list.push(a);
       this.aclByCollection.set(a.collectionId, list);
     }
+  }
+
+  /** The member whose STIX identity object this is, if any. */
+  memberWithIdentity(identityRef: string): MemberRecord | undefined {
+    if (this.byIdentity === undefined) {
+      this.byIdentity = new Map();
+      for (const m of this.members.values()) if (m.identityRef !== undefined) this.byIdentity.set(m.identityRef, m);
+    }
+    return this.byIdentity.get(identityRef);
   }
 
   feedOf(memberId: string): CollectionRecord | undefined {

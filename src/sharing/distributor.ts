@@ -550,8 +550,8 @@ export class Distributor {
   /** The pseudonym a member's identity object may be served under, when `id` is a member's identity. */
   private servedAs(d: DirectorySnapshot, id: string): string | undefined {
     if (!id.startsWith('identity--')) return undefined;
-    for (const m of d.members.values()) if (m.identityRef === id) return this.identities.pseudonymOf(m.id);
-    return undefined;
+    const member = d.memberWithIdentity(id);
+    return member === undefined ? undefined : this.identities.pseudonymOf(member.id);
   }
 
   /**

@@ -19,6 +19,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: string;
   sqliteFile: string;
+  /** The MongoDB store, when a URI is configured (MONGODB_URI); the embedded store otherwise. */
+  mongodb?: { uri: string; database: string };
   pageSizeDefault: number;
   pageSizeMax: number;
   statusRetentionHours: number;
@@ -62,7 +64,7 @@ type RawConfig = {
     shutdown_timeout_ms?: number;
   };
   log_level?: string;
-  store?: { sqlite_file?: string };
+  store?: { sqlite_file?: string; mongodb_uri?: string; mongodb_database?: string };
   taxii?: {
     page_size_default?: number;
     page_size_max?: number;
@@ -143,6 +145,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     env.CONCORD_SQLITE_FILE ??
     (dataDir ? path.join(dataDir, 'concord.db') : path.resolve(cwd, r.store?.sqlite_file ?? 'data/concord.db'));
 
+  const mongodb = mongodbSettings(env, r, problems);
+
   const defaultApiRoot = r.discovery?.default_api_root;
   // Relative to the configuration file's folder (collections/ for the shipped one).
   const directoryDir = env.CONCORD_DIRECTORY_DIR
@@ -159,6 +163,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     shutdownTimeoutMs: r.server?.shutdown_timeout_ms ?? 10_000,
     logLevel,
     sqliteFile,
+    ...(mongodb ? { mongodb } : {}),
     pageSizeDefault,
     pageSizeMax,
     statusRetentionHours: r.taxii?.status_retention_hours ?? 24 * 7,
@@ -183,6 +188,21 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     },
     source,
   };
+}
+
+/** MONGODB_URI / MONGODB_DATABASE over store.mongodb_uri / store.mongodb_database. */
+function mongodbSettings(env: NodeJS.ProcessEnv, r: RawConfig, problems: string[]): Config['mongodb'] {
+  const uri = env.MONGODB_URI || r.store?.mongodb_uri;
+  if (uri === undefined) return undefined;
+  if (!/^mongodb(\+srv)?:\/\/./.test(uri)) {
+    problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+    return undefined;
+  }
+  // The database: explicit, else the URI's path (mongodb://host/db?…), else 'concord'.
+  const fromUri = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri)?.[1];
+  const database = env.MONGODB_DATABASE || r.store?.mongodb_database || (fromUri ? decodeURIComponent(fromUri) : 'concord');
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(database)) problems.push(`MongoDB database name must be 1–63 letters, digits, '_' or '-', got '${database}'`);
+  return { uri, database };
 }
 
 function envBoolean(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean | undefined {

@@ -24,7 +24,7 @@ import {
 } from '../store/directory-records';
 import { defaultMou } from '../sharing/sharing-policy';
 import type { Store } from '../store/store';
-import { applyInMemory } from './directory-changes';
+import { applyInMemory } from '../store/directory-changes';
 import { checkDirectory } from './directory-integrity';
 import { mouToJson } from './directory-json';
 

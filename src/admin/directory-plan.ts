@@ -12,7 +12,7 @@ import type {
   MemberRecord,
   Mou,
 } from '../store/directory-records';
-import { aclKey } from './directory-changes';
+import { aclKey } from '../store/directory-changes';
 
 export interface DirectorySpec {
   apiRoots: ApiRootRecord[];

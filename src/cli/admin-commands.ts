@@ -13,7 +13,7 @@ import pino from 'pino';
 import { createSharing } from '../sharing/sharing';
 import { AdminError, AdminService, type Actor } from '../admin/admin-service';
 import { applyFiles, DirectoryFilesError } from '../admin/apply-files';
-import { applyInMemory } from '../admin/directory-changes';
+import { applyInMemory } from '../store/directory-changes';
 import { mouJsonProblems, readDirectoryFiles } from '../admin/directory-files';
 import { checkDirectory } from '../admin/directory-integrity';
 import { collectionToJson, credentialToJson, DEFAULT_MEDIA_TYPES, memberToJson, mouFromJson, mouToJson } from '../admin/directory-json';

@@ -1,5 +1,5 @@
 // planDirectory (config plan/apply): what changes, what is left alone, what is refused.
-import { applyInMemory } from '../../src/admin/directory-changes';
+import { applyInMemory } from '../../src/store/directory-changes';
 import { checkDirectory } from '../../src/admin/directory-integrity';
 import { describePlan, planDirectory, type DirectorySpec } from '../../src/admin/directory-plan';
 import { memberDeletion } from '../../src/admin/admin-service';

@@ -10,6 +10,7 @@ import type express from 'express';
 import type { Config } from './config';
 import { buildApp } from './http/app';
 import { SqliteStore } from './store/sqlite/sqlite-store';
+import { MongoStore } from './store/mongo/mongo-store';
 import type { Store } from './store/store';
 import { DirectoryAuthenticator } from './access/authenticator';
 import { LiveDirectory } from './access/live-directory';
@@ -39,8 +40,18 @@ export interface Concord {
   sharing: Sharing;
 }
 
-export function openStore(config: Config): Store {
+/** The MongoDB store when a URI is configured (MONGODB_URI), else the embedded SQLite file. */
+export async function openStore(config: Config): Promise<Store> {
+  if (config.mongodb) {
+    return MongoStore.open(config.mongodb.uri, config.mongodb.database, { statusRetentionSeconds: config.statusRetentionHours * 3600 });
+  }
   return new SqliteStore(config.sqliteFile);
+}
+
+/** Where the store is, for logs (never the MongoDB credentials). */
+export function describeStore(config: Config): string {
+  if (!config.mongodb) return config.sqliteFile;
+  return `${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//')} (database ${config.mongodb.database})`;
 }
 
 /** Builds the application over a store; tests call this with an in-memory store. */
@@ -113,7 +124,7 @@ export interface RunningServer {
 
 /** `validator` is for measurements (bench/run.ts); the server loads the real one. */
 export async function startServer(config: Config, logger: Logger, validator?: StixValidator): Promise<RunningServer> {
-  const store = openStore(config);
+  const store = await openStore(config);
   const concord = await createConcord(config, logger, store, validator);
   await concord.validationReady();
   announceBootstrap(concord.bootstrap, logger);
@@ -160,7 +171,7 @@ export async function startServer(config: Config, logger: Logger, validator?: St
       await concord.audit.close();
       await store.close();
     })());
-  logger.info({ url, config: config.source, store: config.sqliteFile }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);
+  logger.info({ url, config: config.source, store: describeStore(config) }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);
   return { url, server, close };
 }
 

@@ -58,8 +58,11 @@ export function cliActor(): Actor {
 }
 
 /** Opens the store of the configuration; close it with `ctx.store.close()`. */
-export function openContext(config: Config, io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stderrIsTTY' | 'actor'>> = {}): CliContext {
-  const store = openStore(config);
+export async function openContext(
+  config: Config,
+  io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stderrIsTTY' | 'actor'>> = {},
+): Promise<CliContext> {
+  const store = await openStore(config);
   const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
   const admin = new AdminService(store, directory);
   // As in the server: a change that alters what members may see re-materialises their

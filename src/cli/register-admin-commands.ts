@@ -43,7 +43,7 @@ async function readStdin(): Promise<string | undefined> {
 export function registerAdminCommands(program: Command, loadConfig: LoadConfig): void {
   /** Runs `fn` over the configured store; the process exits with its code. */
   const run = (opts: WithConfig, fn: (ctx: CliContext) => Promise<number>) => async () => {
-    const ctx = openContext(loadConfig(opts.config));
+    const ctx = await openContext(loadConfig(opts.config));
     let code: number;
     try {
       code = await runCommand(ctx, () => fn(ctx));

@@ -203,13 +203,28 @@ export class Distributor {
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
     const now = this.now();
+    // What the reader already sees of everything these relationships reference: one query
+    // for the whole publish, not one per reference (each is a round trip on MongoDB).
+    const refsOf = new Map<BaseVersion, string[]>();
+    const asked: string[] = [];
+    for (const v of versions) {
+      if (!SRO_TYPES.has(v.type)) continue;
+      const refs = referencedIds(parsed(v));
+      refsOf.set(v, refs);
+      for (const ref of refs) {
+        asked.push(ref);
+        const alias = this.servedAs(d, ref);
+        if (alias !== undefined) asked.push(alias);
+      }
+    }
+    const present = asked.length > 0 ? await this.store.presentAmong(feed, asked) : new Set<string>();
     for (const v of versions) {
       const object = parsed(v);
-      const refs = SRO_TYPES.has(v.type) ? referencedIds(object) : [];
+      const refs = refsOf.get(v) ?? [];
       const known = new Map<string, boolean>();
       for (const ref of refs) {
         const alias = this.servedAs(d, ref);
-        known.set(ref, visibleNow.has(ref) || (await this.store.hasObject(feed, ref)) || (alias !== undefined && (await this.store.hasObject(feed, alias))));
+        known.set(ref, visibleNow.has(ref) || present.has(ref) || (alias !== undefined && present.has(alias)));
       }
       const decision = decide(r, object, this.context(d, v, known, releases));
       if (!decision.allow) {

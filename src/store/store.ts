@@ -145,6 +145,8 @@ export interface Store {
   queryObjects(query: ObjectQuery): Promise<QueryPage>;
   /** Whether any version of the object is in the collection. */
   hasObject(collectionId: string, objectId: string): Promise<boolean>;
+  /** Which of these objects have a version in the collection (hasObject for many ids, in one query). */
+  presentAmong(collectionId: string, objectIds: string[]): Promise<Set<string>>;
   /** Deletes the selected versions of one object; returns how many were deleted. */
   deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
 

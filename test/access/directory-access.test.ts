@@ -5,7 +5,8 @@ import { DirectorySnapshot } from '../../src/access/directory-snapshot';
 import { LiveDirectory } from '../../src/access/live-directory';
 import { hashPassword, hashToken } from '../../src/access/secrets';
 import type { CollectionRecord, CredentialRecord, DirectoryChange, DirectoryData } from '../../src/store/directory-records';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from '../helpers/test-store';
+import type { Store } from '../../src/store/store';
 
 const C = (id: string, extra: Partial<CollectionRecord> = {}): CollectionRecord => ({
   id,
@@ -68,7 +69,7 @@ describe('DirectorySnapshot.accessOf', () => {
 });
 
 describe('DirectoryAuthenticator over a live store', () => {
-  let store: SqliteStore;
+  let store: Store;
   let now = 1_000;
   let auth: DirectoryAuthenticator;
   const token = (id: string, extra: Partial<CredentialRecord> = {}): DirectoryChange => ({
@@ -79,7 +80,7 @@ describe('DirectoryAuthenticator over a live store', () => {
   const apply = async (changes: DirectoryChange[]) => store.applyDirectoryChanges(changes, [], await store.directoryRevision());
 
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
+    store = await newTestStore();
     const d = directory();
     await apply([
       ...d.apiRoots.map((record): DirectoryChange => ({ op: 'put', kind: 'apiRoot', record })),

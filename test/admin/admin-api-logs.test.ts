@@ -4,7 +4,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { buildConfig } from '../../src/config';
 import { createConcord, type Concord } from '../../src/main';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from '../helpers/test-store';
 import { StixValidator } from '../../src/stix/stix-validator';
 import { auth, testConfigObject, testDirectoryChanges, TAXII } from '../helpers/test-app';
 
@@ -14,7 +14,7 @@ let concord: Concord;
 beforeAll(async () => {
   const { api_roots, users, ...serverConfig } = testConfigObject();
   const config = buildConfig(serverConfig, { CONCORD_VALIDATION_THREADS: '0' }, 'test');
-  const store = new SqliteStore(':memory:');
+  const store = await newTestStore();
   await store.applyDirectoryChanges(testDirectoryChanges({ api_roots, users }), [], await store.directoryRevision());
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -2,14 +2,15 @@
 // time, by count and on close, in order.
 import pino from 'pino';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from '../helpers/test-store';
+import type { Store } from '../../src/store/store';
 import type { AuditEntry } from '../../src/store/directory-records';
 
 const entry = (i: number): AuditEntry => ({ at: i, kind: 'read', action: 'objects.get', memberId: 'm', details: { returned: i } });
 
-let store: SqliteStore;
-beforeEach(() => {
-  store = new SqliteStore(':memory:');
+let store: Store;
+beforeEach(async () => {
+  store = await newTestStore();
 });
 afterEach(() => store.close());
 
@@ -49,5 +50,5 @@ test('a failing store loses the batch but throws nothing', async () => {
   await store.close();
   await expect(r.flush()).resolves.toBeUndefined();
   await expect(r.recordNow(entry(2))).resolves.toBeUndefined();
-  store = new SqliteStore(':memory:');
+  store = await newTestStore();
 });

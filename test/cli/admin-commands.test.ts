@@ -53,11 +53,11 @@ interface Harness {
 let dir: string;
 let h: Harness;
 
-function harness(file: string): Harness {
+async function harness(file: string): Promise<Harness> {
   const out = new Capture();
   const err = new Capture();
   const config = buildConfig({}, { CONCORD_SQLITE_FILE: file, CONCORD_VALIDATION_THREADS: '0' }, 'test');
-  const ctx = openContext(config, { stdout: out, stderr: err, stderrIsTTY: false, actor: { memberId: 'hub', source: 'cli:test' } });
+  const ctx = await openContext(config, { stdout: out, stderr: err, stderrIsTTY: false, actor: { memberId: 'hub', source: 'cli:test' } });
   return {
     ctx,
     out,
@@ -71,9 +71,9 @@ function harness(file: string): Harness {
   };
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-admin-cli-'));
-  h = harness(path.join(dir, 'concord.db'));
+  h = await harness(path.join(dir, 'concord.db'));
 });
 afterEach(async () => {
   await h.ctx.store.close();

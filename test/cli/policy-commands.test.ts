@@ -54,7 +54,7 @@ async function run(fn: (c: CliContext) => Promise<number>): Promise<{ code: numb
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-policy-cli-'));
   const config = buildConfig({}, { CONCORD_SQLITE_FILE: path.join(dir, 'concord.db'), CONCORD_VALIDATION_THREADS: '0' }, 'test');
-  ctx = openContext(config, { stdout: out, stderr: err, stderrIsTTY: false, actor: { memberId: 'hub', source: 'cli:test' } });
+  ctx = await openContext(config, { stdout: out, stderr: err, stderrIsTTY: false, actor: { memberId: 'hub', source: 'cli:test' } });
   const changes: DirectoryChange[] = [
     { op: 'put', kind: 'apiRoot', record: { path: 'hub', title: 'Hub', maxContentLength: 1_000_000 } },
     { op: 'put', kind: 'collection', record: { id: C, apiRoot: 'hub', title: 'Shared', mediaTypes: ['application/stix+json;version=2.1'], validation: 'standard', allowCustom: true } },

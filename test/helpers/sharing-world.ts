@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { hashToken } from '../../src/access/secrets';
 import type { DirectoryChange, MemberRecord } from '../../src/store/directory-records';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from './test-store';
 import {
   DEFAULT_PROVIDER_TERMS,
   DEFAULT_RECIPIENT_TERMS,
@@ -394,7 +394,7 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
     api_roots: [{ path: ROOT, title: 'Hub', collections: collectionIds.map((id, i) => ({ id, title: `C${i}` })) }],
     users: [{ id: ADMIN, admin: true, token_sha256: [hashToken(tokenOf(ADMIN))] }],
   });
-  const t = await makeTestApp({ config: cfg, store: new SqliteStore(':memory:') });
+  const t = await makeTestApp({ config: cfg, store: await newTestStore() });
   const server = t.app.listen(0);
   const world: World = {
     spec,

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type express from 'express';
 import { buildConfig, type Config } from '../../src/config';
 import { createConcord, type Concord } from '../../src/main';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from './test-store';
 import type { Store } from '../../src/store/store';
 import { hashPassword, hashToken } from '../../src/access/secrets';
 import { StixValidator } from '../../src/stix/stix-validator';
@@ -135,7 +135,7 @@ export async function makeTestApp(
   const { api_roots, users, ...serverConfig } = options.config ?? testConfigObject();
   // Validation in place unless a test asks for threads (test/stix/validation-pool.test.ts).
   const config = buildConfig(serverConfig, { CONCORD_VALIDATION_THREADS: '0', ...options.env }, 'test');
-  const store = options.store ?? new SqliteStore(':memory:');
+  const store = options.store ?? (await newTestStore());
   const changes = testDirectoryChanges({ api_roots, users });
   if (changes.length > 0) await store.applyDirectoryChanges(changes, [], await store.directoryRevision());
   const logger = pino({ level: 'silent' });

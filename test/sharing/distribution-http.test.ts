@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from '../helpers/test-store';
 import type { DirectoryChange } from '../../src/store/directory-records';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/sharing/sharing-policy';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
@@ -34,7 +34,7 @@ async function change(changes: DirectoryChange[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await newTestStore();
   const cfg = testConfigObject({ api_roots: [{ path: 'hub', title: 'Hub', collections: [{ id: C, title: 'Shared' }] }], users: [{ id: 'admin', admin: true, token_sha256: [hashToken(token('admin'))] }] });
   t = await makeTestApp({ config: cfg, store });
   const changes: DirectoryChange[] = [{ op: 'put', kind: 'group', record: { id: 'states', name: 'States' } }];

@@ -6,7 +6,8 @@ import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { LiveDirectory } from '../../src/access/live-directory';
 import type { DirectoryChange } from '../../src/store/directory-records';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import type { Store } from '../../src/store/store';
+import { newTestStore } from '../helpers/test-store';
 import { Distributor } from '../../src/sharing/distributor';
 import { HubIdentities } from '../../src/sharing/hub-identities';
 import { viewOf } from '../../src/sharing/views';
@@ -19,7 +20,8 @@ const AMBER_STRICT = 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003';
 const token = (m: string) => `${m}-token-0123456789`;
 const IDS = { ohio: `identity--${uuidv4()}`, indiana: `identity--${uuidv4()}` };
 
-async function world(store = new SqliteStore(':memory:')): Promise<TestApp> {
+async function world(given?: Store): Promise<TestApp> {
+  const store = given ?? (await newTestStore());
   const cfg = testConfigObject({
     sharing: { feed_api_root: 'feeds' },
     api_roots: [
@@ -113,7 +115,7 @@ describe('embargo', () => {
 
 describe('recovery', () => {
   test('a distribution interrupted by a crash is finished at the next start', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = await newTestStore();
     const t = await world(store);
     const lost = indicator();
     // What a crash between the base write and the distribution leaves behind.

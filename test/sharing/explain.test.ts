@@ -5,7 +5,7 @@ import request from 'supertest';
 import { versionKey } from '../../src/taxii/timestamps';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { newTestStore } from '../helpers/test-store';
 import type { DirectoryChange } from '../../src/store/directory-records';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/sharing/sharing-policy';
 import { explain, simulate, summariseDistribution, distributionAuditEntry, DistributionTally, type Explanation } from '../../src/sharing/explain';
@@ -72,7 +72,7 @@ async function publish(as: M, objects: unknown[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  const store = new SqliteStore(':memory:');
+  const store = await newTestStore();
   const cfg = testConfigObject({ api_roots: [{ path: 'hub', title: 'Hub', collections: [{ id: C, title: 'Shared' }] }], users: [{ id: 'admin', admin: true, token_sha256: [hashToken(token('admin'))] }] });
   t = await makeTestApp({ config: cfg, store });
   const changes: DirectoryChange[] = [{ op: 'put', kind: 'group', record: { id: 'states', name: 'States' } }];

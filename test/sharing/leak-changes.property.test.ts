@@ -23,6 +23,7 @@
 // Two known bugs (reproduced by the two tests at the end) fail it; to look past them,
 // CHANGES_REBUILD_ON_RESUME=1 and CHANGES_REBUILD_AFTER_DELETE=1 force a rebuild of every
 // member's views after a resumption / a deletion.
+import { propertyRuns } from '../helpers/test-store';
 import type { Server } from 'node:http';
 import fc from 'fast-check';
 import request from 'supertest';
@@ -60,7 +61,7 @@ import {
 import { TAXII } from '../helpers/test-app';
 
 const SEED = Number(process.env.CHANGES_SEED ?? 20260502);
-const RUNS = Number(process.env.CHANGES_RUNS ?? 20);
+const RUNS = Number(process.env.CHANGES_RUNS ?? propertyRuns(20));
 
 // ---------------------------------------------------------------------------------------
 // Generation of the changes (MOUs as in sharing-world.ts, which does not export them)

@@ -15,6 +15,7 @@
 // number of worlds; LEAK_SHRINK=1 shrinks a counterexample; LEAK_STATS=1 prints what each
 // principal saw. LEAK_SKIP_IDENTITY_OBJECTS=1 publishes no identity objects (to look past
 // the known pseudonymised-identity-id leak in manifest / object by id / versions).
+import { propertyRuns } from '../helpers/test-store';
 import type { Server } from 'node:http';
 import fc from 'fast-check';
 import request from 'supertest';
@@ -36,7 +37,7 @@ import {
 } from '../helpers/sharing-world';
 
 const SEED = Number(process.env.LEAK_SEED ?? 20260501);
-const RUNS = Number(process.env.LEAK_RUNS ?? 40);
+const RUNS = Number(process.env.LEAK_RUNS ?? propertyRuns(40));
 
 /** What one principal should see of one collection: served (transformed) versions by `id version`. */
 interface Expected {

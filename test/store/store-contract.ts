@@ -736,6 +736,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         await store.addObjects(COLLECTION, [ver(id, undefined)]);
         await expect(store.hasObject(COLLECTION, id)).resolves.toBe(true);
       });
+
+      test('presentAmong answers hasObject for many ids at once: per collection, repeated and long lists', async () => {
+        const [a, b, c] = [stixId('indicator'), stixId('ipv4-addr'), stixId('malware')];
+        await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2), ver(b, undefined)]);
+        await store.addObjects(OTHER_COLLECTION, [ver(c, T1)]);
+        await expect(store.presentAmong(COLLECTION, [])).resolves.toEqual(new Set());
+        await expect(store.presentAmong(COLLECTION, [a, b, c, a])).resolves.toEqual(new Set([a, b]));
+        await expect(store.presentAmong(OTHER_COLLECTION, [a, b, c])).resolves.toEqual(new Set([c]));
+        const many = [...Array.from({ length: 1200 }, () => stixId('note')), b];
+        await expect(store.presentAmong(COLLECTION, many)).resolves.toEqual(new Set([b]));
+        await store.deleteObject(COLLECTION, a, ALL);
+        await expect(store.presentAmong(COLLECTION, [a, b])).resolves.toEqual(new Set([b]));
+      });
     });
 
     describe('deleteObject', () => {

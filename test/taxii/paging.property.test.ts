@@ -7,6 +7,7 @@
 // match[version]=all, then pages through random filter combinations with a random
 // limit, following `next` until `more` is false, and compares the concatenated pages
 // with a brute-force oracle.
+import { propertyRuns } from '../helpers/test-store';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -22,7 +23,7 @@ const SPELLINGS = ['ms', 'bare', 'micro', 'nano'] as const;
 type Spelling = (typeof SPELLINGS)[number];
 const CREATED = '2024-01-01T00:00:00.000Z';
 const CREATED_MS = Date.parse(CREATED);
-const NUM_RUNS = 30;
+const NUM_RUNS = propertyRuns(30);
 
 // ---------------------------------------------------------------------------------------
 // Generated data
@@ -461,7 +462,7 @@ describe('paging properties (TAXII 2.1 §3.4 filtering, §3.5 pagination)', () =
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, 300_000);
 
   test('TAXII 2.1 §3.4, §3.5, §5.3: GET manifest/ paged with next returns exactly the filtered set, in date_added order, no duplicates or gaps', async () => {
     await fc.assert(
@@ -483,5 +484,5 @@ describe('paging properties (TAXII 2.1 §3.4 filtering, §3.5 pagination)', () =
       }),
       { numRuns: NUM_RUNS },
     );
-  });
+  }, 300_000);
 });

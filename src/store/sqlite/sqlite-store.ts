@@ -391,6 +391,19 @@ export class SqliteStore implements Store {
     return deleted;
   }
 
+  async presentAmong(collectionId: string, objectIds: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const unique = [...new Set(objectIds)];
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const chunk = unique.slice(i, i + ID_CHUNK);
+      const found = this.cached(`SELECT DISTINCT object_id FROM objects WHERE collection_id = ? AND object_id IN (${placeholders(chunk.length)})`)
+        .pluck()
+        .all(collectionId, ...chunk) as string[];
+      for (const id of found) out.add(id);
+    }
+    return out;
+  }
+
   async hasObject(collectionId: string, objectId: string): Promise<boolean> {
     return this.statements.hasObject.get(collectionId, objectId) !== undefined;
   }

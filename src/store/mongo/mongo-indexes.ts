@@ -1,0 +1,54 @@
+// Indexes of the MongoDB store, created idempotently at start. Each names the query it serves.
+import type { CreateIndexesOptions, IndexSpecification } from 'mongodb';
+
+export interface IndexDefinition {
+  collection: string;
+  key: IndexSpecification;
+  options: CreateIndexesOptions & { name: string };
+  /** Created only where the server supports it (FerretDB v1 has no TTL indexes); see MongoStore.ensureIndexes. */
+  optional?: boolean;
+}
+
+export const OBJECTS = 'objects';
+export const VARIANTS = 'variants';
+export const STATUSES = 'statuses';
+export const SETTINGS = 'settings';
+export const DEFERRED = 'deferred';
+export const RELEASES = 'releases';
+export const META = 'meta';
+/** The last date_added handed out per collection: `{_id: collection, last}`. */
+export const CLOCKS = 'clocks';
+export const AUDIT = 'audit';
+
+/**
+ * Object documents: `c` collection (or reader's view partition), `oid`, `type`, `v` version
+ * as stated, `vk` sortable version key, `sv` spec_version, `da` date_added (integer
+ * microseconds), `first`/`last` flags, `json`, `p` provider, `bc`/`bo` base collection and
+ * id (derived rows), `var` variant hash, `pend` (base rows not yet distributed).
+ */
+export function indexDefinitions(statusRetentionSeconds: number): IndexDefinition[] {
+  return [
+    // keyset paging by date_added, match[version]=all; also makes date_added unique per collection
+    { collection: OBJECTS, key: { c: 1, da: 1 }, options: { name: 'by_added', unique: true } },
+    // the default query (latest versions), paged; match[version]=first uses by_added + filter
+    { collection: OBJECTS, key: { c: 1, last: 1, da: 1 }, options: { name: 'last_by_added' } },
+    // match[type]: one range per type, merged in date_added order
+    { collection: OBJECTS, key: { c: 1, type: 1, da: 1 }, options: { name: 'type_by_added' } },
+    // match[id], object and versions endpoints, duplicate detection, base rows of derived rows
+    { collection: OBJECTS, key: { c: 1, oid: 1, vk: 1 }, options: { name: 'by_version', unique: true } },
+    // pending distributions (recovered at start), oldest first
+    { collection: OBJECTS, key: { pend: 1, da: 1 }, options: { name: 'pending_by_added' } },
+    // statuses expire after the retention period (purgeStatuses does the same where TTL is missing)
+    { collection: STATUSES, key: { createdAtDate: 1 }, options: { name: 'expiry', expireAfterSeconds: statusRetentionSeconds }, optional: true },
+    { collection: STATUSES, key: { createdAt: 1 }, options: { name: 'by_created' } },
+    // embargoes due, closure waits per reader, a reader's decisions, decisions per object (releases)
+    { collection: DEFERRED, key: { dueAt: 1, _id: 1 }, options: { name: 'due' } },
+    { collection: DEFERRED, key: { reader: 1, waitingFor: 1 }, options: { name: 'waiting' } },
+    { collection: DEFERRED, key: { oid: 1 }, options: { name: 'by_object' } },
+    // GET /admin/v1/audit?kind=…, ?member=…, ?collection=…, each paged by seq (_id); ?since/until
+    { collection: AUDIT, key: { kind: 1, _id: 1 }, options: { name: 'by_kind' } },
+    { collection: AUDIT, key: { memberId: 1, _id: 1 }, options: { name: 'by_member' } },
+    { collection: AUDIT, key: { collectionId: 1, _id: 1 }, options: { name: 'by_collection' } },
+    { collection: AUDIT, key: { at: 1 }, options: { name: 'by_at' } },
+  ];
+}

@@ -33,6 +33,30 @@ class BasicStrategy extends passport.Strategy {
   }
 }
 
+/**
+ * `Authorization: Token <token>`: the scheme of taxii2-client's own `TokenAuth` class
+ * (taxii2client.common.TokenAuth), which its users reach for first. The same API tokens
+ * as Bearer, nothing else; TAXII 2.1 §1.6.9 and §8.2.2 require HTTP Basic and leave other
+ * schemes to the server. Checked by the interop suite (test/interop) and
+ * test/http/client-quirks.test.ts.
+ */
+class TokenSchemeStrategy extends passport.Strategy {
+  override name = 'token-scheme';
+
+  constructor(private readonly authenticator: Authenticator) {
+    super();
+  }
+
+  override authenticate(req: Request): void {
+    const match = /^Token +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
+    if (!match) return this.fail(401);
+    this.authenticator.byToken(match[1] as string).then(
+      (result) => settle(this, result),
+      (e: unknown) => this.error(e as Error),
+    );
+  }
+}
+
 /** A suspended member's valid credential is an error (403), not a failure to authenticate. */
 function settle(strategy: passport.StrategyCreatedStatic, result: AuthResult): void {
   if (result.ok) strategy.success(result.principal);
@@ -48,6 +72,7 @@ export function principalOf(res: Response): Principal {
 export function authenticate(authenticator: Authenticator) {
   const instance = new passport.Passport();
   instance.use(new BasicStrategy(authenticator));
+  instance.use(new TokenSchemeStrategy(authenticator));
   instance.use(
     new BearerStrategy((token, done) => {
       authenticator.byToken(token).then(
@@ -65,7 +90,7 @@ export function authenticate(authenticator: Authenticator) {
     if (/[?&]access_token=/.test(req.originalUrl)) {
       return next(badRequest('Send credentials in the Authorization header, not in the URL.'));
     }
-    instance.authenticate(['basic', 'bearer'], { session: false }, (err: unknown, principal: Principal | false) => {
+    instance.authenticate(['basic', 'bearer', 'token-scheme'], { session: false }, (err: unknown, principal: Principal | false) => {
       if (err) return next(err);
       if (!principal) return next(unauthorized(CHALLENGE));
       res.locals.principal = principal;

@@ -1,0 +1,335 @@
+// Soak benchmark (issue 8): figures, not pass/fail. Starts the built server in a child
+// process (embedded SQLite store, temporary folder), preloads a dataset, then runs N
+// concurrent keep-alive clients for a bounded time with a realistic mix:
+//   70% paging reads with filters (match[type], added_after, limit; a client follows the
+//       `next` of its previous page when it has one),
+//   20% small POSTs (1–10 objects),
+//   10% object / versions / manifest reads.
+// Prints requests/s, errors by status, p50/p99 per kind, and the server's RSS sampled
+// every 10 s with its linear trend (MB/min), so that "RSS flat" can be judged.
+//
+//   npm run build && npx ts-node --transpile-only bench/soak.ts
+//
+// Knobs: SOAK_SECONDS (default 600), SOAK_CLIENTS (16), SOAK_OBJECTS (preloaded, 20000),
+// SOAK_COLLECTIONS (3), SOAK_LOG_LEVEL (the server's, default warn: request lines at info
+// cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js).
+// Objects are re-identified copies of the real bundles in ../shared/datasets/.
+// Targets (issue 8, 2 cores, embedded store): ≥ 200 req/s sustained, 0 errors, p99 paging ≤ 100 ms, RSS flat.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT_DIR = path.resolve(__dirname, '..');
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 16);
+const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
+const COLLECTIONS = Number(process.env.SOAK_COLLECTIONS ?? 3);
+const LOG_LEVEL = process.env.SOAK_LOG_LEVEL ?? 'warn';
+const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
+const DATASETS = path.resolve(ROOT_DIR, '../shared/datasets');
+const FILES = ['fireeye-pivy-report-with-indicators.json', 'mobile-attack-17.1.json'];
+const TOKEN = `soak-admin-${process.pid}-${Date.now()}`;
+const TAXII = 'application/taxii+json;version=2.1';
+const SAMPLE_MS = 10_000;
+
+const collectionIds = Array.from({ length: COLLECTIONS }, (_, i) => `0c0a0000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
+const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII };
+
+function loadTemplates(): string[] {
+  const templates: string[] = [];
+  for (const f of FILES) {
+    const file = path.join(DATASETS, f);
+    if (!fs.existsSync(file)) throw new Error(`dataset not found: ${file} (run from a clone with ../shared beside it)`);
+    for (const o of (JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: unknown[] }).objects) templates.push(JSON.stringify(o));
+  }
+  return templates;
+}
+
+const UUID_REF = /([a-z0-9-]+--)([0-9a-f]{8})(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
+/** Copy `k` of a template: every identifier (its own and its references) gets copy k's prefix. */
+function reidentify(template: string, k: number): string {
+  const prefix = k.toString(16).padStart(8, '0');
+  return template.replace(UUID_REF, (_m, type: string, _first: string, rest: string) => `${type}${prefix}${rest}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? NaN : sxy / sxx;
+}
+
+type Kind = 'page' | 'post' | 'object' | 'versions' | 'manifest';
+const latencies: Record<Kind, number[]> = { page: [], post: [], object: [], versions: [], manifest: [] };
+const errors = new Map<string, number>();
+let requests = 0;
+
+async function timed(kind: Kind, url: string, init: RequestInit = {}): Promise<{ status: number; text: string } | undefined> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    const text = await res.text();
+    latencies[kind].push(performance.now() - t0);
+    requests++;
+    const ok = kind === 'post' ? res.status === 202 : res.status === 200;
+    if (!ok) errors.set(`${kind} ${res.status}`, (errors.get(`${kind} ${res.status}`) ?? 0) + 1);
+    return { status: res.status, text };
+  } catch (e) {
+    requests++;
+    const key = `${kind} ${(e as Error).message}`;
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+    return undefined;
+  }
+}
+
+interface Known {
+  ids: string[][]; // per collection, object ids known to be there
+  types: string[];
+  dates: string[]; // date_added values seen (for added_after)
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(SERVER_CLI)) throw new Error(`${SERVER_CLI} not found: run npm run build first`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-soak-'));
+  fs.writeFileSync(
+    path.join(work, 'concord.json'),
+    JSON.stringify({ taxii: { page_size_default: 100, page_size_max: 1000 }, discovery: { title: 'Concord soak' }, directory: { dir: '.', apply_on_start: true } }),
+  );
+  fs.writeFileSync(
+    path.join(work, 'soak.json'),
+    JSON.stringify({
+      api_roots: [
+        {
+          path: 'soak',
+          title: 'Soak',
+          max_content_length: 100 * 1024 * 1024,
+          collections: collectionIds.map((id, i) => ({ id, title: `Soak ${i + 1}`, validation: 'standard', allow_custom: true })),
+        },
+      ],
+    }),
+  );
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVER_CLI, 'serve'], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      CONCORD_CONFIG: path.join(work, 'concord.json'),
+      CONCORD_SQLITE_FILE: path.join(work, 'concord.db'),
+      CONCORD_ADMIN_TOKEN: TOKEN,
+      CONCORD_LOG_LEVEL: LOG_LEVEL,
+      CONCORD_PORT: String(port),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+      if (i > 600) throw new Error(`the server did not start: ${stderr}`);
+      try {
+        if ((await fetch(`${base}/readyz`)).status === 200) break;
+      } catch {
+        // not yet
+      }
+      await sleep(50);
+    }
+    const pid = child.pid as number;
+
+    // Preload: copies of the real objects, round-robin over the collections, 1,000 a POST.
+    const templates = loadTemplates();
+    const known: Known = { ids: collectionIds.map(() => []), types: [], dates: [] };
+    const t0 = performance.now();
+    let copy = 1;
+    for (let start = 0; start < PRELOAD; start += 1000) {
+      const c = (start / 1000) % COLLECTIONS;
+      const items: string[] = [];
+      for (let i = start; i < Math.min(start + 1000, PRELOAD); i++) {
+        const k = Math.floor(i / templates.length) + 1;
+        copy = Math.max(copy, k);
+        items.push(reidentify(templates[i % templates.length] as string, k));
+      }
+      const res = await fetch(`${base}/soak/collections/${collectionIds[c] as string}/objects/`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': TAXII },
+        body: `{"objects":[${items.join(',')}]}`,
+      });
+      const status = (await res.json()) as { success_count: number; failure_count: number; successes?: Array<{ id: string }> };
+      if (res.status !== 202 || status.failure_count > 0) throw new Error(`preload refused: ${res.status} ${JSON.stringify(status).slice(0, 300)}`);
+      for (const s of status.successes ?? []) known.ids[c]?.push(s.id);
+    }
+    const preloadSeconds = (performance.now() - t0) / 1000;
+    const typeCounts = new Map<string, number>();
+    for (const list of known.ids) for (const id of list) typeCounts.set(id.split('--')[0] as string, (typeCounts.get(id.split('--')[0] as string) ?? 0) + 1);
+    known.types = [...typeCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t]) => t);
+    // date_added points to page from: the manifest's, sampled.
+    for (const c of collectionIds) {
+      const res = await fetch(`${base}/soak/collections/${c}/manifest/?limit=1000`, { headers });
+      const body = (await res.json()) as { objects?: Array<{ date_added: string }> };
+      for (const r of body.objects ?? []) known.dates.push(r.date_added);
+    }
+    process.stdout.write(
+      `Concord soak: ${CLIENTS} clients for ${SECONDS} s; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
+    );
+
+    // RSS, every 10 s.
+    const rss: Array<[number, number]> = [];
+    const tStart = performance.now();
+    const sample = () => {
+      const mb = rssMb(pid);
+      if (mb !== undefined) rss.push([(performance.now() - tStart) / 60_000, mb]);
+    };
+    sample();
+    const cpuStart = cpuSeconds(pid);
+    const sampler = setInterval(() => {
+      sample();
+      const last = rss[rss.length - 1];
+      const elapsed = (performance.now() - tStart) / 1000;
+      process.stdout.write(`  ${elapsed.toFixed(0).padStart(4)} s  ${(requests / elapsed).toFixed(0)} req/s so far, RSS ${last ? last[1].toFixed(1) : '?'} MB\n`);
+    }, SAMPLE_MS);
+
+    const deadline = performance.now() + SECONDS * 1000;
+    let postCopy = copy + 1_000; // fresh identifiers for POSTed objects
+    const client = async () => {
+      let cursor: { url: string; next: string } | undefined;
+      while (performance.now() < deadline) {
+        const r = Math.random();
+        const ci = Math.floor(Math.random() * COLLECTIONS);
+        const c = collectionIds[ci] as string;
+        if (r < 0.7) {
+          // A paging read: the next page of the previous query, or a new filtered query.
+          let url: string;
+          if (cursor) url = `${cursor.url}&next=${encodeURIComponent(cursor.next)}`;
+          else {
+            const limit = pick([50, 100, 200, 500]);
+            const f = Math.random();
+            const filter =
+              f < 0.4
+                ? `&match[type]=${pick(known.types)}`
+                : f < 0.7
+                  ? `&added_after=${encodeURIComponent(pick(known.dates))}`
+                  : f < 0.85
+                    ? `&match[type]=${pick(known.types)},${pick(known.types)}&added_after=${encodeURIComponent(pick(known.dates))}`
+                    : '';
+            url = `${base}/soak/collections/${c}/objects/?limit=${limit}${filter}`;
+          }
+          const res = await timed('page', url, {});
+          cursor = undefined;
+          if (res?.status === 200) {
+            // The server writes "more" and "next" first: read them without parsing the page
+            // (the clients share the two cores with the server; their CPU is not the figure).
+            const m = /^\{"more":true,"next":("(?:[^"\\]|\\.)*")/.exec(res.text.slice(0, 512));
+            if (m) cursor = { url: url.replace(/&next=[^&]*$/, ''), next: JSON.parse(m[1] as string) as string };
+          }
+        } else if (r < 0.9) {
+          const n = 1 + Math.floor(Math.random() * 10);
+          const k = postCopy++;
+          const items = Array.from({ length: n }, () => reidentify(pick(templates), k));
+          const unique = [...new Map(items.map((s) => [/"id":"([^"]+)"/.exec(s)?.[1], s])).values()];
+          const res = await timed('post', `${base}/soak/collections/${c}/objects/`, {
+            method: 'POST',
+            headers: { 'Content-Type': TAXII },
+            body: `{"objects":[${unique.join(',')}]}`,
+          });
+          if (res?.status === 202) {
+            const status = JSON.parse(res.text) as { failure_count: number; successes?: Array<{ id: string }>; failures?: unknown[] };
+            if (status.failure_count > 0) errors.set('post refused objects', (errors.get('post refused objects') ?? 0) + status.failure_count);
+            for (const s of status.successes ?? []) known.ids[ci]?.push(s.id);
+          }
+        } else {
+          const id = pick(known.ids[ci] as string[]);
+          const which = Math.random();
+          if (which < 1 / 3) await timed('object', `${base}/soak/collections/${c}/objects/${id}/`);
+          else if (which < 2 / 3) await timed('versions', `${base}/soak/collections/${c}/objects/${id}/versions/`);
+          else await timed('manifest', `${base}/soak/collections/${c}/manifest/?limit=100&match[type]=${pick(known.types)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+    clearInterval(sampler);
+    sample();
+    const seconds = (performance.now() - tStart) / 1000;
+    const cpuEnd = cpuSeconds(pid);
+
+    const rows: string[] = [];
+    rows.push(`requests:      ${requests} in ${seconds.toFixed(1)} s = ${(requests / seconds).toFixed(0)} req/s`);
+    const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+    rows.push(`errors:        ${errorCount}${errorCount > 0 ? ` (${[...errors.entries()].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
+    for (const kind of Object.keys(latencies) as Kind[]) {
+      const xs = [...latencies[kind]].sort((a, b) => a - b);
+      rows.push(
+        `${kind.padEnd(9)}      ${String(xs.length).padStart(7)} requests (${((100 * xs.length) / Math.max(1, requests)).toFixed(0)}%), p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms, max ${(xs[xs.length - 1] ?? NaN).toFixed(0)} ms`,
+      );
+    }
+    const mbs = rss.map(([, y]) => y);
+    rows.push(
+      `server RSS:    ${rss.length} samples, first ${mbs[0]?.toFixed(1)} MB, last ${mbs[mbs.length - 1]?.toFixed(1)} MB, max ${Math.max(...mbs).toFixed(1)} MB; trend ${slope(rss).toFixed(2)} MB/min (least squares over the samples)`,
+    );
+    rows.push(`               ${rss.map(([x, y]) => `${(x * 60).toFixed(0)}s:${y.toFixed(0)}`).join(' ')}`);
+    if (cpuStart !== undefined && cpuEnd !== undefined) {
+      rows.push(`server CPU:    ${(cpuEnd - cpuStart).toFixed(1)} s over ${seconds.toFixed(0)} s = ${((cpuEnd - cpuStart) / seconds).toFixed(2)} cores (the clients run on the same ${os.cpus().length} CPUs)`);
+    }
+    process.stdout.write(`${rows.join('\n')}\n`);
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

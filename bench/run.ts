@@ -16,113 +16,14 @@ import { buildConfig } from '../src/config';
 import { startServer } from '../src/main';
 import { StixValidator } from '../src/stix/stix-validator';
 
+import { BENCH_DIRECTORY, PAGE, TOKEN, ingest, latePage, loadTemplates, pageThrough, percentile } from './workload';
+
 const TOTAL = Number(process.env.BENCH_OBJECTS ?? 100_000);
-const BATCH = 1000;
-const PAGE = 1000;
-const TOKEN = 'bench-admin-token';
-const COLLECTION = '0b6f6c2e-6f0e-4c3b-9d0a-8f1e2d3c4b5a';
-const DATASETS = path.resolve(__dirname, '../../shared/datasets');
-const FILES = ['fireeye-pivy-report-with-indicators.json', 'mobile-attack-17.1.json'];
-
-function loadTemplates(): string[] {
-  const templates: string[] = [];
-  for (const f of FILES) {
-    const file = path.join(DATASETS, f);
-    if (!fs.existsSync(file)) throw new Error(`dataset not found: ${file} (run from a clone with ../shared beside it)`);
-    const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: unknown[] };
-    for (const o of bundle.objects) templates.push(JSON.stringify(o));
-  }
-  return templates;
-}
-
-const UUID_REF = /([a-z0-9-]+--)([0-9a-f]{8})(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
-
-/** Copy `k` of a template object: every identifier (its own and its references) gets copy k's prefix. */
-function reidentify(template: string, k: number): string {
-  const prefix = k.toString(16).padStart(8, '0');
-  return template.replace(UUID_REF, (_m, type: string, _first: string, rest: string) => `${type}${prefix}${rest}`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = process.hrtime.bigint();
-  const r = await fn();
-  return [r, Number(process.hrtime.bigint() - t0) / 1e6];
-}
-
-async function pageThrough(base: string, endpoint: 'objects' | 'manifest', query: string) {
-  const latencies: number[] = [];
-  let next: string | undefined;
-  let count = 0;
-  let lastPageStart: string | undefined;
-  const t0 = process.hrtime.bigint();
-  do {
-    const url = `${base}/bench/collections/${COLLECTION}/${endpoint}/?limit=${PAGE}${query}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
-    const [body, ms] = await timed(async () => {
-      const res = await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/taxii+json;version=2.1' } });
-      if (res.status !== 200) throw new Error(`GET ${url} → ${res.status} ${await res.text()}`);
-      lastPageStart = res.headers.get('X-TAXII-Date-Added-First') ?? undefined;
-      return (await res.json()) as { more?: boolean; next?: string; objects?: unknown[] };
-    });
-    latencies.push(ms);
-    count += body.objects?.length ?? 0;
-    next = body.more ? body.next : undefined;
-  } while (next);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  latencies.sort((a, b) => a - b);
-  return { count, seconds, pages: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), lastPageStart };
-}
-
-/** POSTs TOTAL objects in envelopes of BATCH, one after another. */
-async function ingest(base: string, templates: string[]) {
-  const postLatencies: number[] = [];
-  let bytes = 0;
-  let ingested = 0;
-  const t0 = process.hrtime.bigint();
-  for (let start = 0; start < TOTAL; start += BATCH) {
-    const items: string[] = [];
-    for (let i = start; i < Math.min(start + BATCH, TOTAL); i++) {
-      items.push(reidentify(templates[i % templates.length] as string, Math.floor(i / templates.length) + 1));
-    }
-    const body = `{"objects":[${items.join(',')}]}`;
-    bytes += body.length;
-    const [status, ms] = await timed(async () => {
-      const res = await fetch(`${base}/bench/collections/${COLLECTION}/objects/`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/taxii+json;version=2.1', Accept: 'application/taxii+json;version=2.1' },
-        body,
-      });
-      if (res.status !== 202) throw new Error(`POST → ${res.status} ${await res.text()}`);
-      return (await res.json()) as { success_count: number; failure_count: number };
-    });
-    if (status.failure_count > 0) throw new Error(`ingest refused ${status.failure_count} objects`);
-    ingested += status.success_count;
-    postLatencies.push(ms);
-  }
-  const ingestSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  postLatencies.sort((a, b) => a - b);
-
-  return { ingested, ingestSeconds, bytes, postLatencies };
-}
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-'));
   const configObject = { taxii: { page_size_default: PAGE, page_size_max: PAGE } };
-  // The bench API root and collection, as a directory file applied at start.
-  const directoryFile = {
-    api_roots: [
-      {
-        path: 'bench',
-        title: 'Bench',
-        max_content_length: 200 * 1024 * 1024,
-        collections: [{ id: COLLECTION, title: 'Bench collection', validation: 'standard', allow_custom: true }],
-      },
-    ],
-  };
+  const directoryFile = BENCH_DIRECTORY;
   const directoryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-directory-'));
   fs.writeFileSync(path.join(directoryDir, 'bench.json'), JSON.stringify(directoryFile));
   const directoryEnv = { CONCORD_DIRECTORY_DIR: directoryDir, CONCORD_APPLY_ON_START: 'true' };
@@ -152,13 +53,13 @@ async function main(): Promise<void> {
     pino({ level: 'silent' }),
     new StixValidator({ compileMs: 0, validate: () => [] }, []),
   );
-  const baseline = await ingest(baselineServer.url, templates);
+  const baseline = await ingest(baselineServer.url, templates, TOTAL);
   await baselineServer.close();
   fs.rmSync(baselineDir, { recursive: true, force: true });
 
   const server = await startServer(config, pino({ level: 'silent' }));
   const base = server.url;
-  const full = await ingest(base, templates);
+  const full = await ingest(base, templates, TOTAL);
   const { ingested, ingestSeconds, bytes, postLatencies } = full;
 
   const objects = await pageThrough(base, 'objects', '');
@@ -166,18 +67,7 @@ async function main(): Promise<void> {
   const filtered = await pageThrough(base, 'objects', '&match[type]=indicator,malware');
 
   // A late page: the start of the collection's last 1,000 objects, reached with added_after.
-  const late: number[] = [];
-  const lateStart = encodeURIComponent(manifest.lastPageStart ?? '1970-01-01T00:00:00Z');
-  for (let i = 0; i < 20; i++) {
-    const [, ms] = await timed(async () => {
-      const res = await fetch(`${base}/bench/collections/${COLLECTION}/objects/?limit=100&added_after=${lateStart}`, {
-        headers: { Authorization: `Bearer ${TOKEN}` },
-      });
-      await res.text();
-    });
-    late.push(ms);
-  }
-  late.sort((a, b) => a - b);
+  const late = await latePage(base, manifest.lastPageStart);
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const validationShare = ingestSeconds / baseline.ingestSeconds - 1;

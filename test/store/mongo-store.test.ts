@@ -52,7 +52,8 @@ if (!MONGODB_URI) {
         const first = dateAddedOf(await a.addObjects(C, [ver(stixId('indicator'), '2024-01-01T00:00:01Z')]));
         await a.appendAudit([{ at: 1, kind: 'admin', action: 'test.one' }]);
         // A process that took the lease and died: never released, unclean, and its seq counter lost.
-        await a.db.collection('meta').updateOne({ _id: 'writer' } as never, { $set: { owner: 'dead', until: Date.now() + 1_500, clean: false, seq: 0 } });
+        await a.db.collection('meta').insertOne({ _id: 'writer-lock', owner: 'dead', until: Date.now() + 1_500 } as never);
+        await a.db.collection('meta').updateOne({ _id: 'writer-state' } as never, { $set: { seq: 0 } });
         const b = await MongoStore.open(uri, database, { leaseTtlMs: 1_000 });
         try {
           const started = Date.now();

@@ -15,6 +15,9 @@ const TOKEN = 'multi-instance-admin-token-0123456789';
 const INDICATORS = '2f0d6a3e-6c1b-4c55-9a7e-2b8f0c1d4e5a';
 const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII, 'Content-Type': TAXII };
 
+/** Error-level log lines of both servers, shown when a request fails. */
+const logs: string[] = [];
+
 interface Running {
   child: ChildProcess;
   url: string;
@@ -39,6 +42,10 @@ function serve(database: string): Promise<Running> {
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (/"level":(50|60)/.test(text)) logs.push(text);
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 30_000);
     child.stdout?.on('data', (d: Buffer) => {
@@ -70,7 +77,7 @@ function indicator(n: number): Record<string, unknown> {
 
 async function post(url: string, objects: unknown[]): Promise<{ id: string; status: string; success_count: number }> {
   const res = await fetch(`${url}/hub/collections/${INDICATORS}/objects/`, { method: 'POST', headers, body: JSON.stringify({ objects }) });
-  expect(res.status).toBe(202);
+  if (res.status !== 202) throw new Error(`POST → ${res.status}: ${await res.text()}\n${logs.join('')}`);
   return (await res.json()) as { id: string; status: string; success_count: number };
 }
 

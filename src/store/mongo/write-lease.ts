@@ -5,29 +5,39 @@
 // with a date_added below one a reader has already passed. With several writers, a
 // writer that took its date_added first could commit last. Multi-document transactions
 // would not fix that either (commit order is not timestamp order), and FerretDB v1 has
-// none. So writes that hand out date_added (or audit seq) hold this lease: a document
-// `{_id: 'writer', owner, until, seq}` taken with one conditional update, kept alive
-// while the write runs, and released in one update.
+// none. So writes that hand out date_added (or audit seq) hold this lease.
+//
+// The lease is a document `{_id: 'writer-lock', owner, until}` that exists only while
+// held: taking it is an insert, which the unique _id makes atomic on every server.
+// (A conditional findAndModify would be shorter, but FerretDB v1 does not run it
+// atomically across connections: two processes both "won" it in the multi-instance test.)
+// It is renewed while the write runs and deleted on release. A lock left behind past its
+// expiry means its holder died: the next writer deletes it and takes over.
 //
 // date_added comes from per-collection clocks (mongo-store.ts), advanced before the
 // objects are written, so a holder that dies mid-write leaves a clock ahead of the data,
-// never behind it. The audit seq counter lives in the lease document; a holder that died
-// without releasing leaves `clean: false`, and the next holder re-reads the highest seq
-// actually stored.
+// never behind it. The audit seq counter is in `{_id: 'writer-state', seq, dirty}`, written
+// on release; after a takeover, or a write that failed part-way (`dirty`), the next
+// holder re-reads the highest seq actually stored.
 import crypto from 'node:crypto';
 import type { Collection, Document } from 'mongodb';
 
-const LEASE_ID = 'writer';
+const LOCK_ID = 'writer-lock';
+const STATE_ID = 'writer-state';
 
-interface LeaseDocument {
+interface LockDocument {
   _id: string;
   owner: string;
   /** Milliseconds since the epoch after which others may take the lease. */
   until: number;
+}
+
+interface StateDocument {
+  _id: string;
   /** The last audit seq handed out. */
   seq: number;
-  /** False while held: a holder that never released it leaves false behind. */
-  clean: boolean;
+  /** The last holder's write failed part-way: the seq must be re-read from the data. */
+  dirty?: boolean;
 }
 
 /** What a lease holder hands out: audit (and deferred-decision) seq numbers. */
@@ -78,7 +88,7 @@ export class WriteLease {
     const holder = await this.acquire();
     const renew = setInterval(() => {
       void this.meta
-        .updateOne({ _id: LEASE_ID, owner: this.owner } as Document, { $set: { until: Date.now() + this.ttlMs } })
+        .updateOne({ _id: LOCK_ID, owner: this.owner } as Document, { $set: { until: Date.now() + this.ttlMs } })
         .catch(() => undefined);
     }, Math.max(1_000, Math.floor(this.ttlMs / 3)));
     renew.unref();
@@ -89,47 +99,44 @@ export class WriteLease {
       return value;
     } finally {
       clearInterval(renew);
-      // A failed write may have stored part of its batch: leave the lease unclean, so that
-      // the next holder (this process included) re-reads the seq from the data.
-      await this.meta
-        .updateOne({ _id: LEASE_ID, owner: this.owner } as Document, {
-          $set: { until: 0, seq: holder.seq, clean: ok },
-        })
-        .catch(() => undefined);
+      // The state first, then the lock: whoever takes the lock next reads this state.
+      // A failed write may have stored part of its batch: mark the state dirty, so that the
+      // next holder (this process included) re-reads the seq from the data.
+      try {
+        await this.meta.updateOne({ _id: STATE_ID } as Document, { $set: { seq: holder.seq, dirty: !ok } }, { upsert: true });
+      } finally {
+        await this.meta.deleteOne({ _id: LOCK_ID, owner: this.owner } as Document).catch(() => undefined);
+      }
     }
   }
 
   private async acquire(): Promise<LeaseHolder> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const now = Date.now();
-      let doc: LeaseDocument | null = null;
       try {
-        // Free (released or expired) or already ours: take it. Upsert creates it the first time.
-        doc = (await this.meta.findOneAndUpdate(
-          { _id: LEASE_ID, $or: [{ until: { $lt: now } }, { owner: this.owner }] } as Document,
-          { $set: { owner: this.owner, until: now + this.ttlMs, clean: false } },
-          { upsert: true, returnDocument: 'before' },
-        )) as LeaseDocument | null;
+        await this.meta.insertOne({ _id: LOCK_ID, owner: this.owner, until: Date.now() + this.ttlMs } as LockDocument as unknown as Document);
+        break;
       } catch (e) {
-        // Duplicate key: the lease exists and is held by someone else (the filter missed, the upsert collided).
         if ((e as { code?: number }).code !== 11000) throw e;
-        if (now - started > this.waitMs) throw new WriteLeaseTimeout(now - started);
-        await sleep(Math.min(50, 2 + attempt * 2));
+      }
+      // Held. Expired: its holder died (or stalled past the lease); remove exactly that lock and retry.
+      const lock = (await this.meta.findOne({ _id: LOCK_ID } as Document)) as LockDocument | null;
+      if (lock && lock.until < Date.now()) {
+        // Its seq was never written back: mark the state dirty first, so that whichever
+        // process takes the lock next re-reads the seq from the data.
+        await this.meta.updateOne({ _id: STATE_ID } as Document, { $set: { dirty: true } }, { upsert: true });
+        await this.meta.deleteOne({ _id: LOCK_ID, owner: lock.owner, until: lock.until } as Document);
         continue;
       }
-      if (doc === null) {
-        // Created just now: nothing was ever written under a lease, but data may predate it.
-        return this.recovered();
-      }
-      if (doc.clean === false) return this.recovered();
-      return { seq: doc.seq ?? 0 };
+      const waited = Date.now() - started;
+      if (waited > this.waitMs) throw new WriteLeaseTimeout(waited);
+      await sleep(Math.min(50, 2 + attempt * 2));
     }
-  }
-
-  private async recovered(): Promise<LeaseHolder> {
-    const current = (await this.meta.findOne({ _id: LEASE_ID } as Document)) as LeaseDocument | null;
-    return { seq: Math.max(current?.seq ?? 0, await this.options.recover()) };
+    const state = (await this.meta.findOne({ _id: STATE_ID } as Document)) as StateDocument | null;
+    const seq = state?.seq ?? 0;
+    // No state yet: data may predate the lease (or the state was lost); re-read it too.
+    if (state === null || state.dirty === true) return { seq: Math.max(seq, await this.options.recover()) };
+    return { seq };
   }
 }
 

@@ -137,7 +137,15 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-soak-'));
   fs.writeFileSync(
     path.join(work, 'concord.json'),
-    JSON.stringify({ taxii: { page_size_default: 100, page_size_max: 1000 }, discovery: { title: 'Concord soak' }, directory: { dir: '.', apply_on_start: true } }),
+    JSON.stringify({
+      taxii: { page_size_default: 100, page_size_max: 1000 },
+      discovery: { title: 'Concord soak' },
+      directory: { dir: '.', apply_on_start: true },
+      // One token and one address stand for all the clients (SIEMs): the limiters run and
+      // cost what they cost, but their limits are set above the load being measured.
+      security: { requests_per_member_per_minute: 10_000_000, requests_per_address_per_minute: 10_000_000 },
+      server: { max_connections_per_address: 10_000 },
+    }),
   );
   fs.writeFileSync(
     path.join(work, 'soak.json'),

@@ -17,6 +17,17 @@ export interface Config {
   publicBaseUrl?: string;
   tls?: { certFile: string; keyFile: string };
   shutdownTimeoutMs: number;
+  /** HTTP limits of the listening server (issue 8; src/http/connection-limits.ts). */
+  http: {
+    maxHeaderBytes: number;
+    maxUrlBytes: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+    /** Reverse-proxy hops whose X-Forwarded-For is believed; false: none. */
+    trustProxy: number | false;
+  };
   logLevel: string;
   sqliteFile: string;
   /** The MongoDB store, when a URI is configured (MONGODB_URI); the embedded store otherwise. */
@@ -28,6 +39,9 @@ export interface Config {
   maxObjectsPerEnvelope: number;
   /** Nesting depth of a POST body (400 beyond), checked before parsing. */
   maxJsonDepth: number;
+  /** Per object: the longest string and the longest array; an object beyond them is refused on its own. */
+  maxStringLength: number;
+  maxArrayLength: number;
   /** Threads that validate large envelopes beside the request thread (0: validate in place). */
   validationThreads: number;
   discovery: { title: string; description?: string; contact?: string; defaultApiRoot?: string };
@@ -39,7 +53,12 @@ export interface Config {
   /** Credentials for the bootstrap admin, from CONCORD_ADMIN_* (kept in memory only). */
   bootstrapAdmin: { password?: string; token?: string };
   /** Failed-authentication throttling per client address (src/http/rate-limit.ts). */
-  security: { authFailuresPerWindow: number; authFailureWindowSeconds: number };
+  security: {
+    authFailuresPerWindow: number;
+    authFailureWindowSeconds: number;
+    requestsPerMemberPerMinute: number;
+    requestsPerAddressPerMinute: number;
+  };
   /** The API root where every member finds its personal feed (issue 5); none when undefined. */
   sharing: { feedApiRoot?: string };
   /** Where the configuration was read from, for logs. */
@@ -62,6 +81,13 @@ type RawConfig = {
     public_base_url?: string;
     tls?: { cert_file: string; key_file: string };
     shutdown_timeout_ms?: number;
+    max_header_bytes?: number;
+    max_url_bytes?: number;
+    headers_timeout_ms?: number;
+    request_timeout_ms?: number;
+    keep_alive_timeout_ms?: number;
+    max_connections_per_address?: number;
+    trust_proxy?: number | false;
   };
   log_level?: string;
   store?: { sqlite_file?: string; mongodb_uri?: string; mongodb_database?: string };
@@ -71,11 +97,18 @@ type RawConfig = {
     status_retention_hours?: number;
     max_objects_per_envelope?: number;
     max_json_depth?: number;
+    max_string_length?: number;
+    max_array_length?: number;
     validation_threads?: number;
   };
   discovery?: { title: string; description?: string; contact?: string; default_api_root?: string };
   directory?: { dir?: string; apply_on_start?: boolean };
-  security?: { auth_failures_per_window?: number; auth_failure_window_seconds?: number };
+  security?: {
+    auth_failures_per_window?: number;
+    auth_failure_window_seconds?: number;
+    requests_per_member_per_minute?: number;
+    requests_per_address_per_minute?: number;
+  };
   sharing?: { feed_api_root?: string };
 };
 
@@ -161,6 +194,15 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     ...(publicBaseUrl !== undefined ? { publicBaseUrl } : {}),
     ...(tls ? { tls } : {}),
     shutdownTimeoutMs: r.server?.shutdown_timeout_ms ?? 10_000,
+    http: {
+      maxHeaderBytes: r.server?.max_header_bytes ?? 16_384,
+      maxUrlBytes: r.server?.max_url_bytes ?? 8_192,
+      headersTimeoutMs: r.server?.headers_timeout_ms ?? 20_000,
+      requestTimeoutMs: r.server?.request_timeout_ms ?? 120_000,
+      keepAliveTimeoutMs: r.server?.keep_alive_timeout_ms ?? 5_000,
+      maxConnectionsPerAddress: r.server?.max_connections_per_address ?? 100,
+      trustProxy: r.server?.trust_proxy ?? false,
+    },
     logLevel,
     sqliteFile,
     ...(mongodb ? { mongodb } : {}),
@@ -169,6 +211,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     statusRetentionHours: r.taxii?.status_retention_hours ?? 24 * 7,
     maxObjectsPerEnvelope: r.taxii?.max_objects_per_envelope ?? 100_000,
     maxJsonDepth: r.taxii?.max_json_depth ?? 100,
+    maxStringLength: r.taxii?.max_string_length ?? 4_194_304,
+    maxArrayLength: r.taxii?.max_array_length ?? 50_000,
     validationThreads,
     discovery: {
       title: r.discovery?.title ?? 'Concord TAXII 2.1 server',
@@ -181,6 +225,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     security: {
       authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
       authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,
+      requestsPerMemberPerMinute: r.security?.requests_per_member_per_minute ?? 6_000,
+      requestsPerAddressPerMinute: r.security?.requests_per_address_per_minute ?? 12_000,
     },
     bootstrapAdmin: {
       ...(env.CONCORD_ADMIN_PASSWORD ? { password: env.CONCORD_ADMIN_PASSWORD } : {}),

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type express from 'express';
 import type { Config } from './config';
 import { buildApp } from './http/app';
+import { applyServerLimits } from './http/connection-limits';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import { MongoStore } from './store/mongo/mongo-store';
 import type { Store } from './store/store';
@@ -87,7 +88,10 @@ export async function createConcord(
     ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
   }, sharing.distributor);
   const validation = new Validation(validator, config.validationThreads);
-  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope, sharing.distributor);
+  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope, sharing.distributor, {
+    maxStringLength: config.maxStringLength,
+    maxArrayLength: config.maxArrayLength,
+  });
   await sharing.distributor.recoverPending();
   const audit = new AuditRecorder(store, logger);
   const app = buildApp({
@@ -98,6 +102,9 @@ export async function createConcord(
     maxJsonDepth: config.maxJsonDepth,
     audit,
     authFailureLimit: { maxFailures: config.security.authFailuresPerWindow, windowSeconds: config.security.authFailureWindowSeconds },
+    requestLimit: { perMemberPerMinute: config.security.requestsPerMemberPerMinute, perAddressPerMinute: config.security.requestsPerAddressPerMinute },
+    maxUrlBytes: config.http.maxUrlBytes,
+    trustProxy: config.http.trustProxy,
     store,
     logger,
     admin,
@@ -129,12 +136,15 @@ export async function startServer(config: Config, logger: Logger, validator?: St
   await concord.validationReady();
   announceBootstrap(concord.bootstrap, logger);
 
+  // Timeouts are checked this often (Node's default, 30 s, would let a 1 s headers_timeout_ms wait 30 s).
+  const serverOptions = {
+    maxHeaderSize: config.http.maxHeaderBytes,
+    connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs) / 4))),
+  };
   const server = config.tls
-    ? https.createServer({ cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, concord.app)
-    : http.createServer(concord.app);
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 120_000;
-  server.keepAliveTimeout = 5_000;
+    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, concord.app)
+    : http.createServer(serverOptions, concord.app);
+  applyServerLimits(server, config.http, logger);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,7 +3,7 @@
 // use case, send its JSON (directory-json.ts). Every route but the OpenAPI document needs
 // an admin credential; AdminService records each change with the admin as its actor.
 import crypto from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../access/authenticator';
 import type { Actor, AdminService } from '../admin/admin-service';
@@ -44,6 +44,7 @@ export interface AdminRouterDeps {
   maxJsonDepth: number;
   logger: Logger;
   authLimiter?: AuthFailureLimiter;
+  memberLimiter?: RequestHandler;
   /** For explain and simulate (issue 5): the store the views are in. */
   store?: Store;
   /**
@@ -459,6 +460,7 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
   // Before authentication: a throttled address's credentials are not even checked.
   if (deps.authLimiter) router.use(deps.authLimiter);
   router.use(authenticate(deps.authenticator));
+  if (deps.memberLimiter) router.use(deps.memberLimiter);
   router.use((_req: Request, res: Response, next: NextFunction) => {
     next(principalOf(res).admin ? undefined : new Problem(403, 'The admin API needs an admin credential.'));
   });

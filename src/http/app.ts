@@ -13,10 +13,18 @@ import { errorHandler } from './error-handler';
 import { taxiiRouter, type TaxiiRouterDeps } from './taxii-router';
 import { ADMIN_BASE, adminRouter } from './admin-router';
 import { authFailureLimiter, type AuthFailureLimitOptions } from './rate-limit';
+import { requestLimiters, type RequestLimitOptions } from './request-limits';
+import { urlLengthLimit } from './connection-limits';
 
 export interface AppDeps extends TaxiiRouterDeps {
   /** Failed authentications allowed per address and window (off when absent). */
   authFailureLimit?: AuthFailureLimitOptions;
+  /** Requests per member and per address and minute (off when absent). */
+  requestLimit?: RequestLimitOptions;
+  /** Longest URL accepted (414 beyond; off when absent). */
+  maxUrlBytes?: number;
+  /** Reverse-proxy hops whose X-Forwarded-For is believed (express `trust proxy`). */
+  trustProxy?: number | false;
   store: Store;
   logger: Logger;
   admin: AdminService;
@@ -39,6 +47,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', false); // TAXII parameters are parsed from the raw URL (taxii/query-params.ts)
+  // Behind a load balancer, per-address limits must see the client, not the proxy.
+  app.set('trust proxy', deps.trustProxy ?? false);
 
   app.use(
     pinoHttp({
@@ -58,6 +68,7 @@ export function buildApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(helmet());
+  if (deps.maxUrlBytes !== undefined) app.use(urlLengthLimit(deps.maxUrlBytes));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -75,7 +86,9 @@ export function buildApp(deps: AppDeps): express.Express {
   // Before the TAXII router, which would take /admin for an API root.
   // One count of failed authentications per address, for the admin API and TAXII alike.
   const authLimiter = deps.authFailureLimit ? authFailureLimiter(deps.authFailureLimit) : undefined;
-  const routerDeps = { ...deps, ...(authLimiter ? { authLimiter } : {}) };
+  const limiters = deps.requestLimit ? requestLimiters(deps.requestLimit) : undefined;
+  if (limiters) app.use(limiters.perAddress);
+  const routerDeps = { ...deps, ...(authLimiter ? { authLimiter } : {}), ...(limiters ? { memberLimiter: limiters.perMember } : {}) };
   app.use(ADMIN_BASE, adminRouter(routerDeps));
   app.use(taxiiRouter(routerDeps));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('There is no TAXII endpoint at this URL.')));

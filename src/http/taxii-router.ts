@@ -1,6 +1,6 @@
 // TAXII 2.1 endpoints (§4, §5). Each route: authenticate, negotiate, call one use case,
 // send its response. Paths are matched with or without the trailing slash.
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Authenticator } from '../access/authenticator';
 import type { TaxiiResponse, TaxiiService } from '../taxii/taxii-service';
 import { TAXII_MEDIA_TYPE } from '../taxii/taxii-service';
@@ -26,6 +26,8 @@ export interface TaxiiRouterDeps {
   /** Failed-authentication throttling per address; none: not throttled. */
   /** Shared with the admin router, so that failures anywhere count together. */
   authLimiter?: AuthFailureLimiter;
+  /** Requests per member (src/http/request-limits.ts), after authentication. */
+  memberLimiter?: RequestHandler;
 }
 
 type Handler = (req: Request, res: Response) => TaxiiResponse | Promise<TaxiiResponse>;
@@ -117,6 +119,7 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
   // Before authentication: a throttled address's credentials are not even checked.
   if (deps.authLimiter) router.use(deps.authLimiter);
   router.use(authenticate(deps.authenticator));
+  if (deps.memberLimiter) router.use(deps.memberLimiter);
 
   router.get('/taxii2', route((_req, res) => taxii.discovery(principalOf(res))));
   router.all('/taxii2', methodNotAllowed('GET'));

@@ -11,6 +11,7 @@ import type { Distributor } from '../sharing/distributor';
 import type { StixObject } from '../stix/rules/rule';
 import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
+import { objectLimitProblem, type ObjectLimits } from './object-limits';
 
 interface StatusDetail {
   id: string;
@@ -25,6 +26,7 @@ export class PublishService {
     private readonly validation: Validation,
     private readonly maxObjectsPerEnvelope: number,
     private readonly distributor: Distributor,
+    private readonly objectLimits: ObjectLimits = { maxStringLength: 4_194_304, maxArrayLength: 50_000 },
   ) {}
 
   /** Resolves the target before the body is read, so that refused requests read nothing. */
@@ -63,6 +65,11 @@ export class PublishService {
     storables.forEach((storable, index) => {
       if (isFailure(storable)) {
         failures.push(detail(storable));
+        return;
+      }
+      const tooLarge = objectLimitProblem(objects[index], this.objectLimits);
+      if (tooLarge !== undefined) {
+        failures.push({ id: storable.id, version: storable.version ?? '', message: `${storable.id}: ${tooLarge}` });
         return;
       }
       const verdict = summaries[index];

@@ -14,11 +14,13 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+// On its own SQLite file even when the suite runs on MongoDB (MONGODB_URI cleared): these
+// tests are about the process; test/store/multi-instance.test.ts serves over MongoDB.
 const concord = (args: string[], input?: string) =>
   spawnSync(process.execPath, [...CLI, ...args], {
     cwd: ROOT_DIR,
     encoding: 'utf8',
-    env: { ...process.env, CONCORD_SQLITE_FILE: path.join(dir, 'concord.db'), CONCORD_VALIDATION_THREADS: '0' },
+    env: { ...process.env, MONGODB_URI: '', CONCORD_SQLITE_FILE: path.join(dir, 'concord.db'), CONCORD_VALIDATION_THREADS: '0' },
     ...(input !== undefined ? { input } : {}),
   });
 

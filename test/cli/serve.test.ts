@@ -16,10 +16,12 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+// On its own SQLite file even when the suite runs on MongoDB (MONGODB_URI cleared): these
+// tests are about the process; test/store/multi-instance.test.ts serves over MongoDB.
 function serve(env: NodeJS.ProcessEnv): Promise<Running> {
   const child = spawn(process.execPath, [...CLI, 'serve'], {
     cwd: ROOT_DIR,
-    env: { ...process.env, CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, MONGODB_URI: '', CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,6 +2,7 @@
 // honoured only under its own scheme (Basic for passwords; Bearer — and `Token`, the scheme
 // of taxii2-client's TokenAuth, where the server takes it — for tokens; scheme names
 // case-insensitive); anything else is 401 with WWW-Authenticate and a TAXII error.
+import { propertyRuns } from '../helpers/test-store';
 import fc from 'fast-check';
 import request from 'supertest';
 import { PASSWORDS, SHARED, TAXII, TOKENS, makeTestApp, type TestApp } from '../helpers/test-app';
@@ -93,7 +94,7 @@ test('random Authorization headers: only a valid credential under its own scheme
         if (!basicOk && !bearerOk) throw new Error(`served ${a.status} with Authorization: ${JSON.stringify(header)}`);
       }
     }),
-    { numRuns: 300 },
+    { numRuns: propertyRuns(300) },
   );
 });
 

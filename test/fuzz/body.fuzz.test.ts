@@ -3,6 +3,7 @@
 // UTF-8, duplicate keys, __proto__/constructor keys, non-object array members. After each
 // case: no 5xx; every 4xx a TAXII error resource; a body refused as a whole stores nothing;
 // a 202 stores exactly the objects its status lists as new successes; no prototype pollution.
+import { propertyRuns } from '../helpers/test-store';
 import fc from 'fast-check';
 import request from 'supertest';
 import { SHARED, TAXII, auth, makeTestApp } from '../helpers/test-app';
@@ -69,7 +70,7 @@ describe('malformed bodies are refused whole and store nothing', () => {
         // The empty body is no JSON either.
         if (a.status !== 400) throw new Error(`truncated at ${cut}: ${a.status}`);
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 
@@ -87,7 +88,7 @@ describe('malformed bodies are refused whole and store nothing', () => {
           await postAndCheck(body, `body ${body.slice(0, 80)}`);
         },
       ),
-      { numRuns: 120 },
+      { numRuns: propertyRuns(120) },
     );
   });
 
@@ -115,7 +116,7 @@ describe('malformed bodies are refused whole and store nothing', () => {
         const body = JSON.stringify({ objects: [{ ...indicator(), x_nested: 0 }] }).replace('"x_nested":0', `"x_nested":${open.repeat(depth)}${inner}${close.repeat(depth)}`);
         await postAndCheck(body, `depth ${depth}`);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 
@@ -129,7 +130,7 @@ describe('malformed bodies are refused whole and store nothing', () => {
         const a = await postAndCheck(body, `invalid UTF-8 ${seq.map((b) => b.toString(16)).join(' ')}`);
         if (a.status !== 400) throw new Error(`invalid UTF-8 answered ${a.status}`);
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
     // A BOM or a UTF-16 body is not this server's JSON either; never a 5xx.
     await postAndCheck(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]), 'UTF-8 BOM');
@@ -254,7 +255,7 @@ describe('odd but well-formed JSON', () => {
         for (const m of mutations) body = m(body);
         await postAndCheck(body, `mutated ${body.slice(0, 120)}`);
       }),
-      { numRuns: 80 },
+      { numRuns: propertyRuns(80) },
     );
   });
 

@@ -3,6 +3,7 @@
 // parameters, absurd limits, malformed timestamps, encoded slashes and path traversal in
 // ids, 8 KB+ URLs. After each case: no 5xx, every 4xx a TAXII error resource, nothing
 // from outside the caller's view, no prototype pollution (TAXII 2.1 §3.4, §3.6, §5).
+import { propertyRuns } from '../helpers/test-store';
 import fc from 'fast-check';
 import { FEED, HIDDEN, PARTNER, SHARED } from '../helpers/test-app';
 import { manifestAll } from '../helpers/object-api';
@@ -149,7 +150,7 @@ describe('hostile query strings on every endpoint', () => {
         checkView(w, caller, a, `GET ${url}`);
         checkNoPollution(`GET ${url}`);
       }),
-      { numRuns: 600 },
+      { numRuns: propertyRuns(600) },
     );
   });
 
@@ -203,7 +204,7 @@ describe('hostile query strings on every endpoint', () => {
         checkAnswer(a, `${name}=${ts}`);
         expect(a.status).toBe(400);
       }),
-      { numRuns: 60 },
+      { numRuns: propertyRuns(60) },
     );
   });
 });
@@ -269,7 +270,7 @@ describe('hostile ids and paths', () => {
           expect(['admin', 'member']).toContain(caller);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
     // Crafted paths deleted nothing: the seed of every collection is intact.
     const present = new Set((await manifestAll(w.t, SHARED)).map((o) => o.id));
@@ -366,7 +367,7 @@ describe('forged and foreign next cursors (§3.4, App. B)', () => {
         checkAnswer(a, `next=${forged}`);
         expect(a.status).toBe(400);
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 });

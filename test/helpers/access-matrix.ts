@@ -116,7 +116,7 @@ let sharedValidator: StixValidator | undefined;
 
 /** `config` overlays test-app.ts's configuration (e.g. `security`). Throttling is off unless configured. */
 export async function makeMatrixApp(options: { config?: Record<string, unknown>; seed?: boolean } = {}): Promise<MatrixApp> {
-  const raw = testConfigObject({ security: { auth_failures_per_window: 1_000_000 }, ...options.config });
+  const raw = testConfigObject({ security: { auth_failures_per_window: 1_000_000, requests_per_member_per_minute: 1_000_000_000, requests_per_address_per_minute: 1_000_000_000 }, ...options.config });
   const { api_roots, users, ...serverConfig } = raw;
   const config = buildConfig(serverConfig, { CONCORD_VALIDATION_THREADS: '0' }, 'test');
   const store = await newTestStore();

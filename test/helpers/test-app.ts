@@ -46,8 +46,9 @@ export function testConfigObject(overrides: Record<string, unknown> = {}): Recor
   return {
     discovery: { title: 'Concord test hub', description: 'test', contact: 'ops@example.org', default_api_root: ROOT },
     taxii: { page_size_default: 100, page_size_max: 1000 },
-    // Tests make many failed logins on purpose; throttling has its own tests (test/security/throttling.test.ts).
-    security: { auth_failures_per_window: 1_000_000 },
+    // Tests make many failed logins and fast requests on purpose; throttling and request
+    // limits have their own tests (test/security/throttling.test.ts, request-limits.test.ts).
+    security: { auth_failures_per_window: 1_000_000, requests_per_member_per_minute: 1_000_000_000, requests_per_address_per_minute: 1_000_000_000 },
     api_roots: [
       {
         path: ROOT,

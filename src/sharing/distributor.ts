@@ -19,7 +19,7 @@
 import type { Logger } from 'pino';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
-import type { DirectoryData, MemberRecord } from '../store/directory-records';
+import { DirectoryConflict, type DirectoryData, type MemberRecord } from '../store/directory-records';
 import type { DeferredDecision, NewObjectVersion, Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../taxii/timestamps';
@@ -133,12 +133,23 @@ export class Distributor {
   }
 
   private async distributeNow(collectionId: string, versions: BaseVersion[], keepDates: boolean): Promise<void> {
-    const d = await this.directory.refresh();
     for (const v of versions) if (v.type === 'marking-definition') this.markings.set(v.id, JSON.parse(v.json) as StixObject);
     // Objects before the relationships and sightings that may reference them.
     const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
-    const tally = new DistributionTally();
-    await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally);
+    let tally = new DistributionTally();
+    // The views are written only under the policy they were decided with: if another
+    // process changed the directory meanwhile, decide again under the new one (its own
+    // re-materialisation covers whatever was written before the change).
+    for (let attempt = 1; ; attempt++) {
+      const d = await this.directory.refresh();
+      try {
+        await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally, d.revision);
+        break;
+      } catch (e) {
+        if (!(e instanceof DirectoryConflict) || attempt >= 5) throw e;
+        tally = new DistributionTally();
+      }
+    }
     let from = Infinity;
     let to = -Infinity;
     for (const v of versions) {
@@ -165,6 +176,7 @@ export class Distributor {
     versions: BaseVersion[],
     keepDates: boolean,
     tally: DistributionTally = new DistributionTally(),
+    directoryRevision?: number,
   ): Promise<void> {
     const batches: Array<{ collectionId: string; versions: NewObjectVersion[] }> = [];
     const deferred: DeferredDecision[] = [];
@@ -182,8 +194,10 @@ export class Distributor {
       batches.push({ collectionId: this.feedView(d, reader.id), versions: rows });
       released.push({ reader: reader.id, ids: visible });
     }
+    // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
+    // crash between the two leaves the base versions pending, and recovery decides again.
+    if (batches.length > 0) await this.store.addObjectsToMany(batches, directoryRevision);
     if (deferred.length > 0) await this.store.addDeferred(deferred);
-    if (batches.length > 0) await this.store.addObjectsToMany(batches);
     // Relationships that were waiting for these objects may now be decided.
     for (const r of released) await this.redecide(d, await this.store.takeWaitingFor(r.reader, r.ids));
   }

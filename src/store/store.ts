@@ -139,8 +139,13 @@ export interface Store {
   // --- objects ---
   /** Adds versions to a collection in one atomic, durable write; results in input order. */
   addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
-  /** addObjects for several collections (readers' views) in one atomic, durable write. */
-  addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>): Promise<AddOutcome[][]>;
+  /**
+   * addObjects for several collections (readers' views) in one atomic, durable write.
+   * With `directoryRevision`, writes only if the directory is still at that revision, and
+   * otherwise throws DirectoryConflict having written nothing: views decided under an
+   * older policy are never written after a newer one was applied (by any process).
+   */
+  addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, directoryRevision?: number): Promise<AddOutcome[][]>;
   /** One keyset page, ordered by `date_added` ascending. */
   queryObjects(query: ObjectQuery): Promise<QueryPage>;
   /** Whether any version of the object is in the collection. */

@@ -981,6 +981,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         expect((await store.queryAudit({ limit: 10 })).entries).toEqual([]);
       });
 
+      test('addObjectsToMany with a directory revision writes only while the directory is at it', async () => {
+        const [a, b] = [stixId('indicator'), stixId('indicator')];
+        await store.applyDirectoryChanges([root], [], 0);
+        const stale = store.addObjectsToMany([{ collectionId: COLLECTION, versions: [ver(a, T1)] }, { collectionId: OTHER_COLLECTION, versions: [ver(a, T1)] }], 0);
+        await expect(stale).rejects.toBeInstanceOf(DirectoryConflict);
+        await expect(store.presentAmong(COLLECTION, [a])).resolves.toEqual(new Set());
+        await expect(store.presentAmong(OTHER_COLLECTION, [a])).resolves.toEqual(new Set());
+        const [outcomes] = await store.addObjectsToMany([{ collectionId: COLLECTION, versions: [ver(b, T1)] }], 1);
+        expect(outcomes?.[0]?.outcome).toBe('added');
+        await expect(store.presentAmong(COLLECTION, [a, b])).resolves.toEqual(new Set([b]));
+      });
+
       test('concurrent changes from the same revision: exactly one wins', async () => {
         const results = await Promise.allSettled([
           store.applyDirectoryChanges([member], [], 0),

@@ -24,7 +24,7 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../store';
-import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
+import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
 import { AUDIT, CLOCKS, DEFERRED, META, OBJECTS, RELEASES, SETTINGS, STATUSES, VARIANTS, indexDefinitions } from './mongo-indexes';
 import { MongoDirectory, insertIgnoringDuplicates } from './mongo-directory';
@@ -162,10 +162,17 @@ export class MongoStore implements Store {
     return outcomes as AddOutcome[];
   }
 
-  addObjectsToMany(batches: Batch[]): Promise<AddOutcome[][]> {
+  addObjectsToMany(batches: Batch[], directoryRevision?: number): Promise<AddOutcome[][]> {
     const nonEmpty = batches.filter((b) => b.versions.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve(batches.map(() => []));
-    return this.lease.run(() => this.addHolding(batches));
+    return this.lease.run(async () => {
+      // Directory changes take the lease too: the revision cannot move until this write is done.
+      if (directoryRevision !== undefined) {
+        const actual = await this.directory.readRevision();
+        if (actual !== directoryRevision) throw new DirectoryConflict(directoryRevision, actual);
+      }
+      return this.addHolding(batches);
+    });
   }
 
   /**

@@ -20,7 +20,7 @@ import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
 import { DEFERRED_SQL, DERIVED_INDEXES_SQL, RELEASES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
 import crypto from 'node:crypto';
 import { SqliteDirectory } from './sqlite-directory';
-import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory-records';
+import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
 
 type Row = {
   object_id: string;
@@ -42,7 +42,7 @@ export class SqliteStore implements Store {
   private readonly variantHashes = new Map<string, string>();
   private readonly queryCache = new Map<string, Database.Statement>();
   private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
-  private readonly manyTransaction: (batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>) => AddOutcome[][];
+  private readonly manyTransaction: (batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, revision?: number) => AddOutcome[][];
 
   /** `file` is a path, or ':memory:' for tests. */
   constructor(file: string) {
@@ -62,10 +62,14 @@ export class SqliteStore implements Store {
     // IMMEDIATE: take the write lock before reading the collection's clock, so that
     // date_added stays unique even when several processes share the file.
     this.addTransaction = (c, v) => tx.immediate(c, v);
-    const many = this.db.transaction((batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>) =>
-      batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.collectionId, b.versions))),
-    );
-    this.manyTransaction = (b) => many.immediate(b);
+    const many = this.db.transaction((batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, revision?: number) => {
+      if (revision !== undefined) {
+        const actual = this.directory.readRevision();
+        if (actual !== revision) throw new DirectoryConflict(revision, actual);
+      }
+      return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.collectionId, b.versions)));
+    });
+    this.manyTransaction = (b, r) => many.immediate(b, r);
   }
 
   private prepare() {
@@ -195,8 +199,8 @@ export class SqliteStore implements Store {
     return this.statements.variantId.get(hash) as number;
   }
 
-  async addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>): Promise<AddOutcome[][]> {
-    return this.manyTransaction(batches);
+  async addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, directoryRevision?: number): Promise<AddOutcome[][]> {
+    return this.manyTransaction(batches, directoryRevision);
   }
 
   async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {

@@ -1,0 +1,56 @@
+// Two Concord processes over one store (issue 6: stateless servers behind a load
+// balancer): a directory change made through one while the other is distributing a
+// publish decided under the old directory. The views must follow the new policy: the
+// store refuses view rows decided under a stale revision, and the distributor decides
+// again.
+import pino from 'pino';
+import request from 'supertest';
+import { v4 as uuidv4 } from 'uuid';
+import { createConcord } from '../../src/main';
+import { StixValidator } from '../../src/stix/stix-validator';
+import { viewOf } from '../../src/sharing/views';
+import type { Store } from '../../src/store/store';
+import { SHARED, TAXII, auth, makeTestApp, objectsUrl, type TestApp } from '../helpers/test-app';
+
+function indicator(): Record<string, unknown> {
+  const t = '2025-01-01T00:00:00.000Z';
+  return { type: 'indicator', spec_version: '2.1', id: `indicator--${uuidv4()}`, created: t, modified: t, pattern: "[ipv4-addr:value = '10.0.0.9']", pattern_type: 'stix', valid_from: t };
+}
+
+let t: TestApp;
+afterEach(() => t.close());
+
+test("a reader's access revoked through one process while another distributes: the reader's view never gets the object", async () => {
+  t = await makeTestApp();
+  const store: Store = t.store;
+  // The second process: its own directory, distributor and app, over the same store.
+  const other = await createConcord(t.config, pino({ level: 'silent' }), store, StixValidator.load());
+  try {
+    const o = indicator();
+    // Just before the second process writes the views it decided (the reader may read),
+    // the first process revokes the reader's access (and re-materialises its views).
+    const write = store.addObjectsToMany.bind(store);
+    let revoked = false;
+    store.addObjectsToMany = async (batches, revision) => {
+      if (!revoked && batches.some((b) => b.collectionId === viewOf('reader', SHARED))) {
+        revoked = true;
+        await t.concord.admin.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
+          { op: 'delete', kind: 'acl', key: { collectionId: SHARED, grantee: 'member:reader' } },
+        ]);
+      }
+      return write(batches, revision);
+    };
+    const r = await request(other.app).post(objectsUrl(SHARED)).set(...auth('member')).set('Content-Type', TAXII).send(JSON.stringify({ objects: [o] }));
+    expect(r.status).toBe(202);
+    expect(JSON.parse(r.text)).toMatchObject({ success_count: 1 });
+    expect(revoked).toBe(true);
+    expect(await store.hasObject(viewOf('reader', SHARED), o.id as string)).toBe(false);
+    // Readers the change did not touch got it.
+    expect(await store.hasObject(viewOf('member', SHARED), o.id as string)).toBe(true);
+    const seen = await request(other.app).get(objectsUrl(SHARED)).set(...auth('reader'));
+    expect(seen.status).toBe(404);
+  } finally {
+    await other.closeValidation();
+    await other.audit.close();
+  }
+});

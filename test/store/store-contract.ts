@@ -717,6 +717,25 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       });
     });
 
+    describe('pending distributions', () => {
+      test('pendingVersions lists unsettled base versions oldest first; settling a sub-range leaves the rest', async () => {
+        const ids = [stixId('indicator'), stixId('malware'), stixId('note')];
+        const outcomes = await store.addObjects(COLLECTION, ids.map((id) => ({ ...ver(id, T1), provider: 'ohio', pending: true })));
+        await store.addObjects(OTHER_COLLECTION, [ver(stixId('indicator'), T1)]);
+        const dates = outcomes.map((o) => added(o).dateAdded);
+        const page = await store.pendingVersions(2);
+        expect(page.map((p) => [p.collectionId, p.id, p.dateAdded, p.provider])).toEqual([
+          [COLLECTION, ids[0], dates[0], 'ohio'],
+          [COLLECTION, ids[1], dates[1], 'ohio'],
+        ]);
+        expect(JSON.parse(page[0]?.json as string)).toMatchObject({ id: ids[0] });
+        await store.settleVersions(COLLECTION, dates[0] as number, dates[1] as number);
+        expect((await store.pendingVersions(10)).map((p) => p.id)).toEqual([ids[2]]);
+        await store.settleVersions(COLLECTION, dates[2] as number, dates[2] as number);
+        await expect(store.pendingVersions(10)).resolves.toEqual([]);
+      });
+    });
+
     describe('hasObject', () => {
       test('true when any version is in the collection, false otherwise', async () => {
         const id = stixId('indicator');

@@ -26,7 +26,7 @@ import type {
 } from '../store';
 import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
-import { AUDIT, CLOCKS, DEFERRED, META, OBJECTS, RELEASES, SETTINGS, STATUSES, VARIANTS, indexDefinitions } from './mongo-indexes';
+import { AUDIT, CLOCKS, DEFERRED, META, OBJECTS, PENDING, RELEASES, SETTINGS, STATUSES, VARIANTS, indexDefinitions } from './mongo-indexes';
 import { MongoDirectory, insertIgnoringDuplicates } from './mongo-directory';
 import { WriteLease } from './write-lease';
 
@@ -46,7 +46,14 @@ interface ObjectDocument {
   bc?: string;
   bo?: string;
   var?: string;
-  pend?: true;
+}
+
+/** Base versions of one write not yet distributed: `c`'s objects with date_added in [from, to]. */
+interface PendingDocument {
+  _id: string;
+  c: string;
+  from: number;
+  to: number;
 }
 
 interface DeferredDocument {
@@ -190,6 +197,7 @@ export class MongoStore implements Store {
   private async addHolding(batches: Batch[]): Promise<AddOutcome[][]> {
     const [known, clocks] = await Promise.all([this.knownVersions(batches), this.clocksOf(batches)]);
     const advanced = new Set<string>();
+    const pending = new Map<string, { from: number; to: number }>();
     const inserts: ObjectDocument[] = [];
     const variants = new Map<string, string>();
     // Per object: the version key that must end up first / last (older flags are cleared).
@@ -217,6 +225,11 @@ export class MongoStore implements Store {
         if (isFirst && stored.length > 0) firstOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
         if (isLast && stored.length > 0) lastOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
         stored.push({ vk, v: version });
+        if (v.pending) {
+          const range = pending.get(b.collectionId);
+          if (range) range.to = dateAdded;
+          else pending.set(b.collectionId, { from: dateAdded, to: dateAdded });
+        }
         const derived = v.baseCollection !== undefined;
         let variant: string | undefined;
         if (derived && v.json !== '') {
@@ -238,7 +251,6 @@ export class MongoStore implements Store {
           ...(v.baseCollection !== undefined ? { bc: v.baseCollection } : {}),
           ...(v.baseObjectId !== undefined ? { bo: v.baseObjectId } : {}),
           ...(variant !== undefined ? { var: variant } : {}),
-          ...(v.pending ? { pend: true as const } : {}),
         });
         return { outcome: 'added', version, dateAdded };
       }),
@@ -248,6 +260,12 @@ export class MongoStore implements Store {
         [...advanced].map((c) => ({ updateOne: { filter: { _id: c } as Document, update: { $max: { last: clocks.get(c) } }, upsert: true } })),
         { ordered: false },
       );
+    }
+    if (pending.size > 0) {
+      // Before the objects: a crash in between leaves a range with nothing (or part) in it,
+      // which recovery distributes or drops; never objects that no range names.
+      const docs: PendingDocument[] = [...pending].map(([c, r]) => ({ _id: `${c}\u0000${r.from}`, c, from: r.from, to: r.to }));
+      await this.db.collection(PENDING).insertMany(docs as unknown as Document[], { ordered: false });
     }
     if (variants.size > 0) {
       // Before the rows that name them, so that no row ever points at a form not stored.
@@ -414,22 +432,45 @@ export class MongoStore implements Store {
   // --- distribution bookkeeping (src/sharing) ----------------------------------------------
 
   async pendingVersions(limit: number): Promise<PendingVersion[]> {
-    const docs = (await this.objects.find({ pend: true }).sort({ da: 1 }).limit(limit).toArray()) as unknown as ObjectDocument[];
-    return docs.map((d) => ({
-      collectionId: d.c,
-      id: d.oid,
-      type: d.type,
-      version: d.v,
-      versionKey: d.vk,
-      specVersion: d.sv,
-      dateAdded: d.da,
-      ...(d.p !== undefined ? { provider: d.p } : {}),
-      json: d.json,
-    }));
+    const ranges = this.db.collection(PENDING);
+    const out: PendingVersion[] = [];
+    for (const r of (await ranges.find({}).sort({ from: 1 }).limit(limit).toArray()) as unknown as PendingDocument[]) {
+      const docs = (await this.objects
+        .find({ c: r.c, da: { $gte: r.from, $lte: r.to } })
+        .sort({ da: 1 })
+        .limit(limit - out.length)
+        .toArray()) as unknown as ObjectDocument[];
+      // A range whose objects were never written (a crash between the two writes): nothing to distribute.
+      if (docs.length === 0) await ranges.deleteOne({ _id: r._id } as Document);
+      for (const d of docs) {
+        out.push({
+          collectionId: d.c,
+          id: d.oid,
+          type: d.type,
+          version: d.v,
+          versionKey: d.vk,
+          specVersion: d.sv,
+          dateAdded: d.da,
+          ...(d.p !== undefined ? { provider: d.p } : {}),
+          json: d.json,
+        });
+      }
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   async settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
-    await this.objects.updateMany({ c: collectionId, da: { $gte: fromDateAdded, $lte: toDateAdded }, pend: true }, { $unset: { pend: '' } });
+    // Every range overlapping [from, to] loses that part (recovery settles a range page by page).
+    const ranges = this.db.collection(PENDING);
+    const hit = (await ranges.find({ c: collectionId, from: { $lte: toDateAdded }, to: { $gte: fromDateAdded } }).toArray()) as unknown as PendingDocument[];
+    for (const r of hit) {
+      const before = r.from < fromDateAdded ? { from: r.from, to: fromDateAdded - 1 } : undefined;
+      const after = r.to > toDateAdded ? { from: toDateAdded + 1, to: r.to } : undefined;
+      if (after) await ranges.insertOne({ _id: `${collectionId}\u0000${after.from}`, c: collectionId, ...after } as unknown as Document);
+      if (before) await ranges.updateOne({ _id: r._id } as Document, { $set: { to: before.to } });
+      else await ranges.deleteOne({ _id: r._id } as Document);
+    }
   }
 
   async addDeferred(items: DeferredDecision[]): Promise<void> {

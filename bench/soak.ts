@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { loadTemplates, percentile, reidentify } from './workload';
 
 const ROOT_DIR = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
@@ -28,31 +29,12 @@ const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
 const COLLECTIONS = Number(process.env.SOAK_COLLECTIONS ?? 3);
 const LOG_LEVEL = process.env.SOAK_LOG_LEVEL ?? 'warn';
 const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
-const DATASETS = path.resolve(ROOT_DIR, '../shared/datasets');
-const FILES = ['fireeye-pivy-report-with-indicators.json', 'mobile-attack-17.1.json'];
 const TOKEN = `soak-admin-${process.pid}-${Date.now()}`;
 const TAXII = 'application/taxii+json;version=2.1';
 const SAMPLE_MS = 10_000;
 
 const collectionIds = Array.from({ length: COLLECTIONS }, (_, i) => `0c0a0000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
 const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII };
-
-function loadTemplates(): string[] {
-  const templates: string[] = [];
-  for (const f of FILES) {
-    const file = path.join(DATASETS, f);
-    if (!fs.existsSync(file)) throw new Error(`dataset not found: ${file} (run from a clone with ../shared beside it)`);
-    for (const o of (JSON.parse(fs.readFileSync(file, 'utf8')) as { objects: unknown[] }).objects) templates.push(JSON.stringify(o));
-  }
-  return templates;
-}
-
-const UUID_REF = /([a-z0-9-]+--)([0-9a-f]{8})(-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
-/** Copy `k` of a template: every identifier (its own and its references) gets copy k's prefix. */
-function reidentify(template: string, k: number): string {
-  const prefix = k.toString(16).padStart(8, '0');
-  return template.replace(UUID_REF, (_m, type: string, _first: string, rest: string) => `${type}${prefix}${rest}`);
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,11 +67,6 @@ function cpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** Least-squares slope of y over x. */

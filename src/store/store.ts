@@ -137,7 +137,13 @@ export interface Store {
   queryAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; more: boolean }>;
 
   // --- objects ---
-  /** Adds versions to a collection in one atomic, durable write; results in input order. */
+  /**
+   * Adds versions to a collection in one atomic, durable write; results in input order.
+   * A version already there (same id and version key) is a duplicate. An unversioned
+   * object is a duplicate only of an earlier copy by the same provider: another provider's
+   * copy is a new version (its date_added), so that a duplicate never tells one member
+   * that another holds the object.
+   */
   addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
   /**
    * addObjects for several collections (readers' views) in one atomic, durable write.

@@ -7,6 +7,7 @@ import type { CollectionRecord } from '../store/directory-records';
 import { accessTo, type CollectionAccess, type Principal } from '../access/principal';
 import type { Catalog } from './catalog';
 import { forbidden, notFound } from './taxii-error';
+import { viewOf } from '../sharing/views';
 
 export type Need = 'read' | 'write' | 'delete' | 'see';
 
@@ -52,4 +53,13 @@ export function resolveCollection(
     throw forbidden(need === 'delete' ? 'Deleting needs both read and write access to the collection.' : 'You may read this collection but not add objects to it.');
   }
   return { root, collection, access };
+}
+
+/**
+ * Where a principal's reads of a collection are served from (issue 5): the hub's admins
+ * read the collection itself; a member reads its own view of it, which holds exactly what
+ * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
+ */
+export function partitionOf(principal: Principal, target: ResolvedCollection): string {
+  return principal.admin ? target.collection.id : viewOf(principal.id, target.collection.id);
 }

@@ -1,11 +1,12 @@
 // TAXII 2.1 §5.5 Add Objects and §4.3 Get Status.
 import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
-import type { NewObjectVersion, Store } from '../store/store';
+import type { AddOutcome, NewObjectVersion, Store } from '../store/store';
 import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-object';
 import type { Validation } from '../stix/validation-pool';
 import type { Catalog } from './catalog';
-import { resolveApiRoot, resolveCollection } from './collection-access';
+import { partitionOf, resolveApiRoot, resolveCollection } from './collection-access';
+import { judgePublish, type ProvenanceVerdict } from './provenance';
 import { formatMicros, nowMicros, versionKey } from './timestamps';
 import type { Distributor } from '../sharing/distributor';
 import type { StixObject } from '../stix/rules/rule';
@@ -62,6 +63,7 @@ export class PublishService {
     const failures: StatusDetail[] = [];
     const accepted: NewObjectVersion[] = [];
     const warnings: Array<string | undefined> = [];
+    const createdBy: Array<string | undefined> = [];
     storables.forEach((storable, index) => {
       if (isFailure(storable)) {
         failures.push(detail(storable));
@@ -86,20 +88,44 @@ export class PublishService {
       // stays pending until every reader's view has it.
       accepted.push({ ...storable, provider: principal.id, pending: true });
       warnings.push(verdict.message);
+      const author = (objects[index] as StixObject).created_by_ref;
+      createdBy.push(typeof author === 'string' ? author : undefined);
     });
-    const outcomes = await this.store.addObjects(target.collection.id, accepted);
+    // Who may version what, and duplicates judged within the poster's view (provenance.ts).
+    const provenance = await judgePublish(
+      this.store,
+      target.collection.id,
+      { principal, identityRef: directory.members.get(principal.id)?.identityRef, partition: partitionOf(principal, target) },
+      accepted.map((v, i) => ({ id: v.id, version: v.version, versionKey: v.versionKey, createdByRef: createdBy[i], json: v.json })),
+    );
+    const toStore = accepted.filter((_, i) => provenance[i]?.kind === 'store');
+    const stored = await this.store.addObjects(target.collection.id, toStore);
+    const kept: NewObjectVersion[] = [];
+    const keptWarnings: Array<string | undefined> = [];
+    const outcomes: AddOutcome[] = [];
+    let next = 0;
+    accepted.forEach((v, i) => {
+      const p = provenance[i] as ProvenanceVerdict;
+      if (p.kind === 'refuse') {
+        failures.push({ id: v.id, version: v.version ?? '', message: p.message });
+        return;
+      }
+      kept.push(v);
+      keptWarnings.push(warnings[i]);
+      outcomes.push(p.kind === 'duplicate' ? { outcome: 'duplicate', version: p.version } : (stored[next++] as AddOutcome));
+    });
     await this.distributor.distribute(
       target.collection.id,
       outcomes.flatMap((o, i) => {
-        const v = accepted[i] as NewObjectVersion;
+        const v = kept[i] as NewObjectVersion;
         if (o.outcome !== 'added') return [];
         const key = v.versionKey ?? (versionKey(o.version) as string);
         return [{ id: v.id, type: v.type, version: o.version, versionKey: key, specVersion: v.specVersion, provider: principal.id, publishedAt: Math.floor(o.dateAdded / 1000), dateAdded: o.dateAdded, json: v.json }];
       }),
     );
     const successes: StatusDetail[] = outcomes.map((o, i) => {
-      const id = (accepted[i] as NewObjectVersion).id;
-      const message = o.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warnings[i];
+      const id = (kept[i] as NewObjectVersion).id;
+      const message = o.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : keptWarnings[i];
       return message === undefined ? { id, version: o.version } : { id, version: o.version, message };
     });
 

@@ -3,9 +3,8 @@
 import { accessTo, type Principal } from '../access/principal';
 import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
 import type { Catalog } from './catalog';
-import { viewOf } from '../sharing/views';
 import type { Distributor } from '../sharing/distributor';
-import { canSeeApiRoot, canSeeCollection, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
+import { canSeeApiRoot, canSeeCollection, partitionOf, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
 import type { KeysetCursor } from './keyset-cursor';
 import {
   DELETE_PARAMS,
@@ -17,7 +16,8 @@ import {
   type RawQuery,
 } from './query-params';
 import { formatMicros, versionKey } from './timestamps';
-import { notFound } from './taxii-error';
+import { forbidden, notFound } from './taxii-error';
+import { deleteRefusal, storedVersions } from './provenance';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
@@ -157,14 +157,19 @@ export class TaxiiService {
 
   /**
    * §5.7: needs read and write access. Without match[version] every version is deleted
-   * (the object is removed); with it, only the versions it selects. 404 when nothing matched.
+   * (the object is removed); with it, only the versions it selects. 404 when nothing matched;
+   * 403 when a member selects versions another member published (provenance.ts).
    */
   async deleteObject(principal: Principal, rootPath: string, idOrAlias: string, objectId: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'delete');
     const filters = parseFilters(query, DELETE_PARAMS);
     // The versions selected among those the principal can see; deleting them removes them
     // from the collection and from every reader's view of it.
-    const keys = await this.versionKeys(partitionOf(principal, target), objectId, filters.versions ?? { all: true }, filters.specVersions);
+    const selected = await storedVersions(this.store, partitionOf(principal, target), [objectId], filters.versions ?? { all: true }, false, filters.specVersions);
+    const keys = selected.map((r) => versionKey(r.version) as string);
+    // A member deletes only what it published; a refusal deletes nothing.
+    const refusal = await deleteRefusal(this.store, target.collection.id, principal, objectId, keys);
+    if (refusal !== undefined) throw forbidden(refusal);
     const deleted = keys.length === 0 ? 0 : await this.store.deleteObject(target.collection.id, objectId, { first: false, last: false, exact: keys });
     if (deleted > 0) {
       // Gone from every member's view, and with it what members saw only through it (closure).
@@ -176,25 +181,6 @@ export class TaxiiService {
       { status: 200, headers: {} },
       { kind: 'publish', action: 'object.delete', apiRoot: target.root.path, collectionId: target.collection.id, details: { objectId, deleted } },
     );
-  }
-
-  private async versionKeys(partition: string, objectId: string, versions: VersionSelector, specVersions: string[] | undefined): Promise<string[]> {
-    const keys: string[] = [];
-    let after: number | undefined;
-    for (;;) {
-      const page = await this.store.queryObjects({
-        collectionId: partition,
-        ids: [objectId],
-        versions,
-        limit: 1000,
-        withJson: false,
-        ...(specVersions ? { specVersions } : {}),
-        ...(after !== undefined ? { after } : {}),
-      });
-      for (const r of page.records) keys.push(versionKey(r.version) as string);
-      if (!page.more) return keys;
-      after = page.records[page.records.length - 1]?.dateAdded;
-    }
   }
 
   private async assertHasObject(principal: Principal, target: ResolvedCollection, objectId: string): Promise<void> {
@@ -302,13 +288,4 @@ function envelope(
   if (next !== undefined) parts.push(`"next":${JSON.stringify(next)}`);
   if (page.records.length > 0) parts.push(`"${listName}":[${page.records.map(serialise).join(',')}]`);
   return { status: 200, body: `{${parts.join(',')}}`, headers };
-}
-
-/**
- * Where a principal's reads of a collection are served from (issue 5): the hub's admins
- * read the collection itself; a member reads its own view of it, which holds exactly what
- * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
- */
-function partitionOf(principal: Principal, target: ResolvedCollection): string {
-  return principal.admin ? target.collection.id : viewOf(principal.id, target.collection.id);
 }

@@ -243,7 +243,7 @@ describe('OpenCTI TAXII feed ingester: Accept: application/json, text/plain, */*
 
     // More objects arrive; the next run starts from X-TAXII-Date-Added-Last, truncated to ms.
     const later = Array.from({ length: 3 }, () => indicator());
-    await seed(t, OBJECTS, later);
+    await seed(t, OBJECTS, later, 'member');
     try {
       const resume = cut(first.last as string, 3);
       const second = await run(resume);

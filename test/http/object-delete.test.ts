@@ -50,7 +50,7 @@ describe('§5.7 deleting an object', () => {
   test('DELETE → 200, empty body, TAXII Content-Type; then Get an Object → 404, and neither the manifest nor Get Objects lists it (§5.7)', async () => {
     const v = versionsOf(indicator(), 3);
     const keep = malware();
-    await seed(t, OBJECTS, [v[0], keep, v[1], v[2]]);
+    await seed(t, OBJECTS, [v[0], keep, v[1], v[2]], 'member');
     const id = v[0]?.id as string;
 
     expectDeleted(await del(objectUrl(SHARED, id)));
@@ -68,20 +68,20 @@ describe('§5.7 deleting an object', () => {
 
   test('a second DELETE of the same object → 404 (§5.7)', async () => {
     const a = indicator();
-    await seed(t, OBJECTS, [a]);
+    await seed(t, OBJECTS, [a], 'member');
     expectDeleted(await del(objectUrl(SHARED, a.id as string)));
     expectTaxiiError(await del(objectUrl(SHARED, a.id as string)), 404);
   });
 
   test('DELETE of an unknown object → 404 (§5.7)', async () => {
-    await seed(t, OBJECTS, [indicator()]);
+    await seed(t, OBJECTS, [indicator()], 'member');
     expectTaxiiError(await del(objectUrl(SHARED, indicator().id as string)), 404);
     expectTaxiiError(await del(objectUrl(SHARED, 'not-an-id')), 404);
   });
 
   test('an object deleted (200) from one collection stays in the others; DELETE on a collection without it → 404 (§5.7)', async () => {
     const a = indicator();
-    await seed(t, OBJECTS, [a]);
+    await seed(t, OBJECTS, [a], 'member');
     await seed(t, objectsUrl(FEED), [a]);
     expectDeleted(await del(objectUrl(SHARED, a.id as string)));
     expect((await getJson(t, 'member', objectUrl(FEED, a.id as string))).body.objects).toEqual([a]);
@@ -95,24 +95,24 @@ describe('§5.7 deleting an object', () => {
 
   test('an unversioned SCO → 200, deleted (§5.7)', async () => {
     const sco = ipv4();
-    await seed(t, OBJECTS, [sco]);
+    await seed(t, OBJECTS, [sco], 'member');
     expectDeleted(await del(objectUrl(SHARED, sco.id as string)));
     expect((await getJson(t, 'member', objectUrl(SHARED, sco.id as string))).status).toBe(404);
   });
 
   test('a deleted object (200) can be published again → 202 (§5.7, §5.5)', async () => {
     const a = indicator();
-    await seed(t, OBJECTS, [a]);
+    await seed(t, OBJECTS, [a], 'member');
     expectDeleted(await del(objectUrl(SHARED, a.id as string)));
     const again = await getJson(t, 'member', OBJECTS);
     expect(again.text).toBe('{}');
-    await seed(t, OBJECTS, [a]);
+    await seed(t, OBJECTS, [a], 'member');
     expect((await getJson(t, 'member', objectUrl(SHARED, a.id as string))).body.objects).toEqual([a]);
   });
 
   test('by alias → 200 (§5.2.1, §5.7)', async () => {
     const a = indicator();
-    await seed(t, OBJECTS, [a]);
+    await seed(t, OBJECTS, [a], 'member');
     expectDeleted(await del(`/${ROOT}/collections/shared/objects/${a.id as string}/`));
     expect((await getJson(t, 'member', objectUrl(SHARED, a.id as string))).status).toBe(404);
   });
@@ -127,9 +127,9 @@ describe('§5.7 deleting versions with match[version] (§3.4.1)', () => {
     v = versionsOf(indicator(), 3);
     id = v[0]?.id as string;
     url = objectUrl(SHARED, id);
-    await seed(t, OBJECTS, [v[0]]);
-    await seed(t, OBJECTS, [v[1]]);
-    await seed(t, OBJECTS, [v[2]]);
+    await seed(t, OBJECTS, [v[0]], 'member');
+    await seed(t, OBJECTS, [v[1]], 'member');
+    await seed(t, OBJECTS, [v[2]], 'member');
   });
   const mod = (i: number) => v[i]?.modified as string;
   const latest = async () => (await getJson(t, 'member', url)).body.objects;
@@ -191,14 +191,14 @@ describe('§5.7 deleting versions with match[version] (§3.4.1)', () => {
 
   test('after the latest was deleted (200), re-posting it (202) makes it the latest again (§5.7, §5.5)', async () => {
     expectDeleted(await del(url, { 'match[version]': 'last' }));
-    await seed(t, OBJECTS, [v[2]]);
+    await seed(t, OBJECTS, [v[2]], 'member');
     expect(await latest()).toEqual([v[2]]);
     expect(await versionsListed(SHARED, id)).toEqual([mod(0), mod(1), mod(2)]);
   });
 
   test('an older version posted (202) after deletions does not become last (§5.7, §3.4.1)', async () => {
     expectDeleted(await del(url, { 'match[version]': 'first' }));
-    await seed(t, OBJECTS, [v[0]]);
+    await seed(t, OBJECTS, [v[0]], 'member');
     expect(await latest()).toEqual([v[2]]);
     expect((await getJson(t, 'member', url, { 'match[version]': 'first' })).body.objects).toEqual([v[0]]);
   });
@@ -238,7 +238,9 @@ describe('§5.7 the can_read / can_write matrix', () => {
   let a: Record<string, unknown>;
   beforeEach(async () => {
     a = indicator();
-    for (const c of [SHARED, FEED, HIDDEN]) await seed(t, objectsUrl(c), [a]);
+    // In SHARED the member published it (it may delete only what it published, provenance.ts).
+    await seed(t, OBJECTS, [a], 'member');
+    for (const c of [FEED, HIDDEN]) await seed(t, objectsUrl(c), [a]);
     await seed(t, objectsUrl(PARTNER, OTHER_ROOT), [a]);
   });
   const id = () => a.id as string;
@@ -281,7 +283,7 @@ describe('§5.7 the can_read / can_write matrix', () => {
     expectDeleted(await del(objectUrl(SHARED, id()), undefined, 'member'));
     expect(await versionsListed(SHARED, id())).toBe(404);
     const b = indicator();
-    await seed(t, OBJECTS, [b]);
+    await seed(t, OBJECTS, [b], 'writer');
     expectDeleted(await del(objectUrl(SHARED, b.id as string), undefined, 'writer'));
     expectDeleted(await del(objectUrl(HIDDEN, id()), undefined, 'admin'));
     // The other collections still hold it.

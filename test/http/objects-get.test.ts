@@ -320,7 +320,7 @@ describe('§3.4 limit and §3.5 pagination', () => {
 
   test('more: true, then the rest is deleted: the follow-on page is 200 {} with both headers at the cursor position (§3.5)', async () => {
     const [a, b] = [indicator(), indicator()];
-    await seed(t, URL, [a, b]);
+    await seed(t, URL, [a, b], 'member');
     const first = await get({ limit: '1' });
     expect(first.body.more).toBe(true);
     expect((await deleteObject(t, 'member', objectUrl(SHARED, b.id as string))).status).toBe(200);

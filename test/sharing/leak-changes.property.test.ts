@@ -8,7 +8,8 @@
 //      or resumed): each re-materialises views (src/sharing/distributor.ts rematerialise).
 //   2. DELETE: a member with read+write that cannot see an object gets 404 and nothing
 //      changes for anyone; then a writer with read+write deletes an object it can see
-//      (every version, or match[version]=<one>) and it disappears from every view.
+//      (every version, or match[version]=<one>): one it published disappears from every
+//      view; one another member published is refused (403) and nothing changes.
 //   3. Suspension: a suspended member gets 403 on every read; objects are published while
 //      it is suspended; after it is resumed it sees exactly the oracle's set, those included.
 //
@@ -549,14 +550,30 @@ async function deleteStep(k: Checker, d: Scenario['del']): Promise<string[]> {
     done.push(`intruder ${memberId(x.m)} DELETE ${x.id}: 404`);
   }
 
-  // A writer deletes what it can see (under its base id).
+  // A writer deletes what it can see (under its base id): what it published goes (200);
+  // versions another member published are refused (403) and nothing changes.
   const targets = pairs.flatMap(({ m, c }) => {
     const entries = [...(k.oracles.get(memberId(m))?.get(c)?.values() ?? [])].filter((e) => s.published.some((p) => p.collection === c && p.id === e.id));
     return [...new Set(entries.map((e) => e.id))].map((id) => ({ m, c, id, versions: entries.filter((e) => e.id === id).map((e) => e.version).sort() }));
   });
-  if (targets.length > 0) {
-    const t = targets[d.writer % targets.length] as (typeof targets)[number];
-    const version = d.oneVersion ? (t.versions[d.version % t.versions.length] as string) : undefined;
+  const selectedOf = (t: (typeof targets)[number], version: string | undefined) =>
+    s.published.filter((p) => p.collection === t.c && p.id === t.id && (version !== undefined ? p.version === version : t.versions.includes(p.version)));
+  const versionFor = (t: (typeof targets)[number]) => (d.oneVersion ? (t.versions[d.version % t.versions.length] as string) : undefined);
+  const own = targets.filter((t) => selectedOf(t, versionFor(t)).every((p) => p.publisher === t.m));
+  const foreign = targets.filter((t) => !own.includes(t));
+  if (foreign.length > 0) {
+    const t = foreign[d.writer % foreign.length] as (typeof foreign)[number];
+    const version = versionFor(t);
+    const status = await del(s, memberId(t.m), t.c, t.id, version);
+    expect({ writer: memberId(t.m), id: t.id, version, status }).toEqual({ writer: memberId(t.m), id: t.id, version, status: 403 });
+    const before = new Map([...k.seen].map(([who, byC]) => [who, new Map([...byC].map(([c, v]) => [c, v.last]))]));
+    await checkAll(k, `DELETE ${t.id} by ${memberId(t.m)}, which did not publish it`);
+    for (const [who, byC] of before) for (const [c, last] of byC) expect({ who, c, last: k.seen.get(who)?.get(c)?.last }).toEqual({ who, c, last });
+    done.push(`${memberId(t.m)} DELETE ${t.id} published by another member: 403`);
+  }
+  if (own.length > 0) {
+    const t = own[d.writer % own.length] as (typeof own)[number];
+    const version = versionFor(t);
     const status = await del(s, memberId(t.m), t.c, t.id, version);
     expect({ writer: memberId(t.m), id: t.id, version, status }).toEqual({ writer: memberId(t.m), id: t.id, version, status: 200 });
     const gone = new Set(version !== undefined ? [version] : t.versions);

@@ -301,6 +301,38 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         expect((await store.queryObjects(query(COLLECTION))).records).toHaveLength(1);
       });
 
+      test("an unversioned object is a duplicate of its provider's own copy only; another provider's copy is a new version", async () => {
+        const id = stixId('ipv4-addr');
+        const [a1] = await store.addObjects(COLLECTION, [{ ...ver(id, undefined), provider: 'ohio' }]);
+        const ohio = added(a1);
+        // Another provider's copy: a version of its own, later, and now the last.
+        const [b1] = await store.addObjects(COLLECTION, [{ ...ver(id, undefined), provider: 'iowa' }]);
+        const iowa = added(b1);
+        expect(iowa.dateAdded).toBeGreaterThan(ohio.dateAdded);
+        expect(iowa.version).toBe(formatMicros(iowa.dateAdded));
+        // Each provider's re-post is a duplicate of its own copy, in any order and within one call.
+        const again = await store.addObjects(COLLECTION, [
+          { ...ver(id, undefined), provider: 'iowa' },
+          { ...ver(id, undefined), provider: 'ohio' },
+          { ...ver(id, undefined), provider: 'utah' },
+          { ...ver(id, undefined), provider: 'utah' },
+        ]);
+        expect(again.slice(0, 2)).toEqual([
+          { outcome: 'duplicate', version: iowa.version },
+          { outcome: 'duplicate', version: ohio.version },
+        ]);
+        const utah = added(again[2]);
+        expect(again[3]).toEqual({ outcome: 'duplicate', version: utah.version });
+        const all = await store.queryObjects(query(COLLECTION, { versions: ALL }));
+        expect(all.records.map((r) => [r.version, r.provider])).toEqual([
+          [ohio.version, 'ohio'],
+          [iowa.version, 'iowa'],
+          [utah.version, 'utah'],
+        ]);
+        expect((await store.queryObjects(query(COLLECTION, { versions: LAST }))).records.map((r) => r.provider)).toEqual(['utah']);
+        expect((await store.queryObjects(query(COLLECTION, { versions: FIRST }))).records.map((r) => r.provider)).toEqual(['ohio']);
+      });
+
       test('date_added is unique and strictly increasing across many calls and within one call', async () => {
         const all: number[] = [];
         for (let call = 0; call < 40; call++) {

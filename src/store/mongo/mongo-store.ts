@@ -208,9 +208,10 @@ export class MongoStore implements Store {
         const objectKey = `${b.collectionId}\u0000${v.id}`;
         let stored = known.get(objectKey);
         if (stored && stored.length > 0) {
-          // Unversioned (no modified/created): the first copy's date_added is its version
-          // (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
-          const existing = v.version === undefined ? stored[0] : stored.find((s) => s.vk === v.versionKey);
+          // Unversioned (no modified/created): the date_added of the provider's first copy is
+          // its version (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the
+          // server"); each provider's copy is its own version, as in the embedded store.
+          const existing = v.version === undefined ? stored.find((s) => s.p === v.provider) : stored.find((s) => s.vk === v.versionKey);
           // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
           if (existing) return { outcome: 'duplicate', version: existing.v };
         }
@@ -224,7 +225,7 @@ export class MongoStore implements Store {
         const isLast = stored.every((s) => vk > s.vk);
         if (isFirst && stored.length > 0) firstOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
         if (isLast && stored.length > 0) lastOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
-        stored.push({ vk, v: version });
+        stored.push({ vk, v: version, p: v.provider });
         if (v.pending) {
           const range = pending.get(b.collectionId);
           if (range) range.to = dateAdded;
@@ -295,19 +296,19 @@ export class MongoStore implements Store {
   }
 
   /** The versions stored of every object in the batches, by `collection \0 id`. */
-  private async knownVersions(batches: Batch[]): Promise<Map<string, Array<{ vk: string; v: string }>>> {
+  private async knownVersions(batches: Batch[]): Promise<Map<string, Array<{ vk: string; v: string; p: string | undefined }>>> {
     const clauses = batches
       .filter((b) => b.versions.length > 0)
       .map((b) => ({ c: b.collectionId, oid: { $in: [...new Set(b.versions.map((v) => v.id))] } }));
     const filter = clauses.length === 1 ? (clauses[0] as Document) : { $or: clauses };
-    const known = new Map<string, Array<{ vk: string; v: string }>>();
+    const known = new Map<string, Array<{ vk: string; v: string; p: string | undefined }>>();
     // Sorted by date_added, so that an unversioned object's first copy comes first.
-    const cursor = this.objects.find(filter, { projection: { _id: 0, c: 1, oid: 1, vk: 1, v: 1 } }).sort({ da: 1 });
+    const cursor = this.objects.find(filter, { projection: { _id: 0, c: 1, oid: 1, vk: 1, v: 1, p: 1 } }).sort({ da: 1 });
     for await (const d of cursor) {
       const k = `${d.c as string}\u0000${d.oid as string}`;
       let list = known.get(k);
       if (!list) known.set(k, (list = []));
-      list.push({ vk: d.vk as string, v: d.v as string });
+      list.push({ vk: d.vk as string, v: d.v as string, p: (d.p as string | null | undefined) ?? undefined });
     }
     return known;
   }

@@ -83,7 +83,11 @@ export class SqliteStore implements Store {
       versionExists: db
         .prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? AND version_key = ?')
         .pluck(),
-      anyVersion: db.prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+      // An unversioned object's copies are told apart by provider: each member's copy is its own
+      // version, so that whether another member holds the object never shows (docs/security.md).
+      ownCopy: db
+        .prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? AND provider IS ? ORDER BY date_added LIMIT 1')
+        .pluck(),
       bounds: db.prepare(
         'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?',
       ),
@@ -123,10 +127,10 @@ export class SqliteStore implements Store {
       // One lookup tells a new object (the usual case) from a known one.
       const { lo, hi } = s.bounds.get(collectionId, v.id) as { lo: string | null; hi: string | null };
       if (lo !== null) {
-        // Unversioned (no modified/created): the first copy's date_added is its version
-        // (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
+        // Unversioned (no modified/created): the date_added of the provider's first copy is
+        // its version (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
         const existing = (
-          v.version === undefined ? s.anyVersion.get(collectionId, v.id) : s.versionExists.get(collectionId, v.id, v.versionKey)
+          v.version === undefined ? s.ownCopy.get(collectionId, v.id, v.provider ?? null) : s.versionExists.get(collectionId, v.id, v.versionKey)
         ) as string | undefined;
         if (existing !== undefined) {
           // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.

@@ -1,46 +1,15 @@
 // The `concord serve` process as users run it: first-start bootstrap credentials,
 // login with them, restart without reprinting, graceful shutdown on SIGTERM.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TAXII } from '../helpers/test-app';
-
-const ROOT_DIR = path.resolve(__dirname, '../..');
-const CLI = ['-r', 'ts-node/register/transpile-only', path.join(ROOT_DIR, 'src/cli/concord.ts')];
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+import { CLI, ROOT_DIR, serveProcess, type ServerProcess } from '../helpers/serve-process';
 
 // On its own SQLite file even when the suite runs on MongoDB (MONGODB_URI cleared): these
 // tests are about the process; test/store/multi-instance.test.ts serves over MongoDB.
-function serve(env: NodeJS.ProcessEnv): Promise<Running> {
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
-    cwd: ROOT_DIR,
-    env: { ...process.env, MONGODB_URI: '', CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] as string, stderr: () => err, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
-  });
-}
+const serve = (env: NodeJS.ProcessEnv): Promise<ServerProcess> => serveProcess({ env: { MONGODB_URI: '', ...env } });
 
 let dataDir: string;
 beforeEach(() => {

@@ -1,15 +1,12 @@
 // Two Concord processes over one MongoDB database, as behind a load balancer
 // (docs/scaling.md): what one acknowledges, the other serves; concurrent POSTs on both
 // keep date_added unique and increasing; paging through either sees every object once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { MONGODB_URI, freshDatabaseName } from '../helpers/test-store';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { TAXII } from '../helpers/test-app';
+import { serveProcess, type ServerProcess } from '../helpers/serve-process';
 
-const ROOT_DIR = path.resolve(__dirname, '../..');
-const CLI = ['-r', 'ts-node/register/transpile-only', path.join(ROOT_DIR, 'src/cli/concord.ts')];
 const TOKEN = 'multi-instance-admin-token-0123456789';
 // The shipped example's shared indicators collection (collections/api-roots.json).
 const INDICATORS = '2f0d6a3e-6c1b-4c55-9a7e-2b8f0c1d4e5a';
@@ -18,45 +15,13 @@ const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII, 'Content-Type
 /** Error-level log lines of both servers, shown when a request fails. */
 const logs: string[] = [];
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-function serve(database: string): Promise<Running> {
-  const child = spawn(process.execPath, [...CLI, 'serve'], {
-    cwd: ROOT_DIR,
-    env: {
-      ...process.env,
-      MONGODB_URI,
-      MONGODB_DATABASE: database,
-      CONCORD_PORT: '0',
-      CONCORD_LOG_LEVEL: 'info',
-      CONCORD_ADMIN_TOKEN: TOKEN,
-      CONCORD_VALIDATION_THREADS: '0',
+function serve(database: string): Promise<ServerProcess> {
+  return serveProcess({
+    env: { MONGODB_URI, MONGODB_DATABASE: database, CONCORD_ADMIN_TOKEN: TOKEN, CONCORD_VALIDATION_THREADS: '0' },
+    startTimeoutMs: 30_000,
+    onStdout: (text) => {
+      if (/"level":(50|60)/.test(text)) logs.push(text);
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout?.on('data', (d: Buffer) => {
-    const text = d.toString();
-    if (/"level":(50|60)/.test(text)) logs.push(text);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] as string, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
   });
 }
 
@@ -103,8 +68,8 @@ const maybe = MONGODB_URI ? describe : describe.skip;
 maybe('two Concord processes over one MongoDB database', () => {
   jest.setTimeout(120_000);
   const database = freshDatabaseName();
-  let a: Running;
-  let b: Running;
+  let a: ServerProcess;
+  let b: ServerProcess;
 
   beforeAll(async () => {
     // Started together: both apply the shipped directory files at once (one wins, the other finds nothing to do).

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { buildConfig } from '../src/config';
 import { startServer } from '../src/main';
 import { MongoStore } from '../src/store/mongo/mongo-store';
-import { BENCH_DIRECTORY, PAGE, TOKEN, ingest, latePage, loadTemplates, pageThrough } from './workload';
+import { BENCH_DIRECTORY, PAGE, TOKEN, ingest, latePage, loadTemplates, pageThrough, pointReads } from './workload';
 
 const TOTAL = Number(process.env.BENCH_STORE_OBJECTS ?? 10_000);
 const MONGODB_URI = process.env.MONGODB_URI || undefined;
@@ -24,6 +24,8 @@ interface Figures {
   manifest: string;
   filtered: string;
   late: string;
+  byId: string;
+  rare: string;
 }
 
 async function run(storeEnv: NodeJS.ProcessEnv): Promise<Figures> {
@@ -42,6 +44,7 @@ async function run(storeEnv: NodeJS.ProcessEnv): Promise<Figures> {
     const manifest = await pageThrough(server.url, 'manifest', '');
     const filtered = await pageThrough(server.url, 'objects', '&match[type]=indicator,malware');
     const late = await latePage(server.url, manifest.lastPageStart);
+    const point = await pointReads(server.url);
     if (objects.count !== posted.ingested) throw new Error(`paging returned ${objects.count} of ${posted.ingested} objects`);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const p = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor((q / 100) * sorted.length))] as number;
@@ -51,6 +54,8 @@ async function run(storeEnv: NodeJS.ProcessEnv): Promise<Figures> {
       manifest: `${fmt(manifest.count / manifest.seconds)} rec/s, p50 ${manifest.p50.toFixed(1)} ms`,
       filtered: `${fmt(filtered.count / filtered.seconds)} obj/s, p50 ${filtered.p50.toFixed(1)} ms`,
       late: `p50 ${p(late, 50).toFixed(1)} ms, p99 ${p(late, 99).toFixed(1)} ms`,
+      byId: `p50 ${p(point.byId, 50).toFixed(1)} ms, p99 ${p(point.byId, 99).toFixed(1)} ms`,
+      rare: `p50 ${p(point.rare, 50).toFixed(1)} ms (${point.rarest})`,
     };
   } finally {
     await server.close();
@@ -85,6 +90,8 @@ async function main(): Promise<void> {
     ['GET manifest/, whole collection', 'manifest'],
     ['GET objects/ match[type]=indicator,malware', 'filtered'],
     ['late page (added_after, limit=100)', 'late'],
+    ['GET objects/{id}/ and versions/', 'byId'],
+    ['rarest type, limit=100', 'rare'],
   ];
   const labelWidth = Math.max(...rows.map((r) => r[0].length));
   const cell = (f: Figures | string, k: keyof Figures) => (typeof f === 'string' ? (k === 'post' ? f : '') : f[k]);

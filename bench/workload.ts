@@ -124,3 +124,33 @@ export async function latePage(base: string, lastPageStart: string | undefined):
   }
   return late.sort((a, b) => a - b);
 }
+
+/**
+ * Latency of point reads: GET objects/{id}/ and objects/{id}/versions/ for `n` ids taken
+ * from the collection's first page, and pages of its rarest type (cost must follow the
+ * matches, not the collection).
+ */
+export async function pointReads(base: string, n = 200) {
+  const get = async (url: string) => {
+    const [, ms] = await timed(async () => {
+      const res = await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/taxii+json;version=2.1' } });
+      if (res.status !== 200) throw new Error(`GET ${url} → ${res.status} ${await res.text()}`);
+      await res.text();
+    });
+    return ms;
+  };
+  const root = `${base}/bench/collections/${COLLECTION}/objects/`;
+  const first = await fetch(`${root}?limit=${PAGE}`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/taxii+json;version=2.1' } });
+  const objects = ((await first.json()) as { objects?: Array<{ id: string; type: string }> }).objects ?? [];
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.type, (counts.get(o.type) ?? 0) + 1);
+  const rarest = [...counts.entries()].sort((a, b) => a[1] - b[1])[0]?.[0] ?? 'indicator';
+  const byId: number[] = [];
+  const rare: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = encodeURIComponent((objects[(i * 37) % objects.length] as { id: string }).id);
+    byId.push(await get(i % 2 === 0 ? `${root}${id}/` : `${root}${id}/versions/`));
+    if (i % 10 === 0) rare.push(await get(`${root}?limit=100&match[type]=${rarest}`));
+  }
+  return { byId: byId.sort((a, b) => a - b), rare: rare.sort((a, b) => a - b), rarest };
+}

@@ -42,10 +42,11 @@ export function resolveCollection(
 ): ResolvedCollection {
   const root = resolveApiRoot(catalog, principal, rootPath);
   const collection = catalog.collection(root, idOrAlias);
-  const hidden = notFound('The collection was not found, or you do not have access to it.');
-  if (!collection) throw hidden;
+  // Built only when thrown: an error captures a stack trace, and this runs on every request.
+  const hidden = () => notFound('The collection was not found, or you do not have access to it.');
+  if (!collection) throw hidden();
   const access = accessTo(principal, collection.id);
-  if (!access.canRead && !access.canWrite) throw hidden;
+  if (!access.canRead && !access.canWrite) throw hidden();
   if ((need === 'read' || need === 'delete') && !access.canRead) {
     throw forbidden('You may add objects to this collection but not read it.');
   }

@@ -143,7 +143,7 @@ export class Distributor {
     for (let attempt = 1; ; attempt++) {
       const d = await this.directory.refresh();
       try {
-        await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally, d.revision);
+        await this.distributeToAll(d, this.readersOf(d, collectionId), collectionId, ordered, keepDates, tally, d.revision, true);
         break;
       } catch (e) {
         if (!(e instanceof DirectoryConflict) || attempt >= 5) throw e;
@@ -177,6 +177,8 @@ export class Distributor {
     keepDates: boolean,
     tally: DistributionTally = new DistributionTally(),
     directoryRevision?: number,
+    // `versions` are base versions still pending (a publish, or recovery): see Store.addObjectsToMany.
+    fromPending = false,
   ): Promise<void> {
     const batches: Array<{ collectionId: string; versions: NewObjectVersion[] }> = [];
     const deferred: DeferredDecision[] = [];
@@ -196,7 +198,7 @@ export class Distributor {
     }
     // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
     // crash between the two leaves the base versions pending, and recovery decides again.
-    if (batches.length > 0) await this.store.addObjectsToMany(batches, directoryRevision);
+    if (batches.length > 0) await this.store.addObjectsToMany(batches, directoryRevision, fromPending);
     if (deferred.length > 0) await this.store.addDeferred(deferred);
     // Relationships that were waiting for these objects may now be decided.
     for (const r of released) await this.redecide(d, await this.store.takeWaitingFor(r.reader, r.ids));

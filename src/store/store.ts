@@ -150,8 +150,15 @@ export interface Store {
    * With `directoryRevision`, writes only if the directory is still at that revision, and
    * otherwise throws DirectoryConflict having written nothing: views decided under an
    * older policy are never written after a newer one was applied (by any process).
+   * `recoverable`: every row derives from base versions still pending, so that losing the
+   * write to a power cut costs only a redistribution at start; the store may then skip
+   * its own flush (the embedded store does, see SqliteStore.derived).
    */
-  addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, directoryRevision?: number): Promise<AddOutcome[][]>;
+  addObjectsToMany(
+    batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>,
+    directoryRevision?: number,
+    recoverable?: boolean,
+  ): Promise<AddOutcome[][]>;
   /** One keyset page, ordered by `date_added` ascending. */
   queryObjects(query: ObjectQuery): Promise<QueryPage>;
   /** Whether any version of the object is in the collection. */

@@ -84,3 +84,29 @@ describe('SqliteStore over a file, across close and reopen', () => {
     await b.close();
   });
 });
+
+// Writes that only derive from pending base rows skip their own fsync (SqliteStore.derived);
+// every other write must still be synchronous=FULL, whatever the derived write did.
+describe('SqliteStore durability setting around derived writes', () => {
+  const C = 'c0ffee00-0000-4000-8000-0000000000bb';
+  const FULL = 2;
+  const synchronous = (store: SqliteStore) =>
+    (store as unknown as { db: { pragma: (s: string, o: { simple: true }) => unknown } }).db.pragma('synchronous', { simple: true });
+
+  test('a recoverable view write and settling leave the connection at FULL, also when the write is refused', async () => {
+    const store = new SqliteStore(tmpFile());
+    expect(synchronous(store)).toBe(FULL);
+    const added = await store.addObjects(C, [ver(stixId('indicator'), '2024-01-01T00:00:01Z')]);
+    const at = (added[0] as Extract<AddOutcome, { outcome: 'added' }>).dateAdded;
+    await store.addObjectsToMany([{ collectionId: `${C}-view`, versions: [ver(stixId('indicator'), '2024-01-01T00:00:01Z')] }], undefined, true);
+    expect(synchronous(store)).toBe(FULL);
+    await store.settleVersions(C, at, at);
+    expect(synchronous(store)).toBe(FULL);
+    const revision = await store.directoryRevision();
+    await expect(
+      store.addObjectsToMany([{ collectionId: `${C}-view`, versions: [ver(stixId('malware'), '2024-01-01T00:00:01Z')] }], revision + 1, true),
+    ).rejects.toThrow('directory');
+    expect(synchronous(store)).toBe(FULL);
+    await store.close();
+  });
+});

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file (better-sqlite3), so that `npm start` serves with
 // no database to install. WAL journal, synchronous=FULL: a POST's transaction is on
-// disk before its 202 is sent.
+// disk before its 202 is sent. Writes of derived state (the readers' views, settling)
+// commit without their own fsync: see `derived`.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,6 +71,24 @@ export class SqliteStore implements Store {
       return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.collectionId, b.versions)));
     });
     this.manyTransaction = (b, r) => many.immediate(b, r);
+  }
+
+  /**
+   * Runs a write that only derives from base rows still pending (their views, then
+   * settling them) with synchronous=NORMAL: committed to the WAL, so it survives a killed
+   * process, but not fsynced on its own. A power cut can only drop a suffix of the WAL;
+   * dropping this leaves the base rows pending, and start-up distributes them again
+   * (Distributor.recoverPending). The POST's next FULL commit (its status) fsyncs these
+   * frames too, before the 202. Saves two fsyncs per publish that reaches readers: its
+   * store writes went from 0.73–0.83 to 0.57–0.59 ms on this machine, all on the event loop.
+   */
+  private derived<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   private prepare() {
@@ -203,8 +222,13 @@ export class SqliteStore implements Store {
     return this.statements.variantId.get(hash) as number;
   }
 
-  async addObjectsToMany(batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, directoryRevision?: number): Promise<AddOutcome[][]> {
-    return this.manyTransaction(batches, directoryRevision);
+  async addObjectsToMany(
+    batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>,
+    directoryRevision?: number,
+    recoverable = false,
+  ): Promise<AddOutcome[][]> {
+    const write = () => this.manyTransaction(batches, directoryRevision);
+    return recoverable ? this.derived(write) : write();
   }
 
   async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
@@ -302,7 +326,7 @@ export class SqliteStore implements Store {
   }
 
   async settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
-    this.statements.settle.run(collectionId, fromDateAdded, toDateAdded);
+    this.derived(() => this.statements.settle.run(collectionId, fromDateAdded, toDateAdded));
   }
 
   async addDeferred(items: DeferredDecision[]): Promise<void> {

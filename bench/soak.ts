@@ -12,7 +12,8 @@
 //
 // Knobs: SOAK_SECONDS (default 600), SOAK_CLIENTS (16), SOAK_OBJECTS (preloaded, 20000),
 // SOAK_COLLECTIONS (3), SOAK_LOG_LEVEL (the server's, default warn: request lines at info
-// cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js).
+// cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js),
+// SOAK_NODE_ARGS (node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 // Objects are re-identified copies of the real bundles in ../shared/datasets/.
 // Targets (issue 8, 2 cores, embedded store): ≥ 200 req/s sustained, 0 errors, p99 paging ≤ 100 ms, RSS flat.
 import { spawn } from 'node:child_process';
@@ -29,6 +30,8 @@ const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
 const COLLECTIONS = Number(process.env.SOAK_COLLECTIONS ?? 3);
 const LOG_LEVEL = process.env.SOAK_LOG_LEVEL ?? 'warn';
 const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
+// Extra node flags for the server, e.g. SOAK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_ARGS = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const TOKEN = `soak-admin-${process.pid}-${Date.now()}`;
 const TAXII = 'application/taxii+json;version=2.1';
 const SAMPLE_MS = 10_000;
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
     }),
   );
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER_CLI, 'serve'], {
+  const child = spawn(process.execPath, [...NODE_ARGS, SERVER_CLI, 'serve'], {
     cwd: ROOT_DIR,
     env: {
       ...process.env,

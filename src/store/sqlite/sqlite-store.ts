@@ -33,6 +33,9 @@ type Row = {
   json?: string;
 };
 
+/** queryObjects' columns, in order: object_id, type, version, spec_version, date_added, provider[, json]. */
+type RecordRow = [string, string, string, string, number, string | null, string?];
+
 type SqlParam = string | number;
 
 export class SqliteStore implements Store {
@@ -237,7 +240,9 @@ export class SqliteStore implements Store {
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    const columns = `object_id, type, version, version_key, spec_version, date_added, provider${q.withJson ? ', json, base_collection, variant' : ''}`;
+    // Rows come back as arrays in this order (RecordRow): better-sqlite3 builds no object per row.
+    const out = 'object_id, type, version, spec_version, date_added, provider';
+    const columns = q.withJson ? `${out}, json, version_key, base_collection, variant` : out;
     const where: string[] = ['collection_id = ?'];
     const params: SqlParam[] = [q.collectionId];
     const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
@@ -285,17 +290,16 @@ export class SqliteStore implements Store {
         `LEFT JOIN objects b ON p.json = '' AND p.variant IS NULL AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
         `ORDER BY p.date_added`;
     }
-    const rows = this.cached(sql).all(...allParams) as Row[];
+    const rows = this.cached(sql).raw(true).all(...allParams) as RecordRow[];
     const more = rows.length > q.limit;
-    const records: StoredVersion[] = rows.slice(0, q.limit).map((r) => ({
-      id: r.object_id,
-      type: r.type,
-      version: r.version,
-      specVersion: r.spec_version,
-      dateAdded: r.date_added,
-      ...(r.provider !== null ? { provider: r.provider } : {}),
-      ...(r.json !== undefined ? { json: r.json } : {}),
-    }));
+    const records: StoredVersion[] = [];
+    for (let i = 0; i < Math.min(rows.length, q.limit); i++) {
+      const [id, type, version, specVersion, dateAdded, provider, json] = rows[i] as RecordRow;
+      const r: StoredVersion = { id, type, version, specVersion, dateAdded };
+      if (provider !== null) r.provider = provider;
+      if (json !== undefined) r.json = json;
+      records.push(r);
+    }
     return { records, more };
   }
 

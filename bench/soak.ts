@@ -10,6 +10,12 @@
 //
 //   npm run build && npx ts-node --transpile-only bench/soak.ts
 //
+// The clients are member SOCs (SOAK_MEMBERS, default 4, one token each, clients shared
+// round-robin): they publish under an agreement (green to everyone, amber reports to the
+// group), so every POST is distributed to every member's view, and every read is served
+// from the reader's view. SOAK_AS=admin runs every client as the hub's admin instead
+// (base collections, no distribution).
+//
 // Knobs: SOAK_SECONDS (default 600), SOAK_CLIENTS (16), SOAK_OBJECTS (preloaded, 20000),
 // SOAK_COLLECTIONS (3), SOAK_LOG_LEVEL (the server's, default warn: request lines at info
 // cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js),
@@ -29,6 +35,8 @@ const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 16);
 const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
 const COLLECTIONS = Number(process.env.SOAK_COLLECTIONS ?? 3);
 const LOG_LEVEL = process.env.SOAK_LOG_LEVEL ?? 'warn';
+const AS_ADMIN = process.env.SOAK_AS === 'admin';
+const MEMBERS = AS_ADMIN ? 1 : Number(process.env.SOAK_MEMBERS ?? 4);
 const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
 // Extra node flags for the server, e.g. SOAK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 const NODE_ARGS = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
@@ -38,6 +46,38 @@ const SAMPLE_MS = 10_000;
 
 const collectionIds = Array.from({ length: COLLECTIONS }, (_, i) => `0c0a0000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
 const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII };
+const memberIds = Array.from({ length: MEMBERS }, (_, i) => `soc-${i + 1}`);
+
+/** The directory file: the collections, and (unless SOAK_AS=admin) the members, their group, ACLs and agreements. */
+function soakDirectory(): unknown {
+  const acl = AS_ADMIN ? [] : [{ grantee: 'group:socs', read: true, write: true }];
+  return {
+    api_roots: [
+      {
+        path: 'soak',
+        title: 'Soak',
+        max_content_length: 100 * 1024 * 1024,
+        collections: collectionIds.map((id, i) => ({ id, title: `Soak ${i + 1}`, validation: 'standard', allow_custom: true, acl })),
+      },
+    ],
+    ...(AS_ADMIN
+      ? {}
+      : {
+          groups: [{ id: 'socs', name: 'Member SOCs' }],
+          members: memberIds.map((id) => ({ id, name: `SOC ${id}`, contact: `${id}@soak.example`, groups: ['socs'] })),
+          mous: memberIds.map((member) => ({
+            member,
+            provide: {
+              default_marking: 'green',
+              audiences: [
+                { markings: ['clear', 'green'], to: ['everyone'] },
+                { markings: ['amber', 'amber+strict'], types: ['report'], to: ['group:socs'] },
+              ],
+            },
+          })),
+        }),
+  };
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -121,25 +161,13 @@ async function main(): Promise<void> {
       taxii: { page_size_default: 100, page_size_max: 1000 },
       discovery: { title: 'Concord soak' },
       directory: { dir: '.', apply_on_start: true },
-      // One token and one address stand for all the clients (SIEMs): the limiters run and
+      // A few members and one address stand for all the clients (SIEMs): the limiters run and
       // cost what they cost, but their limits are set above the load being measured.
       security: { requests_per_member_per_minute: 10_000_000, requests_per_address_per_minute: 10_000_000 },
       server: { max_connections_per_address: 10_000 },
     }),
   );
-  fs.writeFileSync(
-    path.join(work, 'soak.json'),
-    JSON.stringify({
-      api_roots: [
-        {
-          path: 'soak',
-          title: 'Soak',
-          max_content_length: 100 * 1024 * 1024,
-          collections: collectionIds.map((id, i) => ({ id, title: `Soak ${i + 1}`, validation: 'standard', allow_custom: true })),
-        },
-      ],
-    }),
-  );
+  fs.writeFileSync(path.join(work, 'soak.json'), JSON.stringify(soakDirectory()));
   const port = await freePort();
   const child = spawn(process.execPath, [...NODE_ARGS, SERVER_CLI, 'serve'], {
     cwd: ROOT_DIR,
@@ -178,9 +206,23 @@ async function main(): Promise<void> {
     }
     const pid = child.pid as number;
 
+    // One token per member, issued through the admin API (what an operator would do).
+    const tokens: string[] = [];
+    for (const m of AS_ADMIN ? [] : memberIds) {
+      const res = await fetch(`${base}/admin/v1/members/${m}/credentials`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'token', role: 'publisher', label: 'soak' }),
+      });
+      if (res.status !== 201) throw new Error(`token for ${m}: ${res.status} ${await res.text()}`);
+      tokens.push(((await res.json()) as { token: string }).token);
+    }
+    if (AS_ADMIN) tokens.push(TOKEN);
+    const as = (member: number) => ({ Authorization: `Bearer ${tokens[member] as string}` });
+
     // Preload: copies of the real objects, round-robin over the collections, 1,000 a POST.
     const templates = loadTemplates();
-    const known: Known = { ids: collectionIds.map(() => []), types: [], dates: [] };
+    const known: Known[] = tokens.map(() => ({ ids: collectionIds.map(() => []), types: [], dates: [] }));
     const t0 = performance.now();
     let copy = 1;
     for (let start = 0; start < PRELOAD; start += 1000) {
@@ -193,25 +235,32 @@ async function main(): Promise<void> {
       }
       const res = await fetch(`${base}/soak/collections/${collectionIds[c] as string}/objects/`, {
         method: 'POST',
-        headers: { ...headers, 'Content-Type': TAXII },
+        headers: { ...headers, ...as((start / 1000) % tokens.length), 'Content-Type': TAXII },
         body: `{"objects":[${items.join(',')}]}`,
       });
       const status = (await res.json()) as { success_count: number; failure_count: number; successes?: Array<{ id: string }> };
       if (res.status !== 202 || status.failure_count > 0) throw new Error(`preload refused: ${res.status} ${JSON.stringify(status).slice(0, 300)}`);
-      for (const s of status.successes ?? []) known.ids[c]?.push(s.id);
     }
     const preloadSeconds = (performance.now() - t0) / 1000;
-    const typeCounts = new Map<string, number>();
-    for (const list of known.ids) for (const id of list) typeCounts.set(id.split('--')[0] as string, (typeCounts.get(id.split('--')[0] as string) ?? 0) + 1);
-    known.types = [...typeCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t]) => t);
-    // date_added points to page from: the manifest's, sampled.
-    for (const c of collectionIds) {
-      const res = await fetch(`${base}/soak/collections/${c}/manifest/?limit=1000`, { headers });
-      const body = (await res.json()) as { objects?: Array<{ date_added: string }> };
-      for (const r of body.objects ?? []) known.dates.push(r.date_added);
+    // What each member sees, from its manifests (its view: not every object reaches every member).
+    for (const [m, k] of known.entries()) {
+      for (const [ci, c] of collectionIds.entries()) {
+        let next: string | undefined;
+        do {
+          const res = await fetch(`${base}/soak/collections/${c}/manifest/?limit=1000${next ? `&next=${encodeURIComponent(next)}` : ''}`, { headers: { ...headers, ...as(m) } });
+          const body = (await res.json()) as { more?: boolean; next?: string; objects?: Array<{ id: string; date_added: string }> };
+          for (const r of body.objects ?? []) k.ids[ci]?.push(r.id);
+          // date_added points to page from: the first page's.
+          if (next === undefined) for (const r of body.objects ?? []) k.dates.push(r.date_added);
+          next = body.more ? body.next : undefined;
+        } while (next);
+      }
+      const typeCounts = new Map<string, number>();
+      for (const list of k.ids) for (const id of list) typeCounts.set(id.split('--')[0] as string, (typeCounts.get(id.split('--')[0] as string) ?? 0) + 1);
+      k.types = [...typeCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t]) => t);
     }
     process.stdout.write(
-      `Concord soak: ${CLIENTS} clients for ${SECONDS} s; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
+      `Concord soak: ${CLIENTS} clients for ${SECONDS} s as ${AS_ADMIN ? 'the admin' : `${MEMBERS} members (reads from their views, POSTs distributed to all)`}; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
     );
 
     // RSS, every 10 s.
@@ -232,7 +281,11 @@ async function main(): Promise<void> {
 
     const deadline = performance.now() + SECONDS * 1000;
     let postCopy = copy + 1_000; // fresh identifiers for POSTed objects
-    const client = async () => {
+    const knownBy = known;
+    const client = async (_: unknown, index: number) => {
+      const member = index % tokens.length;
+      const known = knownBy[member] as Known;
+      const auth = as(member);
       let cursor: { url: string; next: string } | undefined;
       while (performance.now() < deadline) {
         const r = Math.random();
@@ -255,7 +308,7 @@ async function main(): Promise<void> {
                     : '';
             url = `${base}/soak/collections/${c}/objects/?limit=${limit}${filter}`;
           }
-          const res = await timed('page', url, {});
+          const res = await timed('page', url, { headers: auth });
           cursor = undefined;
           if (res?.status === 200) {
             // The server writes "more" and "next" first: read them without parsing the page
@@ -270,7 +323,7 @@ async function main(): Promise<void> {
           const unique = [...new Map(items.map((s) => [/"id":"([^"]+)"/.exec(s)?.[1], s])).values()];
           const res = await timed('post', `${base}/soak/collections/${c}/objects/`, {
             method: 'POST',
-            headers: { 'Content-Type': TAXII },
+            headers: { ...auth, 'Content-Type': TAXII },
             body: `{"objects":[${unique.join(',')}]}`,
           });
           if (res?.status === 202) {
@@ -281,9 +334,9 @@ async function main(): Promise<void> {
         } else {
           const id = pick(known.ids[ci] as string[]);
           const which = Math.random();
-          if (which < 1 / 3) await timed('object', `${base}/soak/collections/${c}/objects/${id}/`);
-          else if (which < 2 / 3) await timed('versions', `${base}/soak/collections/${c}/objects/${id}/versions/`);
-          else await timed('manifest', `${base}/soak/collections/${c}/manifest/?limit=100&match[type]=${pick(known.types)}`);
+          if (which < 1 / 3) await timed('object', `${base}/soak/collections/${c}/objects/${id}/`, { headers: auth });
+          else if (which < 2 / 3) await timed('versions', `${base}/soak/collections/${c}/objects/${id}/versions/`, { headers: auth });
+          else await timed('manifest', `${base}/soak/collections/${c}/manifest/?limit=100&match[type]=${pick(known.types)}`, { headers: auth });
         }
       }
     };

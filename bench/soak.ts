@@ -16,7 +16,8 @@
 // from the reader's view. SOAK_AS=admin runs every client as the hub's admin instead
 // (base collections, no distribution).
 //
-// Knobs: SOAK_SECONDS (default 600), SOAK_CLIENTS (16), SOAK_OBJECTS (preloaded, 20000),
+// Knobs: SOAK_SECONDS (default 600), SOAK_CLIENTS (16), SOAK_RATE (paced run, req/s; default
+// unset: closed loop), SOAK_MEMBERS (4), SOAK_AS (members; admin), SOAK_OBJECTS (preloaded, 20000),
 // SOAK_COLLECTIONS (3), SOAK_LOG_LEVEL (the server's, default warn: request lines at info
 // cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js),
 // SOAK_NODE_ARGS (node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
@@ -36,6 +37,10 @@ const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
 const COLLECTIONS = Number(process.env.SOAK_COLLECTIONS ?? 3);
 const LOG_LEVEL = process.env.SOAK_LOG_LEVEL ?? 'warn';
 const AS_ADMIN = process.env.SOAK_AS === 'admin';
+// Paced (open-loop) run: the clients together offer SOAK_RATE requests/s, whatever the
+// latency, and each latency counts from when its request was due. Unset: closed loop,
+// every client sends its next request as soon as it has the previous answer (saturation).
+const RATE = process.env.SOAK_RATE ? Number(process.env.SOAK_RATE) : undefined;
 const MEMBERS = AS_ADMIN ? 1 : Number(process.env.SOAK_MEMBERS ?? 4);
 const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
 // Extra node flags for the server, e.g. SOAK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
@@ -128,8 +133,9 @@ const latencies: Record<Kind, number[]> = { page: [], post: [], object: [], vers
 const errors = new Map<string, number>();
 let requests = 0;
 
-async function timed(kind: Kind, url: string, init: RequestInit = {}): Promise<{ status: number; text: string } | undefined> {
-  const t0 = performance.now();
+/** `scheduled`: in a paced run, when the request was due; its latency counts from then (no coordinated omission). */
+async function timed(kind: Kind, url: string, init: RequestInit = {}, scheduled?: number): Promise<{ status: number; text: string } | undefined> {
+  const t0 = scheduled ?? performance.now();
   try {
     const res = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
     const text = await res.text();
@@ -260,7 +266,7 @@ async function main(): Promise<void> {
       k.types = [...typeCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t]) => t);
     }
     process.stdout.write(
-      `Concord soak: ${CLIENTS} clients for ${SECONDS} s as ${AS_ADMIN ? 'the admin' : `${MEMBERS} members (reads from their views, POSTs distributed to all)`}; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
+      `Concord soak: ${CLIENTS} clients for ${SECONDS} s, ${RATE ? `paced at ${RATE} req/s (latency from when each request was due)` : 'closed loop (each client as fast as it is answered)'}, as ${AS_ADMIN ? 'the admin' : `${MEMBERS} members (reads from their views, POSTs distributed to all)`}; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
     );
 
     // RSS, every 10 s.
@@ -286,8 +292,16 @@ async function main(): Promise<void> {
       const member = index % tokens.length;
       const known = knownBy[member] as Known;
       const auth = as(member);
+      const interval = RATE ? (1000 * CLIENTS) / RATE : 0;
+      let slot = RATE ? performance.now() + Math.random() * interval : undefined;
       let cursor: { url: string; next: string } | undefined;
       while (performance.now() < deadline) {
+        if (slot !== undefined) {
+          const wait = slot - performance.now();
+          if (wait > 0) await sleep(wait);
+        }
+        const due = slot;
+        if (slot !== undefined) slot += interval;
         const r = Math.random();
         const ci = Math.floor(Math.random() * COLLECTIONS);
         const c = collectionIds[ci] as string;
@@ -308,7 +322,7 @@ async function main(): Promise<void> {
                     : '';
             url = `${base}/soak/collections/${c}/objects/?limit=${limit}${filter}`;
           }
-          const res = await timed('page', url, { headers: auth });
+          const res = await timed('page', url, { headers: auth }, due);
           cursor = undefined;
           if (res?.status === 200) {
             // The server writes "more" and "next" first: read them without parsing the page
@@ -325,7 +339,7 @@ async function main(): Promise<void> {
             method: 'POST',
             headers: { ...auth, 'Content-Type': TAXII },
             body: `{"objects":[${unique.join(',')}]}`,
-          });
+          }, due);
           if (res?.status === 202) {
             const status = JSON.parse(res.text) as { failure_count: number; successes?: Array<{ id: string }>; failures?: unknown[] };
             if (status.failure_count > 0) errors.set('post refused objects', (errors.get('post refused objects') ?? 0) + status.failure_count);
@@ -334,9 +348,9 @@ async function main(): Promise<void> {
         } else {
           const id = pick(known.ids[ci] as string[]);
           const which = Math.random();
-          if (which < 1 / 3) await timed('object', `${base}/soak/collections/${c}/objects/${id}/`, { headers: auth });
-          else if (which < 2 / 3) await timed('versions', `${base}/soak/collections/${c}/objects/${id}/versions/`, { headers: auth });
-          else await timed('manifest', `${base}/soak/collections/${c}/manifest/?limit=100&match[type]=${pick(known.types)}`, { headers: auth });
+          if (which < 1 / 3) await timed('object', `${base}/soak/collections/${c}/objects/${id}/`, { headers: auth }, due);
+          else if (which < 2 / 3) await timed('versions', `${base}/soak/collections/${c}/objects/${id}/versions/`, { headers: auth }, due);
+          else await timed('manifest', `${base}/soak/collections/${c}/manifest/?limit=100&match[type]=${pick(known.types)}`, { headers: auth }, due);
         }
       }
     };

@@ -10,7 +10,7 @@
 // Durability: writes use write concern `majority` with journaling unless the URI says
 // otherwise, and reads go to the primary, so a 202 whose status reports success means the
 // objects are durable and every process reads them.
-import crypto from 'node:crypto';
+import { VariantHashes } from '../variant-hashes';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import type {
   AddOutcome,
@@ -80,7 +80,7 @@ export class MongoStore implements Store {
   private readonly lease: WriteLease;
   private readonly directory: MongoDirectory;
   /** Hashes of forms seen recently (a publish fans one form out to many readers). */
-  private readonly variantHashes = new Map<string, string>();
+  private readonly variantHashes = new VariantHashes();
   /** Whether the server built the statuses TTL index (otherwise only purgeStatuses expires them). */
   ttlIndex = false;
 
@@ -234,7 +234,7 @@ export class MongoStore implements Store {
         const derived = v.baseCollection !== undefined;
         let variant: string | undefined;
         if (derived && v.json !== '') {
-          variant = this.hashOf(v.json);
+          variant = this.variantHashes.hashOf(v.json);
           variants.set(variant, v.json);
         }
         inserts.push({
@@ -311,16 +311,6 @@ export class MongoStore implements Store {
       list.push({ vk: d.vk as string, v: d.v as string, p: (d.p as string | null | undefined) ?? undefined });
     }
     return known;
-  }
-
-  private hashOf(json: string): string {
-    let hash = this.variantHashes.get(json);
-    if (hash === undefined) {
-      hash = crypto.createHash('sha256').update(json).digest('base64url');
-      if (this.variantHashes.size > 10_000) this.variantHashes.clear();
-      this.variantHashes.set(json, hash);
-    }
-    return hash;
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {

@@ -19,7 +19,7 @@ import type {
 } from '../store';
 import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
 import { DEFERRED_SQL, DERIVED_INDEXES_SQL, RELEASES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
-import crypto from 'node:crypto';
+import { VariantHashes } from '../variant-hashes';
 import { SqliteDirectory } from './sqlite-directory';
 import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
 
@@ -43,7 +43,7 @@ export class SqliteStore implements Store {
   private readonly statements: ReturnType<SqliteStore['prepare']>;
   private readonly directory: SqliteDirectory;
   /** Hashes of forms seen recently (a publish fans one form out to many readers). */
-  private readonly variantHashes = new Map<string, string>();
+  private readonly variantHashes = new VariantHashes();
   private readonly queryCache = new Map<string, Database.Statement>();
   private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
   private readonly manyTransaction: (batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, revision?: number) => AddOutcome[][];
@@ -216,12 +216,7 @@ export class SqliteStore implements Store {
 
   /** Stores a transformed form once and returns its id; derived rows refer to it (see VARIANTS_SQL). */
   private variant(json: string): number {
-    let hash = this.variantHashes.get(json);
-    if (hash === undefined) {
-      hash = crypto.createHash('sha256').update(json).digest('base64url');
-      if (this.variantHashes.size > 10_000) this.variantHashes.clear();
-      this.variantHashes.set(json, hash);
-    }
+    const hash = this.variantHashes.hashOf(json);
     // Looked up every time (the cache only saves hashing): inside the caller's transaction,
     // so a rolled-back write can never leave a row pointing at a form that is not stored.
     this.statements.putVariant.run(hash, json);

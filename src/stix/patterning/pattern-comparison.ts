@@ -12,7 +12,7 @@
 
 import type { ComparisonExpression, ComparisonOperator, Constant, ObjectPath, PathStep } from './pattern-ast';
 import { describeConstant, integerOrFail, parseConstant } from './pattern-constants';
-import { PatternError, type TokenCursor } from './pattern-cursor';
+import { PatternError, caseHint, type TokenCursor } from './pattern-cursor';
 import type { Token } from './pattern-lexer';
 import { checkIpAddressOrCidr, checkObjectType } from './pattern-literals';
 
@@ -148,7 +148,11 @@ export class ComparisonParser {
     const cursor = this.cursor;
     const typeToken = cursor.expect('word', 'expected an object type such as file or ipv4-addr');
     const objectType = typeToken.value;
-    cursor.expect(':', `expected ':' after the object type '${objectType}' at position ${typeToken.start}, as in ${objectType}:name`);
+    // `[exists file:name]` reads as the object type 'exists': say what was probably meant.
+    const meant = caseHint(typeToken);
+    cursor.expect(':', `expected ':' after the object type '${objectType}' at position ${typeToken.start}, as in ${objectType}:name`, () =>
+      meant === '' ? '' : ` (if '${objectType}' was meant as a keyword: ${meant.slice(2, -1)})`,
+    );
     const reason = checkObjectType(objectType);
     if (reason !== undefined) {
       throw new PatternError(
@@ -228,13 +232,13 @@ export class ComparisonParser {
     let operator: ComparisonOperator;
     if (token.kind === 'operator') {
       operator = token.value as ComparisonOperator;
-    } else if (token.kind === 'word' && WORD_OPERATORS.has(token.value.toUpperCase())) {
-      operator = token.value.toUpperCase() as ComparisonOperator;
+    } else if (token.kind === 'word' && WORD_OPERATORS.has(token.value)) {
+      operator = token.value as ComparisonOperator;
     } else if (cursor.isKeyword(token, 'EXISTS')) {
       throw new PatternError(`EXISTS at position ${token.start} goes before the object path, as in EXISTS file:name`, token.start);
     } else if (token.kind === 'word') {
       throw new PatternError(
-        `unknown comparison operator '${token.value}' at position ${token.start}; expected one of ${OPERATOR_LIST}`,
+        `unknown comparison operator '${token.value}' at position ${token.start}${caseHint(token)}; expected one of ${OPERATOR_LIST}`,
         token.start,
       );
     } else {

@@ -1,7 +1,7 @@
 // Constants in STIX patterns (STIX 2.1 §9.2): turning tokens into checked values.
 
 import type { Constant } from './pattern-ast';
-import { PatternError, type TokenCursor } from './pattern-cursor';
+import { PatternError, caseHint, type TokenCursor } from './pattern-cursor';
 import type { Token } from './pattern-lexer';
 import { checkHex, checkTimestamp, floatValue, integerValue, normalizeBase64 } from './pattern-literals';
 
@@ -71,13 +71,14 @@ export function parseConstant(cursor: TokenCursor, after: string): Constant {
   }
   const token = cursor.peek();
   const position = token.start;
-  if (cursor.isKeyword(token, 'TRUE') || cursor.isKeyword(token, 'FALSE')) {
+  // §9.2: "denoted by the literal true … and falsehood by the literal false" (lower case only).
+  if (token.kind === 'word' && (token.value === 'true' || token.value === 'false')) {
     cursor.next();
-    return { type: 'boolean', value: token.value.toUpperCase() === 'TRUE', position };
+    return { type: 'boolean', value: token.value === 'true', position };
   }
   if (!CONSTANT_KINDS.has(token.kind)) {
     const hint =
-      token.kind === 'word'
+      token.kind === 'word' && caseHint(token) === ''
         ? `; string values are quoted with apostrophes, as in '${token.value.length > 20 ? token.value.slice(0, 20) : token.value}'`
         : '';
     throw cursor.found(`expected a value (a string, number, boolean, timestamp, binary or hex constant) after ${after}`, token, hint);

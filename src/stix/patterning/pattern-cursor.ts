@@ -17,6 +17,26 @@ export class PatternError extends Error {
   }
 }
 
+/** Every keyword of the grammar (§9.3–§9.6), for telling a keyword in the wrong case apart from a typo. */
+const KEYWORDS = new Set([
+  'AND', 'OR', 'NOT', 'FOLLOWEDBY', 'WITHIN', 'SECONDS', 'REPEATS', 'TIMES', 'START', 'STOP',
+  'IN', 'LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET', 'EXISTS',
+]);
+
+/** " (keywords are upper case: write AND)" when a word is a keyword, or a boolean, in the wrong case. */
+export function caseHint(token: Token): string {
+  if (token.kind !== 'word') return '';
+  const upper = token.value.toUpperCase();
+  if (token.value !== upper && KEYWORDS.has(upper)) {
+    return ` (pattern keywords are upper case: write ${upper}, as STIX 2.1 §9 and the OASIS STIXPattern grammar do)`;
+  }
+  const lower = token.value.toLowerCase();
+  if (token.value !== lower && (lower === 'true' || lower === 'false')) {
+    return ` (boolean constants are lower case: write ${lower}, STIX 2.1 §9.2)`;
+  }
+  return '';
+}
+
 function truncate(text: string, max = 40): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -43,9 +63,13 @@ export class TokenCursor {
     return token;
   }
 
-  /** Keywords are matched case-insensitively, as in the OASIS STIXPattern grammar. */
+  /**
+   * Keywords are upper case, exactly: §9 writes them so, and the OASIS STIXPattern grammar
+   * (stix2-patterns, and the tools of every consumer built on it) accepts nothing else. A
+   * pattern the hub accepted must not be refused by the members' own tools.
+   */
   isKeyword(token: Token, keyword: string): boolean {
-    return token.kind === 'word' && token.value.length === keyword.length && token.value.toUpperCase() === keyword;
+    return token.kind === 'word' && token.value === keyword;
   }
 
   atKeyword(keyword: string, offset = 0): boolean {
@@ -95,7 +119,7 @@ export class TokenCursor {
 
   /** "…, but found X at position N" as an error at the token. */
   found(expected: string, token: Token, hint = ''): PatternError {
-    return new PatternError(`${expected}, but found ${this.describe(token)} at position ${token.start}${hint}`, token.start);
+    return new PatternError(`${expected}, but found ${this.describe(token)} at position ${token.start}${caseHint(token)}${hint}`, token.start);
   }
 
   /** Consumes a token of the given kind or fails with "expected …". */

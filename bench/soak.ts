@@ -228,7 +228,7 @@ async function main(): Promise<void> {
 
     // Preload: copies of the real objects, round-robin over the collections, 1,000 a POST.
     const templates = loadTemplates();
-    const known: Known[] = tokens.map(() => ({ ids: collectionIds.map(() => []), types: [], dates: [] }));
+    const knownBy: Known[] = tokens.map(() => ({ ids: collectionIds.map(() => []), types: [], dates: [] }));
     const t0 = performance.now();
     let copy = 1;
     for (let start = 0; start < PRELOAD; start += 1000) {
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     }
     const preloadSeconds = (performance.now() - t0) / 1000;
     // What each member sees, from its manifests (its view: not every object reaches every member).
-    for (const [m, k] of known.entries()) {
+    for (const [m, k] of knownBy.entries()) {
       for (const [ci, c] of collectionIds.entries()) {
         let next: string | undefined;
         do {
@@ -287,7 +287,6 @@ async function main(): Promise<void> {
 
     const deadline = performance.now() + SECONDS * 1000;
     let postCopy = copy + 1_000; // fresh identifiers for POSTed objects
-    const knownBy = known;
     const client = async (_: unknown, index: number) => {
       const member = index % tokens.length;
       const known = knownBy[member] as Known;

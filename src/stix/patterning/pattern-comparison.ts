@@ -12,7 +12,7 @@
 
 import type { ComparisonExpression, ComparisonOperator, Constant, ObjectPath, PathStep } from './pattern-ast';
 import { describeConstant, integerOrFail, parseConstant } from './pattern-constants';
-import { PatternError, caseHint, type TokenCursor } from './pattern-cursor';
+import { PatternError, caseAdvice, caseHint, type TokenCursor } from './pattern-cursor';
 import type { Token } from './pattern-lexer';
 import { checkIpAddressOrCidr, checkObjectType } from './pattern-literals';
 
@@ -149,9 +149,9 @@ export class ComparisonParser {
     const typeToken = cursor.expect('word', 'expected an object type such as file or ipv4-addr');
     const objectType = typeToken.value;
     // `[exists file:name]` reads as the object type 'exists': say what was probably meant.
-    const meant = caseHint(typeToken);
+    const meant = caseAdvice(typeToken);
     cursor.expect(':', `expected ':' after the object type '${objectType}' at position ${typeToken.start}, as in ${objectType}:name`, () =>
-      meant === '' ? '' : ` (if '${objectType}' was meant as a keyword: ${meant.slice(2, -1)})`,
+      meant === undefined ? '' : ` (if '${objectType}' was meant as a keyword: ${meant})`,
     );
     const reason = checkObjectType(objectType);
     if (reason !== undefined) {

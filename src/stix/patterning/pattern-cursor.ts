@@ -23,18 +23,24 @@ const KEYWORDS = new Set([
   'IN', 'LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET', 'EXISTS',
 ]);
 
-/** " (keywords are upper case: write AND)" when a word is a keyword, or a boolean, in the wrong case. */
-export function caseHint(token: Token): string {
-  if (token.kind !== 'word') return '';
+/** "pattern keywords are upper case: write AND, …" when a word is a keyword, or a boolean, in the wrong case. */
+export function caseAdvice(token: Token): string | undefined {
+  if (token.kind !== 'word') return undefined;
   const upper = token.value.toUpperCase();
   if (token.value !== upper && KEYWORDS.has(upper)) {
-    return ` (pattern keywords are upper case: write ${upper}, as STIX 2.1 §9 and the OASIS STIXPattern grammar do)`;
+    return `pattern keywords are upper case: write ${upper}, as STIX 2.1 §9 and the OASIS STIXPattern grammar do`;
   }
   const lower = token.value.toLowerCase();
   if (token.value !== lower && (lower === 'true' || lower === 'false')) {
-    return ` (boolean constants are lower case: write ${lower}, STIX 2.1 §9.2)`;
+    return `boolean constants are lower case: write ${lower}, STIX 2.1 §9.2`;
   }
-  return '';
+  return undefined;
+}
+
+/** caseAdvice in parentheses, for appending to an error message ('' when there is none). */
+export function caseHint(token: Token): string {
+  const advice = caseAdvice(token);
+  return advice === undefined ? '' : ` (${advice})`;
 }
 
 function truncate(text: string, max = 40): string {

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
-import type { AuditEntry } from '../src/store/directory-records';
-import { versionKey } from '../src/taxii/timestamps';
+import type { AuditEntry } from '../src/directory/records';
+import { versionKey } from '../src/vocabulary/time';
 
 const READS = Number(process.env.BENCH_READS ?? 2000);
 const COLLECTION = '0b6f6c2e-6f0e-4c3b-9d0a-8f1e2d3c4b5a';

@@ -7,10 +7,6 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import configSchema from '../schemas/concord-config.schema.json';
 
-export type ValidationPolicy = 'strict' | 'standard' | 'permissive';
-
-export type Access = 'r' | 'w' | 'rw';
-
 export interface Config {
   host: string;
   port: number;

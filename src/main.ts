@@ -18,7 +18,7 @@ import { LiveDirectory } from './access/live-directory';
 import { AdminService } from './admin/admin-service';
 import { applyFiles } from './admin/apply-files';
 import { describePlan } from './admin/directory-plan';
-import { bootstrapAdmin, type BootstrapAdmin } from './access/bootstrap-admin';
+import { bootstrapAdmin, type BootstrapAdmin } from './admin/bootstrap-admin';
 import { Catalog } from './taxii/catalog';
 import { KeysetCursor } from './taxii/keyset-cursor';
 import { TaxiiService } from './taxii/taxii-service';
@@ -26,6 +26,7 @@ import { PublishService } from './taxii/publish-objects';
 import { StixValidator } from './stix/stix-validator';
 import { Validation } from './stix/validation-pool';
 import { AuditRecorder } from './audit/audit-recorder';
+import { HUB_MEMBER_ID } from './directory/hub-ids';
 import { createSharing, type Sharing } from './sharing/sharing';
 
 export interface Concord {
@@ -73,7 +74,7 @@ export async function createConcord(
   admin.onChange((before, after) => sharing.distributor.rematerialise(before, after));
   admin.setReleaser(sharing.distributor);
   if (config.directory.applyOnStart) {
-    const applied = await applyFiles(admin, { memberId: 'hub', source: 'serve' }, config.directory.dir);
+    const applied = await applyFiles(admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
   }
   const bootstrap = await bootstrapAdmin(admin, store, config.bootstrapAdmin);

@@ -3,7 +3,7 @@
 // is made against the directory as of this request (live-directory.ts).
 import crypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { CredentialRecord } from '../store/directory-records';
+import type { CredentialRecord } from '../directory/records';
 import type { DirectorySnapshot } from './directory-snapshot';
 import type { LiveDirectory } from './live-directory';
 import type { Principal } from './principal';

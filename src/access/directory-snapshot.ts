@@ -2,9 +2,9 @@
 // member may do with each collection (issue 4): the collection's owner reads and writes
 // it; ACL entries grant read and/or write to a member, a group or everyone in the hub;
 // a reader credential never writes; an admin credential uses every collection.
-import type { Access } from '../config';
-import { feedCollectionId } from '../sharing/hub-identities';
+import { feedCollectionId } from '../directory/hub-ids';
 import type {
+  Access,
   AclEntry,
   ApiRootRecord,
   CollectionRecord,
@@ -14,7 +14,7 @@ import type {
   MemberRecord,
   Mou,
   Role,
-} from '../store/directory-records';
+} from '../directory/records';
 
 /** An API root with its collections, as the TAXII layer serves it. */
 export interface ApiRootView extends ApiRootRecord {

@@ -1,7 +1,6 @@
 // Who is asking, and what they may do with each collection (decided in
 // directory-snapshot.ts, carried here for the rest of the request).
-import type { Access } from '../config';
-import type { Role } from '../store/directory-records';
+import type { Access, Role } from '../directory/records';
 
 export interface Principal {
   /** The member's id; statuses are owned by it and cursors are bound to it. */

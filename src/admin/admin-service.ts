@@ -21,12 +21,13 @@ import {
   type MemberStatus,
   type Mou,
   type Role,
-} from '../store/directory-records';
-import { defaultMou } from '../sharing/sharing-policy';
+} from '../directory/records';
+import { defaultMou } from '../directory/mou';
 import type { Store } from '../store/store';
-import { applyInMemory } from '../store/directory-changes';
+import { applyInMemory } from '../directory/changes';
 import { checkDirectory } from './directory-integrity';
 import { mouToJson } from './directory-json';
+import { isStixId } from '../vocabulary/stix-id';
 
 /** Who makes a change, for the audit log. */
 export interface Actor {
@@ -67,7 +68,6 @@ export interface EmbargoReleaser {
 
 /** At most this many object ids per release. */
 export const MAX_RELEASE_IDS = 1000;
-const STIX_ID = /^[a-z][a-z0-9-]{0,248}[a-z0-9]--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Told of every directory change once it is stored (the sharing layer re-materialises what it changes). */
 export type DirectoryListener = (before: DirectoryData, after: DirectoryData) => Promise<void>;
@@ -99,7 +99,7 @@ export class AdminService {
     const problems: string[] = [];
     if (ids.length === 0) problems.push('give at least one object id');
     if (ids.length > MAX_RELEASE_IDS) problems.push(`at most ${MAX_RELEASE_IDS} object ids per release`);
-    for (const id of ids) if (!STIX_ID.test(id)) problems.push(`'${id.slice(0, 100)}' is not a STIX identifier (type--UUID)`);
+    for (const id of ids) if (!isStixId(id, 'stix')) problems.push(`'${id.slice(0, 100)}' is not a STIX identifier (type--UUID)`);
     if (problems.length > 0) throw new AdminError(400, problems.slice(0, 10).join('; '), problems.slice(0, 10));
     if (this.releaser === undefined) throw new Error('releaseObjects needs the sharing layer (AdminService.setReleaser)');
     const released = await this.releaser.release(memberId, ids);

@@ -1,14 +1,14 @@
 // The invariants of a directory, checked on the directory a change would produce: every
 // reference resolves, every name that must be unique is. One function for every way the
 // directory changes, so the API, the CLI and `config apply` cannot disagree.
-import { MARKING_LEVELS, type Mou } from '../sharing/sharing-policy';
-import type { DirectoryData } from '../store/directory-records';
+import { MARKING_LEVELS, type Mou } from '../directory/mou';
+import type { DirectoryData } from '../directory/records';
+import { SLUG } from '../directory/names';
+import { isUuid, parseStixId } from '../vocabulary/stix-id';
 
 /** Paths the server itself uses next to API roots. */
 export const RESERVED_ROOT_PATHS = new Set(['taxii2', 'healthz', 'readyz', 'admin', 'metrics']);
 export const ROOT_PATH = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,62}$/;
-export const SLUG = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 /** A STIX type name (STIX 2.1 §3.1: 3–250 characters, lower case, digits, hyphens). */
 export const STIX_TYPE = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
@@ -40,10 +40,10 @@ export function checkDirectory(d: DirectoryData): string[] {
   for (const id of duplicates(d.collections.map((c) => c.id))) problems.push(`collection ${id} is declared twice`);
   for (const c of d.collections) {
     // TAXII 2.1 §5.2.1: a collection's id is a UUID (Sentinel asks for v4; any RFC 4122 version is accepted).
-    if (!UUID.test(c.id)) problems.push(`collection id '${c.id}' must be a lower-case UUID`);
+    if (!isUuid(c.id)) problems.push(`collection id '${c.id}' must be a lower-case UUID`);
     if (!roots.has(c.apiRoot)) problems.push(`collection ${c.id}: API root '${c.apiRoot}' does not exist`);
     if (c.alias !== undefined && !ALIAS.test(c.alias)) problems.push(`collection ${c.id}: alias '${c.alias}' must be URL-safe`);
-    if (c.alias !== undefined && UUID.test(c.alias)) problems.push(`collection ${c.id}: an alias may not look like a collection id`);
+    if (c.alias !== undefined && isUuid(c.alias)) problems.push(`collection ${c.id}: an alias may not look like a collection id`);
     if (c.owner !== undefined && !members.has(c.owner)) problems.push(`collection ${c.id}: owner '${c.owner}' is not a member`);
   }
   for (const root of roots) {
@@ -53,7 +53,7 @@ export function checkDirectory(d: DirectoryData): string[] {
   for (const id of duplicates(d.members.map((m) => m.id))) problems.push(`member '${id}' is declared twice`);
   for (const m of d.members) {
     if (!SLUG.test(m.id)) problems.push(`member id '${m.id}' must be a lower-case slug (letters, digits, '.', '_', '-')`);
-    if (m.identityRef !== undefined && !/^identity--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(m.identityRef)) {
+    if (m.identityRef !== undefined && parseStixId(m.identityRef, 'canonical')?.type !== 'identity') {
       problems.push(`member '${m.id}': identity_ref must be an identity--<UUID> identifier`);
     }
     for (const g of m.groups) if (!groups.has(g)) problems.push(`member '${m.id}': group '${g}' does not exist`);

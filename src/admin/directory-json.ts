@@ -8,7 +8,7 @@ import type {
   CredentialRecord,
   GroupRecord,
   MemberRecord,
-} from '../store/directory-records';
+} from '../directory/records';
 import {
   DEFAULT_PROVIDER_TERMS,
   DEFAULT_RECIPIENT_TERMS,
@@ -17,7 +17,7 @@ import {
   type Mou,
   type ProviderTerms,
   type RecipientTerms,
-} from '../sharing/sharing-policy';
+} from '../directory/mou';
 
 export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
 export const DEFAULT_MEDIA_TYPES = ['application/stix+json;version=2.1'];

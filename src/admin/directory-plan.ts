@@ -11,8 +11,8 @@ import type {
   GroupRecord,
   MemberRecord,
   Mou,
-} from '../store/directory-records';
-import { aclKey } from '../store/directory-changes';
+} from '../directory/records';
+import { aclKey } from '../directory/changes';
 
 export interface DirectorySpec {
   apiRoots: ApiRootRecord[];

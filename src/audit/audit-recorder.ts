@@ -9,7 +9,7 @@
 // flushed every second, or as soon as 500 are waiting, and on shutdown (close()). A crash
 // loses at most the last second of read entries; publish entries are never buffered.
 import type { Logger } from 'pino';
-import type { AuditEntry } from '../store/directory-records';
+import type { AuditEntry } from '../directory/records';
 import type { Store } from '../store/store';
 
 export interface AuditRecorderOptions {

@@ -12,17 +12,19 @@ import { LiveDirectory } from '../access/live-directory';
 import pino from 'pino';
 import { createSharing } from '../sharing/sharing';
 import { AdminError, AdminService, type Actor } from '../admin/admin-service';
+import { NothingToExplain } from '../sharing/explain';
 import { applyFiles, DirectoryFilesError } from '../admin/apply-files';
-import { applyInMemory } from '../store/directory-changes';
+import { applyInMemory } from '../directory/changes';
 import { mouJsonProblems, readDirectoryFiles } from '../admin/directory-files';
 import { checkDirectory } from '../admin/directory-integrity';
 import { collectionToJson, credentialToJson, DEFAULT_MEDIA_TYPES, memberToJson, mouFromJson, mouToJson } from '../admin/directory-json';
 import { describePlan, planDirectory, type PlannedChange } from '../admin/directory-plan';
-import { HUB_MEMBER } from '../access/bootstrap-admin';
-import type { CollectionRecord, CredentialRecord, Mou, Role } from '../store/directory-records';
+import { HUB_MEMBER_ID } from '../directory/hub-ids';
+import type { CollectionRecord, CredentialRecord, Mou, Role } from '../directory/records';
 import type { Store } from '../store/store';
 import { TaxiiError } from '../taxii/taxii-error';
 import { openStore } from '../main';
+import { parseRfc3339Millis } from '../vocabulary/time';
 
 /** An expected failure: its message is printed without a stack, with this exit code. */
 export class CliError extends Error {
@@ -54,7 +56,7 @@ export function cliActor(): Actor {
   } catch {
     user = process.env.USER ?? 'unknown';
   }
-  return { memberId: HUB_MEMBER, source: `cli:${user}` };
+  return { memberId: HUB_MEMBER_ID, source: `cli:${user}` };
 }
 
 /** Opens the store of the configuration; close it with `ctx.store.close()`. */
@@ -103,6 +105,7 @@ function expectedError(e: unknown): { message: string; exitCode: 1 | 2 } | undef
     return { message, exitCode: e.status === 400 ? 2 : 1 };
   }
   if (e instanceof DirectoryFilesError) return { message: e.message, exitCode: 2 };
+  if (e instanceof NothingToExplain) return { message: e.message, exitCode: 1 };
   if (e instanceof TaxiiError) return { message: `${e.title}: ${e.description ?? ''}`.trim(), exitCode: 1 };
   return undefined;
 }
@@ -122,8 +125,8 @@ function parseRole(role: string | undefined): Role {
 export function parseExpiry(opts: { expires?: string; expiresIn?: string }, now = Date.now()): number | undefined {
   if (opts.expires !== undefined && opts.expiresIn !== undefined) throw new CliError('give --expires or --expires-in, not both');
   if (opts.expires !== undefined) {
-    const at = Date.parse(opts.expires);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.expires) || Number.isNaN(at)) throw new CliError(`--expires must be an RFC 3339 timestamp, got '${opts.expires}'`);
+    const at = parseRfc3339Millis(opts.expires);
+    if (at === undefined) throw new CliError(`--expires must be an RFC 3339 timestamp, got '${opts.expires}'`);
     if (at <= now) throw new CliError('--expires is in the past');
     return at;
   }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `concord` command line.
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type ValidationPolicy } from '../config';
+import { ConfigError, loadConfig } from '../config';
+import type { ValidationPolicy } from '../directory/records';
 import { StixValidator } from '../stix/stix-validator';
-import { renderReport, reportsFailed, validateFile } from '../stix/validate-files';
+import { renderReport, reportsFailed, validateFile } from './validate-files';
 import { createLogger } from '../logger';
 import { startServer } from '../main';
 import { registerAdminCommands } from './register-admin-commands';

@@ -7,8 +7,8 @@ import { levelLabel } from '../sharing/markings';
 import { explain, simulate, type AccessExplanation, type Explanation, type Simulation } from '../sharing/explain';
 import type { Reason, Transform } from '../sharing/decision';
 import { createSharing } from '../sharing/sharing';
-import { STIX_ID } from '../http/admin-query';
-import { SLUG } from '../http/admin-schemas';
+import { SLUG } from '../directory/names';
+import { isStixId } from '../vocabulary/stix-id';
 import { CliError, type CliContext } from './admin-commands';
 
 
@@ -80,7 +80,7 @@ function print(ctx: CliContext, value: unknown, lines: string[], json: boolean |
 
 export async function policyExplain(ctx: CliContext, opts: { member: string; object: string; json?: boolean }): Promise<number> {
   if (!SLUG.test(opts.member)) throw new CliError(`--member must be a member id, got '${opts.member}'`);
-  if (!STIX_ID.test(opts.object)) throw new CliError(`--object must be a STIX identifier (type--UUID), got '${opts.object}'`);
+  if (!isStixId(opts.object, 'stix')) throw new CliError(`--object must be a STIX identifier (type--UUID), got '${opts.object}'`);
   const { d, sharing } = await policyContext(ctx);
   const e = await explain(d, ctx.store, sharing, opts.member, opts.object);
   print(ctx, e, formatExplanation(e), opts.json);

@@ -5,6 +5,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AdminError } from '../admin/admin-service';
+import { NothingToExplain } from '../sharing/explain';
 import { TaxiiError } from '../taxii/taxii-error';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -41,6 +42,7 @@ export const methodNotAllowedProblem = (allow: string) =>
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
   if (err instanceof AdminError) return new Problem(err.status, err.message, err.problems);
+  if (err instanceof NothingToExplain) return new Problem(err.status, err.message);
   if (err instanceof TaxiiError) return new Problem(err.status, err.description ?? err.title, [], err.headers);
   const e = err as { status?: number; statusCode?: number; type?: string };
   const status = e.status ?? e.statusCode;

@@ -1,10 +1,12 @@
 // Admin query strings, parsed strictly: an unknown or repeated parameter, or a malformed
 // value, is a 400 naming every problem; nothing is guessed.
 import type { Request } from 'express';
-import type { AuditKind, AuditQuery } from '../store/directory-records';
+import type { AuditKind, AuditQuery } from '../directory/records';
 import { rawQueryOf } from '../taxii/query-params';
 import { badRequestProblem } from './admin-problem';
-import { RFC3339_TIMESTAMP, SLUG } from './admin-schemas';
+import { SLUG } from '../directory/names';
+import { isStixId } from '../vocabulary/stix-id';
+import { parseRfc3339Millis } from '../vocabulary/time';
 
 export const AUDIT_LIMIT_DEFAULT = 100;
 export const AUDIT_LIMIT_MAX = 1000;
@@ -12,18 +14,6 @@ const AUDIT_KINDS: readonly AuditKind[] = ['admin', 'publish', 'read'];
 const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
 const COLLECTION_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 const SEQ = /^(0|[1-9]\d{0,14})$/;
-
-/** Milliseconds since the epoch of an RFC 3339 date-time, or undefined when it is not one. */
-export function parseRfc3339(value: string): number | undefined {
-  if (!RFC3339_TIMESTAMP.test(value)) return undefined;
-  const ms = Date.parse(value.toUpperCase());
-  if (Number.isNaN(ms)) return undefined;
-  // Date.parse rolls 2025-02-30 over to March; refuse it.
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (m < 1 || m > 12 || d < 1 || d > days) return undefined;
-  return ms;
-}
 
 /** The query's parameters (each at most once, all in `allowed`). */
 export function queryOf(req: Request, allowed: readonly string[]): Map<string, string> {
@@ -52,8 +42,8 @@ export function parseAuditQuery(req: Request): AuditQuery {
   check('member', (v) => SLUG.test(v), 'a member id', (v) => (query.memberId = v));
   check('collection', (v) => COLLECTION_ID.test(v), 'a collection id', (v) => (query.collectionId = v));
   check('action', (v) => ACTION.test(v), 'an action such as member.create', (v) => (query.action = v));
-  check('since', (v) => parseRfc3339(v) !== undefined, 'an RFC 3339 date-time', (v) => (query.since = parseRfc3339(v)));
-  check('until', (v) => parseRfc3339(v) !== undefined, 'an RFC 3339 date-time', (v) => (query.until = parseRfc3339(v)));
+  check('since', (v) => parseRfc3339Millis(v) !== undefined, 'an RFC 3339 date-time', (v) => (query.since = parseRfc3339Millis(v)));
+  check('until', (v) => parseRfc3339Millis(v) !== undefined, 'an RFC 3339 date-time', (v) => (query.until = parseRfc3339Millis(v)));
   check(
     'limit',
     (v) => SEQ.test(v) && Number(v) >= 1 && Number(v) <= AUDIT_LIMIT_MAX,
@@ -66,9 +56,6 @@ export function parseAuditQuery(req: Request): AuditQuery {
   return query;
 }
 
-/** A STIX 2.1 identifier (§2.9): `type--UUID`. */
-export const STIX_ID = /^[a-z][a-z0-9-]{0,249}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 /** `GET /explain?member=M&object=ID`: both required. */
 export function parseExplainQuery(req: Request): { member: string; object: string } {
   const q = queryOf(req, ['member', 'object']);
@@ -78,7 +65,7 @@ export function parseExplainQuery(req: Request): { member: string; object: strin
   if (member === undefined) problems.push("'member' is required");
   else if (!SLUG.test(member)) problems.push("'member' must be a member id");
   if (object === undefined) problems.push("'object' is required");
-  else if (!STIX_ID.test(object)) problems.push("'object' must be a STIX identifier (type--UUID)");
+  else if (!isStixId(object, 'stix')) problems.push("'object' must be a STIX identifier (type--UUID)");
   if (problems.length > 0) throw badRequestProblem('The query string is invalid.', problems);
   return { member: member as string, object: object as string };
 }

@@ -23,12 +23,13 @@ import {
   mouFromJson,
   mouToJson,
 } from '../admin/directory-json';
-import type { ApiRootRecord, CollectionRecord, GroupRecord, MemberRecord, Role } from '../store/directory-records';
+import type { ApiRootRecord, CollectionRecord, GroupRecord, MemberRecord, Role } from '../directory/records';
 import { authenticate, principalOf } from './authenticate';
 import type { AuthFailureLimiter } from './rate-limit';
 import { readJsonObject, type JsonObject } from './admin-body';
 import { Problem, badRequestProblem, methodNotAllowedProblem, notFoundProblem, problemHandler } from './admin-problem';
-import { parseAuditQuery, parseExplainQuery, parseRfc3339, parseSimulateQuery, queryOf } from './admin-query';
+import { parseAuditQuery, parseExplainQuery, parseSimulateQuery, queryOf } from './admin-query';
+import { parseRfc3339Millis } from '../vocabulary/time';
 import { GRANTEE, validateBody, type RequestSchema } from './admin-schemas';
 import openApiDocument from '../../docs/admin-api.openapi.json';
 import { LiveDirectory } from '../access/live-directory';
@@ -224,7 +225,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       handler: async (c) => {
         c.query();
         const body = await c.body('credentialCreate');
-        const expiresAt = body.expires_at === undefined ? undefined : parseRfc3339(body.expires_at as string);
+        const expiresAt = body.expires_at === undefined ? undefined : parseRfc3339Millis(body.expires_at as string);
         if (body.expires_at !== undefined && expiresAt === undefined) {
           throw badRequestProblem('The request body does not match the schema.', ['/expires_at is not a valid RFC 3339 date-time']);
         }

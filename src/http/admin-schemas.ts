@@ -7,6 +7,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import directorySchema from '../../schemas/config/directory.schema.json';
 import type { JsonObject } from './admin-body';
 import { badRequestProblem } from './admin-problem';
+import { STIX_ID_PATTERN } from '../vocabulary/stix-id';
 
 const DIRECTORY_ID = directorySchema.$id;
 type Schema = Record<string, unknown>;
@@ -27,8 +28,6 @@ function without(schema: Schema, drop: string[], required: string[] = []): Schem
   return { ...schema, properties, required, minProperties: required.length > 0 ? required.length : 1 };
 }
 
-/** A STIX 2.1 identifier (§2.9): `type--UUID`. */
-const STIX_ID = '^[a-z][a-z0-9-]{0,248}[a-z0-9]--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$';
 
 /** Exported for the OpenAPI document's consistency test. */
@@ -67,7 +66,7 @@ export const REQUEST_SCHEMAS: Record<string, Schema> = {
         type: 'array',
         minItems: 1,
         maxItems: 1000,
-        items: { type: 'string', pattern: STIX_ID, maxLength: 300 },
+        items: { type: 'string', pattern: STIX_ID_PATTERN.stix, maxLength: 300 },
       },
     },
   },
@@ -110,4 +109,4 @@ export const SLUG = pattern('slug');
 export const UUID = pattern('uuid');
 export const GRANTEE = pattern('grantee');
 export const API_ROOT_PATH = new RegExp(((defs.apiRoot.properties as Record<string, Schema>).path as { pattern: string }).pattern);
-export const RFC3339_TIMESTAMP = new RegExp(RFC3339);
+

@@ -12,7 +12,7 @@ import { assertAcceptable, assertPostContentType } from './media-types';
 import { authenticate, principalOf } from './authenticate';
 import { readBodyText } from './read-body-text';
 import type { AuditRecorder } from '../audit/audit-recorder';
-import type { AuditEntry } from '../store/directory-records';
+import type { AuditEntry } from '../directory/records';
 import type { AuthFailureLimiter } from './rate-limit';
 
 export interface TaxiiRouterDeps {

@@ -2,8 +2,8 @@
 // source. `everyone` (every member: the access layer, not the audience, refuses suspended
 // members), `group:<id>` (the member's groups, MemberRecord.groups), `member:<id>`.
 // Anything else matches nobody (fail closed).
-import type { MemberRecord } from '../store/directory-records';
-import type { Audience } from './sharing-policy';
+import type { MemberRecord } from '../directory/records';
+import type { Audience } from '../directory/mou';
 
 export function memberInAudience(member: MemberRecord, audience: Audience): boolean {
   if (audience === 'everyone') return true;

@@ -32,13 +32,13 @@
 //
 // A part's level is the stricter of its granular level and the object's level; unknown
 // markings are ignored (markings.ts). Clause numbers in reasons are 1-based.
-import type { MemberRecord } from '../store/directory-records';
+import type { MemberRecord } from '../directory/records';
 import type { StixObject } from '../stix/rules/rule';
 import { currentRecord, matchingAudience } from './audiences';
 import { referencedIds } from './references';
 import type { Decision, DecisionContext, Reader, Reason, Transform } from './decision';
 import { effectiveMarking, granularParts, levelLabel } from './markings';
-import { type AudienceClause, type MarkingLevel, type ProviderTerms, levelRank } from './sharing-policy';
+import { type AudienceClause, type MarkingLevel, type ProviderTerms, levelRank } from '../directory/mou';
 import { parseSelector, referencesIdentity, type SelectorPath } from './transforms';
 
 const HOUR_MS = 3_600_000;

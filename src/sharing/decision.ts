@@ -2,9 +2,9 @@
 // function that says whether a reader may see one object version and in what form; the
 // materialiser (visibility.ts) applies it when objects arrive and when policies change,
 // and the store serves each reader only what it materialised — visibility is the query.
-import type { MemberRecord } from '../store/directory-records';
+import type { MemberRecord } from '../directory/records';
 import type { StixObject } from '../stix/rules/rule';
-import type { MarkingLevel, Mou } from './sharing-policy';
+import type { MarkingLevel, Mou } from '../directory/mou';
 
 export interface Reader {
   member: MemberRecord;

@@ -1,7 +1,7 @@
 // Distribution decisions in the audit log, in aggregate (issue 5): one `objects.distribute`
 // entry per publish (and per release or closure event), with per-reader counts, never the
 // objects themselves.
-import type { AuditEntry } from '../store/directory-records';
+import type { AuditEntry } from '../directory/records';
 
 /** What one publish did for one reader: versions added to its view now, refused, put off (embargo, closure). */
 export interface ReaderCounts {

@@ -19,19 +19,19 @@
 import type { Logger } from 'pino';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
-import { DirectoryConflict, type DirectoryData, type MemberRecord } from '../store/directory-records';
+import { DirectoryConflict, type DirectoryData, type MemberRecord } from '../directory/records';
 import type { DeferredDecision, NewObjectVersion, Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
-import { versionKey } from '../taxii/timestamps';
+import { versionKey } from '../vocabulary/time';
 import { decide } from './decide';
 import { referencedIds } from './references';
 import { effectiveMarking } from './markings';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
 import type { Decision, DecisionContext, Reader } from './decision';
-import { defaultMou, type Mou } from './sharing-policy';
+import { defaultMou, type Mou } from '../directory/mou';
 import { applyTransforms } from './transforms';
-import { feedCollectionId, type HubIdentities } from './hub-identities';
-import { viewOf } from './views';
+import type { HubIdentities } from './hub-identities';
+import { feedCollectionId, viewPartition } from '../directory/hub-ids';
 
 /** A base version, as distribution needs it. */
 export interface BaseVersion {
@@ -192,7 +192,7 @@ export class Distributor {
       tally.count(reader.id, 'deferred', put);
       tally.count(reader.id, 'hidden', versions.length - rows.length - put);
       if (rows.length === 0) continue;
-      batches.push({ collectionId: viewOf(reader.id, collectionId), versions: rows });
+      batches.push({ collectionId: viewPartition(reader.id, collectionId), versions: rows });
       batches.push({ collectionId: this.feedView(d, reader.id), versions: rows });
       released.push({ reader: reader.id, ids: visible });
     }
@@ -357,7 +357,7 @@ export class Distributor {
       const d = await this.directory.refresh();
       const ids = [objectId, ...[this.servedAs(d, objectId)].filter((x): x is string => x !== undefined)];
       const items = [...d.members.values()].flatMap((m) =>
-        [viewOf(m.id, collectionId), this.feedView(d, m.id)].flatMap((partition) =>
+        [viewPartition(m.id, collectionId), this.feedView(d, m.id)].flatMap((partition) =>
           ids.map((id) => ({ partition, objectId: id, versionKeys, baseCollection: collectionId })),
         ),
       );
@@ -375,7 +375,7 @@ export class Distributor {
       const deferred: DeferredDecision[] = [];
       for (const c of d.collections.values()) {
         if (d.isFeed(c.id)) continue;
-        const view = viewOf(member.id, c.id);
+        const view = viewPartition(member.id, c.id);
         for await (const row of this.rowsOfTypes(view, [...SRO_TYPES])) {
           if (!referencedIds(JSON.parse(row.json as string) as StixObject).includes(objectId)) continue;
           const key = versionKey(row.version) as string;
@@ -476,7 +476,7 @@ export class Distributor {
     const readableIds = new Set(readable.map((c) => c.id));
     // Views of collections the member may no longer read are emptied.
     for (const c of d.collections.values()) {
-      if (!readableIds.has(c.id) && !d.isFeed(c.id)) await this.replaceView(viewOf(member.id, c.id), new Map());
+      if (!readableIds.has(c.id) && !d.isFeed(c.id)) await this.replaceView(viewPartition(member.id, c.id), new Map());
     }
     const feed = this.feedView(d, member.id);
     const feedWanted = new Map<string, Wanted>();
@@ -527,7 +527,7 @@ export class Distributor {
       await considerPage(page);
     }
     for (let i = 0; i < sros.length; i += PAGE) await considerPage(sros.slice(i, i + PAGE));
-    for (const [collectionId, rows] of wanted) await this.replaceView(viewOf(member.id, collectionId), rows);
+    for (const [collectionId, rows] of wanted) await this.replaceView(viewPartition(member.id, collectionId), rows);
     await this.replaceView(feed, feedWanted);
     if (deferred.length > 0) await this.store.addDeferred(deferred);
   }
@@ -559,7 +559,7 @@ export class Distributor {
    * it whether a referenced object is visible to the member.
    */
   private feedView(_d: DirectorySnapshot, memberId: string): string {
-    return viewOf(memberId, feedCollectionId(memberId));
+    return viewPartition(memberId, feedCollectionId(memberId));
   }
 
   /**

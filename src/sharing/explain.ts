@@ -12,16 +12,20 @@
 // The audit log records distribution in aggregate: summariseDistribution() turns the
 // per-reader counts of one publish into the details of one `objects.distribute` entry.
 import type { DirectorySnapshot } from '../access/directory-snapshot';
-import { AdminError } from '../admin/admin-service';
-import type { AclEntry, CollectionRecord, MemberRecord } from '../store/directory-records';
+import type { AclEntry, CollectionRecord, MemberRecord } from '../directory/records';
 import type { Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
-import { versionKey } from '../taxii/timestamps';
+import { versionKey } from '../vocabulary/time';
 import type { Decision, Reason, Transform } from './decision';
 import { type BaseVersion, type Distributor, referencedIds, toBase } from './distributor';
-import { feedCollectionId } from './hub-identities';
-import type { MarkingLevel } from './sharing-policy';
-import { viewOf } from './views';
+import type { MarkingLevel } from '../directory/mou';
+import { feedCollectionId, viewPartition } from '../directory/hub-ids';
+
+/** The member or the object asked about does not exist (the API answers 404). */
+export class NothingToExplain extends Error {
+  override readonly name = 'NothingToExplain';
+  readonly status = 404;
+}
 
 /** What explain and simulate need of the sharing layer (sharing.ts `Sharing`). */
 export interface ExplainSharing {
@@ -108,7 +112,7 @@ async function keysIn(store: Store, partition: string, ids?: string[]): Promise<
 
 /** Closure, as distribution asks it: is each referenced object in the member's feed? */
 async function knownRefs(store: Store, memberId: string, object: StixObject, cache: Map<string, boolean>): Promise<Map<string, boolean>> {
-  const feed = viewOf(memberId, feedCollectionId(memberId));
+  const feed = viewPartition(memberId, feedCollectionId(memberId));
   const known = new Map<string, boolean>();
   if (!SRO_TYPES.has(String(object.type))) return known;
   for (const ref of referencedIds(object)) {
@@ -192,7 +196,7 @@ function statusOf(decision: Decision, now: number): VersionStatus {
 
 function knownMember(d: DirectorySnapshot, memberId: string): MemberRecord {
   const member = d.members.get(memberId);
-  if (member === undefined) throw new AdminError(404, `There is no member '${memberId}'.`);
+  if (member === undefined) throw new NothingToExplain(`There is no member '${memberId}'.`);
   return member;
 }
 
@@ -203,7 +207,7 @@ function baseCollections(d: DirectorySnapshot): CollectionRecord[] {
 
 /**
  * Why `memberId` does or does not see `objectId`, in every collection holding it, version
- * by version. Throws AdminError 404 for an unknown member or an object no collection holds.
+ * by version. Throws NothingToExplain for an unknown member or an object no collection holds.
  */
 export async function explain(d: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, objectId: string, now = Date.now()): Promise<Explanation> {
   const member = knownMember(d, memberId);
@@ -217,7 +221,7 @@ export async function explain(d: DirectorySnapshot, store: Store, sharing: Expla
     const latestKey = versions[versions.length - 1]?.versionKey;
     const access = explainAccess(d, sharing, member, c);
     // Looked at even without read access: a view left behind is a leak to report.
-    const inView = await keysIn(store, viewOf(member.id, c.id), [objectId]);
+    const inView = await keysIn(store, viewPartition(member.id, c.id), [objectId]);
     const out: VersionExplanation[] = [];
     for (const v of versions) {
       const held = inView.has(`${v.id} ${v.versionKey}`);
@@ -240,7 +244,7 @@ export async function explain(d: DirectorySnapshot, store: Store, sharing: Expla
     }
     collections.push({ collectionId: c.id, apiRoot: c.apiRoot, title: c.title, access, versions: out });
   }
-  if (collections.length === 0) throw new AdminError(404, `No collection holds an object '${objectId}'.`);
+  if (collections.length === 0) throw new NothingToExplain(`No collection holds an object '${objectId}'.`);
   return {
     member: member.id,
     object: objectId,
@@ -302,7 +306,7 @@ export async function simulate(d: DirectorySnapshot, store: Store, sharing: Expl
   const cache = new Map<string, boolean>();
   for (const c of baseCollections(d)) {
     const access = explainAccess(d, sharing, member, c);
-    const inView = await keysIn(store, viewOf(member.id, c.id));
+    const inView = await keysIn(store, viewPartition(member.id, c.id));
     const hiddenBy: Record<string, number> = {};
     const inconsistent: string[] = [];
     let total = 0;

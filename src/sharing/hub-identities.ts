@@ -4,18 +4,8 @@
 // processes but cannot be linked to a member by anyone without the key. The ids have the
 // UUIDv4 form that STIX 2.1 §2.9 asks of SDO identifiers.
 import crypto from 'node:crypto';
-import type { MemberRecord } from '../store/directory-records';
-
-export const HUB_MEMBER_ID = 'hub';
-
-/** A UUID in version-4 form from the first 16 bytes of a digest. */
-export function uuidFromDigest(digest: Buffer): string {
-  const b = Buffer.from(digest.subarray(0, 16));
-  b[6] = ((b[6] as number) & 0x0f) | 0x40;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+import { HUB_MEMBER_ID, uuidFromDigest } from '../directory/hub-ids';
+import type { MemberRecord } from '../directory/records';
 
 export class HubIdentities {
   readonly hub: string;
@@ -35,9 +25,4 @@ export class HubIdentities {
     }
     return id;
   }
-}
-
-/** A member's feed collection id: a fixed, v4-form UUID per member (the id is not a secret). */
-export function feedCollectionId(memberId: string): string {
-  return uuidFromDigest(crypto.createHash('sha256').update(`concord-feed:${memberId}`).digest());
 }

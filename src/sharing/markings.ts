@@ -17,7 +17,7 @@ import type { DecisionContext } from './decision';
 import type { StixObject } from '../stix/rules/rule';
 import { TLP_MARKINGS, type TlpLevel } from '../stix/rules/tlp-rules';
 import { isPlainObject } from '../stix/rules/spec-properties';
-import { MARKING_LEVELS, type MarkingLevel, levelRank } from './sharing-policy';
+import { MARKING_LEVELS, type MarkingLevel, levelRank } from '../directory/mou';
 
 export const IEP_2_0_EXTENSION_ID = 'extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a';
 

@@ -1,7 +1,7 @@
 // The STIX 2.1 gatekeeper: every published object is checked against the OASIS JSON
 // schema of its type and against the specification's further rules, under the
 // collection's policy. One verdict per object; nothing here decides about the envelope.
-import type { ValidationPolicy } from '../config';
+import type { ValidationPolicy } from '../directory/records';
 import { StixSchemaValidator } from './schemas/stix-schema-validator';
 import { ALL_RULES } from './rules';
 import { IssueCollector, type RuleContext, type StixObject, type StixRule } from './rules/rule';

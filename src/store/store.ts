@@ -1,7 +1,7 @@
 // The storage contract. Every backend (SQLite now, MongoDB later) implements it and
 // passes the same contract suite (test/store/store-contract.ts). Nothing outside
 // src/store/ knows which database is behind it.
-import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from './directory-records';
+import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory/records';
 
 /** One version of one object, as handed to the store for writing. */
 export interface NewObjectVersion {

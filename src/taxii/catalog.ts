@@ -2,7 +2,7 @@
 // Reads the copy the request's authentication brought up to date (live-directory.ts).
 import type { ApiRootView, DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
-import type { CollectionRecord } from '../store/directory-records';
+import type { CollectionRecord } from '../directory/records';
 
 export class Catalog {
   constructor(private readonly directory: LiveDirectory) {}

@@ -3,11 +3,11 @@
 // for it (404); one it may use only partly answers 403 for the other use (§5.3–§5.8,
 // and the DELETE matrix of §5.7).
 import type { ApiRootView } from '../access/directory-snapshot';
-import type { CollectionRecord } from '../store/directory-records';
+import type { CollectionRecord } from '../directory/records';
 import { accessTo, type CollectionAccess, type Principal } from '../access/principal';
 import type { Catalog } from './catalog';
 import { forbidden, notFound } from './taxii-error';
-import { viewOf } from '../sharing/views';
+import { viewPartition } from '../directory/hub-ids';
 
 export type Need = 'read' | 'write' | 'delete' | 'see';
 
@@ -62,5 +62,5 @@ export function resolveCollection(
  * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
  */
 export function partitionOf(principal: Principal, target: ResolvedCollection): string {
-  return principal.admin ? target.collection.id : viewOf(principal.id, target.collection.id);
+  return principal.admin ? target.collection.id : viewPartition(principal.id, target.collection.id);
 }

@@ -19,7 +19,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Principal } from '../access/principal';
 import type { Store, StoredVersion, VersionSelector } from '../store/store';
-import { versionKey } from './timestamps';
+import { versionKey } from '../vocabulary/time';
 
 export type ProvenanceVerdict =
   | { kind: 'store' }

@@ -2,12 +2,12 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
 import type { AddOutcome, NewObjectVersion, Store } from '../store/store';
-import { isFailure, toStorable, type ObjectFailure } from '../stix/storable-object';
+import { isFailure, toStorable, type ObjectFailure } from './storable-object';
 import type { Validation } from '../stix/validation-pool';
 import type { Catalog } from './catalog';
 import { partitionOf, resolveApiRoot, resolveCollection } from './collection-access';
 import { judgePublish, type ProvenanceVerdict } from './provenance';
-import { formatMicros, nowMicros, versionKey } from './timestamps';
+import { formatMicros, nowMicros, versionKey } from '../vocabulary/time';
 import type { Distributor } from '../sharing/distributor';
 import type { StixObject } from '../stix/rules/rule';
 import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';

@@ -4,7 +4,8 @@
 // each field MUST NOT occur more than once).
 import type { VersionSelector } from '../store/store';
 import { badRequest } from './taxii-error';
-import { parseRfc3339Micros, versionKey } from './timestamps';
+import { parseRfc3339Micros, versionKey } from '../vocabulary/time';
+import { isStixId } from '../vocabulary/stix-id';
 
 export type RawQuery = ReadonlyMap<string, readonly string[]>;
 
@@ -34,7 +35,6 @@ export interface Filters {
 }
 
 const MAX_VALUES_PER_FIELD = 1000;
-const STIX_ID = /^[a-z][a-z0-9-]*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const STIX_TYPE = /^[a-z0-9][a-z0-9-]{0,249}$/;
 const SPEC_VERSION = /^\d{1,3}\.\d{1,3}$/;
 const MATCH_KEY = /^match\[([a-z_]+)\]$/;
@@ -47,7 +47,7 @@ export function parseFilters(query: RawQuery, allowed: EndpointParams): Filters 
       if (!m) throw badRequest(`Malformed filter parameter '${truncate(key)}': expected match[<field>].`);
       const field = m[1] as string;
       const value = single(key, values);
-      if (field === 'id' && allowed.id) filters.ids = splitValues(key, value, (v) => STIX_ID.test(v), 'a STIX identifier');
+      if (field === 'id' && allowed.id) filters.ids = splitValues(key, value, (v) => isStixId(v, 'addressable'), 'a STIX identifier');
       else if (field === 'type' && allowed.type) filters.types = splitValues(key, value, (v) => STIX_TYPE.test(v), 'a STIX type');
       else if (field === 'version' && allowed.version) filters.versions = parseVersions(key, value);
       else if (field === 'spec_version' && allowed.specVersion)

@@ -15,7 +15,7 @@ import {
   type Filters,
   type RawQuery,
 } from './query-params';
-import { formatMicros, versionKey } from './timestamps';
+import { formatMicros, versionKey } from '../vocabulary/time';
 import { forbidden, notFound } from './taxii-error';
 import { deleteRefusal, storedVersions } from './provenance';
 

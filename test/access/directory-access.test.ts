@@ -4,7 +4,7 @@ import { DirectoryAuthenticator } from '../../src/access/authenticator';
 import { DirectorySnapshot } from '../../src/access/directory-snapshot';
 import { LiveDirectory } from '../../src/access/live-directory';
 import { hashPassword, hashToken } from '../../src/access/secrets';
-import type { CollectionRecord, CredentialRecord, DirectoryChange, DirectoryData } from '../../src/store/directory-records';
+import type { CollectionRecord, CredentialRecord, DirectoryChange, DirectoryData } from '../../src/directory/records';
 import { newTestStore } from '../helpers/test-store';
 import type { Store } from '../../src/store/store';
 

@@ -1,11 +1,11 @@
 // planDirectory (config plan/apply): what changes, what is left alone, what is refused.
-import { applyInMemory } from '../../src/store/directory-changes';
+import { applyInMemory } from '../../src/directory/changes';
 import { checkDirectory } from '../../src/admin/directory-integrity';
 import { describePlan, planDirectory, type DirectorySpec } from '../../src/admin/directory-plan';
 import { memberDeletion } from '../../src/admin/admin-service';
 import { mouFromJson, mouToJson } from '../../src/admin/directory-json';
-import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, defaultMou, type MarkingLevel, type Mou } from '../../src/sharing/sharing-policy';
-import type { DirectoryData } from '../../src/store/directory-records';
+import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, defaultMou, type MarkingLevel, type Mou } from '../../src/directory/mou';
+import type { DirectoryData } from '../../src/directory/records';
 
 const C1 = '20000000-0000-4000-8000-000000000001';
 const spec = (): DirectorySpec => ({

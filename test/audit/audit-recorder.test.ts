@@ -4,7 +4,7 @@ import pino from 'pino';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
 import { newTestStore } from '../helpers/test-store';
 import type { Store } from '../../src/store/store';
-import type { AuditEntry } from '../../src/store/directory-records';
+import type { AuditEntry } from '../../src/directory/records';
 
 const entry = (i: number): AuditEntry => ({ at: i, kind: 'read', action: 'objects.get', memberId: 'm', details: { returned: i } });
 

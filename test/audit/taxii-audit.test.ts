@@ -1,7 +1,7 @@
 // The audit log of TAXII traffic (issue 4): publishes and reads are recorded with who,
 // from where, what and how much; nothing secret is recorded.
 import request from 'supertest';
-import type { AuditEntry } from '../../src/store/directory-records';
+import type { AuditEntry } from '../../src/directory/records';
 import { auditableQuery } from '../../src/http/taxii-router';
 import { FEED, SHARED, TAXII, TOKENS, objectsUrl, manifestUrl, objectUrl, versionsUrl, PASSWORDS } from '../helpers/test-app';
 import { envelope, indicator, malware } from '../helpers/stix-fixtures';

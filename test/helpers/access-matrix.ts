@@ -14,7 +14,7 @@ import { createConcord } from '../../src/main';
 import { newTestStore } from './test-store';
 import type { Store } from '../../src/store/store';
 import type { AuditRecorder } from '../../src/audit/audit-recorder';
-import type { DirectoryChange } from '../../src/store/directory-records';
+import type { DirectoryChange } from '../../src/directory/records';
 import { hashToken } from '../../src/access/secrets';
 import { StixValidator } from '../../src/stix/stix-validator';
 import { HIDDEN, PASSWORDS, SHARED, TAXII, TOKENS, objectsUrl, testConfigObject, testDirectoryChanges } from './test-app';

@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import fc from 'fast-check';
 import request from 'supertest';
 import { hashToken } from '../../src/access/secrets';
-import type { DirectoryChange, MemberRecord } from '../../src/store/directory-records';
+import type { DirectoryChange, MemberRecord } from '../../src/directory/records';
 import { newTestStore } from './test-store';
 import {
   DEFAULT_PROVIDER_TERMS,
@@ -20,7 +20,7 @@ import {
   type AudienceClause,
   type MarkingLevel,
   type Mou,
-} from '../../src/sharing/sharing-policy';
+} from '../../src/directory/mou';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from './test-app';
 
 export const ROOT = 'hub';

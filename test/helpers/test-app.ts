@@ -10,7 +10,7 @@ import { newTestStore } from './test-store';
 import type { Store } from '../../src/store/store';
 import { hashPassword, hashToken } from '../../src/access/secrets';
 import { StixValidator } from '../../src/stix/stix-validator';
-import type { DirectoryChange } from '../../src/store/directory-records';
+import type { DirectoryChange } from '../../src/directory/records';
 import { apiRootFromJson, collectionFromJson } from '../../src/admin/directory-json';
 
 export const TAXII = 'application/taxii+json;version=2.1';

@@ -6,10 +6,10 @@
 //
 //   npx ts-node --transpile-only test/interop/concord-verdicts.ts CORPUS.json [--policy standard]
 import fs from 'node:fs';
-import type { ValidationPolicy } from '../../src/config';
+import type { ValidationPolicy } from '../../src/directory/records';
 import { validatePattern } from '../../src/stix/patterning/pattern-parser';
 import type { StixObject } from '../../src/stix/rules/rule';
-import { isFailure, toStorable } from '../../src/stix/storable-object';
+import { isFailure, toStorable } from '../../src/taxii/storable-object';
 import { StixValidator } from '../../src/stix/stix-validator';
 import { formatIssue } from '../../src/stix/validation-issue';
 

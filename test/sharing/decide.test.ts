@@ -8,8 +8,8 @@ import {
   type ProviderTerms,
   type RecipientTerms,
   defaultMou,
-} from '../../src/sharing/sharing-policy';
-import type { MemberRecord } from '../../src/store/directory-records';
+} from '../../src/directory/mou';
+import type { MemberRecord } from '../../src/directory/records';
 
 // ---- fixtures -------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { newTestStore } from '../helpers/test-store';
-import type { DirectoryChange } from '../../src/store/directory-records';
-import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/sharing/sharing-policy';
+import type { DirectoryChange } from '../../src/directory/records';
+import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/directory/mou';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 
 const C = '50000000-0000-4000-8000-000000000001';

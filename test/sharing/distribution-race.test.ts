@@ -8,7 +8,7 @@ import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import { createConcord } from '../../src/main';
 import { StixValidator } from '../../src/stix/stix-validator';
-import { viewOf } from '../../src/sharing/views';
+import { viewPartition } from '../../src/directory/hub-ids';
 import type { Store } from '../../src/store/store';
 import { SHARED, TAXII, auth, makeTestApp, objectsUrl, type TestApp } from '../helpers/test-app';
 
@@ -32,7 +32,7 @@ test("a reader's access revoked through one process while another distributes: t
     const write = store.addObjectsToMany.bind(store);
     let revoked = false;
     store.addObjectsToMany = async (batches, revision) => {
-      if (!revoked && batches.some((b) => b.collectionId === viewOf('reader', SHARED))) {
+      if (!revoked && batches.some((b) => b.collectionId === viewPartition('reader', SHARED))) {
         revoked = true;
         await t.concord.admin.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
           { op: 'delete', kind: 'acl', key: { collectionId: SHARED, grantee: 'member:reader' } },
@@ -44,9 +44,9 @@ test("a reader's access revoked through one process while another distributes: t
     expect(r.status).toBe(202);
     expect(JSON.parse(r.text)).toMatchObject({ success_count: 1 });
     expect(revoked).toBe(true);
-    expect(await store.hasObject(viewOf('reader', SHARED), o.id as string)).toBe(false);
+    expect(await store.hasObject(viewPartition('reader', SHARED), o.id as string)).toBe(false);
     // Readers the change did not touch got it.
-    expect(await store.hasObject(viewOf('member', SHARED), o.id as string)).toBe(true);
+    expect(await store.hasObject(viewPartition('member', SHARED), o.id as string)).toBe(true);
     const seen = await request(other.app).get(objectsUrl(SHARED)).set(...auth('reader'));
     expect(seen.status).toBe(404);
   } finally {

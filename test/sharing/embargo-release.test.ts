@@ -5,8 +5,8 @@
 import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
-import type { DirectoryChange } from '../../src/store/directory-records';
-import { DEFAULT_RECIPIENT_TERMS } from '../../src/sharing/sharing-policy';
+import type { DirectoryChange } from '../../src/directory/records';
+import { DEFAULT_RECIPIENT_TERMS } from '../../src/directory/mou';
 import { mouFromJson } from '../../src/admin/directory-json';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 

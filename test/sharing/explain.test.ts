@@ -2,14 +2,14 @@
 // the real server — the access gate, every reason rule, transforms, embargo, closure, and
 // the check of each member's materialised view against its decisions.
 import request from 'supertest';
-import { versionKey } from '../../src/taxii/timestamps';
+import { versionKey } from '../../src/vocabulary/time';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { newTestStore } from '../helpers/test-store';
-import type { DirectoryChange } from '../../src/store/directory-records';
-import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/sharing/sharing-policy';
+import type { DirectoryChange } from '../../src/directory/records';
+import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/directory/mou';
 import { explain, simulate, summariseDistribution, distributionAuditEntry, DistributionTally, type Explanation } from '../../src/sharing/explain';
-import { viewOf } from '../../src/sharing/views';
+import { viewPartition } from '../../src/directory/hub-ids';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 
 const C = '60000000-0000-4000-8000-000000000001';
@@ -199,7 +199,7 @@ test('a view that disagrees with its decision is reported', async () => {
   const extra = indicator('green');
   await publish('kentucky', [extra]);
   expect((await run('indiana', extra.id)).consistent).toBe(true);
-  await t.store.deleteObject(viewOf('indiana', C), extra.id, { all: true });
+  await t.store.deleteObject(viewPartition('indiana', C), extra.id, { all: true });
   const e = await run('indiana', extra.id);
   expect(e.consistent).toBe(false);
   expect(e.collections[0]!.versions[0]).toMatchObject({ status: 'visible', expectedInView: true, inView: false, consistent: false, note: expect.any(String) });

@@ -9,7 +9,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { LiveDirectory } from '../../src/access/live-directory';
 import { applyFiles } from '../../src/admin/apply-files';
-import type { DirectoryChange } from '../../src/store/directory-records';
+import type { DirectoryChange } from '../../src/directory/records';
 import { Distributor } from '../../src/sharing/distributor';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 

@@ -37,10 +37,10 @@ import {
   defaultMou,
   type AudienceClause,
   type Mou,
-} from '../../src/sharing/sharing-policy';
+} from '../../src/directory/mou';
 import { applyTransforms } from '../../src/sharing/transforms';
 import type { StixObject } from '../../src/stix/rules/rule';
-import type { DirectoryChange, DirectoryData, MemberRecord } from '../../src/store/directory-records';
+import type { DirectoryChange, DirectoryData, MemberRecord } from '../../src/directory/records';
 import {
   ADMIN,
   LONG_EMBARGO_HOURS,

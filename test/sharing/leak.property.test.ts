@@ -21,10 +21,10 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { decide } from '../../src/sharing/decide';
 import type { DecisionContext, Reader } from '../../src/sharing/decision';
-import { defaultMou } from '../../src/sharing/sharing-policy';
+import { defaultMou } from '../../src/directory/mou';
 import { applyTransforms } from '../../src/sharing/transforms';
 import type { StixObject } from '../../src/stix/rules/rule';
-import type { MemberRecord } from '../../src/store/directory-records';
+import type { MemberRecord } from '../../src/directory/records';
 import {
   ADMIN,
   OBJECT_TYPES,

@@ -9,8 +9,8 @@ import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';
 import { hashToken } from '../../src/access/secrets';
 import { newTestStore } from '../helpers/test-store';
-import type { DirectoryChange } from '../../src/store/directory-records';
-import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS } from '../../src/sharing/sharing-policy';
+import type { DirectoryChange } from '../../src/directory/records';
+import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS } from '../../src/directory/mou';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 
 const C = '50000000-0000-4000-8000-0000000000a1';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { AddOutcome } from '../../src/store/store';
-import * as timestamps from '../../src/taxii/timestamps';
+import * as timestamps from '../../src/vocabulary/time';
 import { ALL, LAST, runStoreContract, stixId, ver } from './store-contract';
 
 runStoreContract('SqliteStore (:memory:)', async () => new SqliteStore(':memory:'));

@@ -15,9 +15,9 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../../src/store/store';
-import * as timestamps from '../../src/taxii/timestamps';
-import { DirectoryConflict, type AuditEntry, type DirectoryChange } from '../../src/store/directory-records';
-import { formatMicros, versionKey } from '../../src/taxii/timestamps';
+import * as timestamps from '../../src/vocabulary/time';
+import { DirectoryConflict, type AuditEntry, type DirectoryChange } from '../../src/directory/records';
+import { formatMicros, versionKey } from '../../src/vocabulary/time';
 
 // ---------------------------------------------------------------------------------------
 // Helpers

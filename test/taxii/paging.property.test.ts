@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { auth, makeTestApp, manifestUrl, objectsUrl, SHARED, TAXII } from '../helpers/test-app';
 import { indicator, ipv4, malware } from '../helpers/stix-fixtures';
-import { parseRfc3339Micros, versionKey } from '../../src/taxii/timestamps';
+import { parseRfc3339Micros, versionKey } from '../../src/vocabulary/time';
 
 const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 const TYPES = ['indicator', 'malware', 'ipv4-addr', 'note', 'x-concord-note'] as const;

@@ -2,7 +2,7 @@
 // §3.10, §7.3, §11.3), which object types are acceptable (§3.2 type, §7.3, §11.2), and
 // extension-definition objects themselves (§7.3.1).
 import { pointer } from '../validation-issue';
-import { uuidProblem } from './identifier-rules';
+import { uuidProblem } from '../../vocabulary/stix-id';
 import { propertyNameProblem, RESERVED_PROPERTY_NAMES } from './property-rules';
 import type { Reporter, StixRule } from './rule';
 import {

@@ -1,15 +1,11 @@
 // Identity of an object: its `type` name, its `id` (<type>--<UUID>, STIX 2.1 §2.9) and its
 // `spec_version` (§3.2). These run under every policy.
+import { type UuidProblem, uuidProblem } from '../../vocabulary/stix-id';
 import { pointerSegment } from '../validation-issue';
 import type { Reporter, StixRule } from './rule';
 import { categoryOf, isPlainObject, type StixCategory } from './spec-properties';
 
-const UUID_SHAPE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UPPER_HEX = /[A-F]/;
-/** RFC 4122 §4.1.1: the variant bits 10x, i.e. the first digit of clock_seq_hi is 8, 9, a or b. */
-const RFC4122_VARIANT = /^[89ab]$/i;
-/** RFC 4122 §4.1.3 defines versions 1 to 5. */
-const RFC4122_VERSION = /^[1-5]$/;
 
 /** `--` and a lower-case RFC 4122 UUID, at the end (sticky: tested from lastIndex, no copy). */
 const LOWER_UUID_TAIL = /--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/y;
@@ -38,19 +34,6 @@ const lastWellFormed = { id: '', type: '', answer: false };
 
 const TYPE_CHARS = /^[a-z0-9-]+$/;
 const STARTS_WITH_LETTER = /^[a-z]/;
-
-export type UuidProblem = 'shape' | 'variant' | 'version';
-
-/**
- * What keeps `uuid` from being an RFC 4122 UUID, or undefined. RFC 4122 §3 reads hex digits
- * case-insensitively, so upper case is not a problem here (identifier-format warns about it).
- */
-export function uuidProblem(uuid: string): UuidProblem | undefined {
-  if (!UUID_SHAPE.test(uuid)) return 'shape';
-  if (!RFC4122_VARIANT.test(uuid[19])) return 'variant';
-  if (!RFC4122_VERSION.test(uuid[14])) return 'version';
-  return undefined;
-}
 
 const UUID_MESSAGES: Record<UuidProblem, string> = {
   shape: 'must end in an RFC 4122 UUID (8-4-4-4-12 hexadecimal digits)',

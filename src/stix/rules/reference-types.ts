@@ -11,6 +11,7 @@
 // types it may point to ("MUST be of type email-addr"), any other type, custom or not,
 // is refused. `bundle` is never a valid target: a bundle is not a STIX Object and
 // "MUST NOT have any relationships to or from it" (§8.2).
+import { isStixId, isStixTypeName, uuidProblem } from '../../vocabulary/stix-id';
 import { SPEC_TYPES } from './spec-properties';
 
 // The category sets come from the one table of STIX types (spec-properties.ts).
@@ -50,15 +51,7 @@ export function isStixType(type: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------
-// Identifiers (STIX 2.1 §2.9): `<object-type>--<UUID>`. The type part follows §3.1/§11.2.1
-// (lowercase a-z, 0-9 and single hyphens, starting with a letter, 3 to 250 characters); the
-// UUID is an RFC 4122 UUID: version 1 to 5 and the RFC 4122 variant (10xx), hex digits
-// case-insensitive on input (RFC 4122 §3).
-
-const IDENTIFIER =
-  /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
-const LOOSE_UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const TYPE_PART = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+// Identifiers (STIX 2.1 §2.9), read at the gatekeeper's strictness (vocabulary/stix-id.ts).
 /** `--` and the 36-character UUID. */
 const UUID_TAIL = 38;
 
@@ -81,7 +74,7 @@ export function parseIdentifier(value: string): ParsedIdentifier | undefined {
   const cached = PARSED.get(value);
   if (cached !== undefined) return cached ?? undefined;
   let parsed: ParsedIdentifier | null = null;
-  if (IDENTIFIER.test(value)) {
+  if (isStixId(value, 'stix')) {
     const type = value.slice(0, typeLength);
     parsed = { type, category: CATEGORY_OF.get(type) };
   }
@@ -102,10 +95,10 @@ export function identifierProblem(value: string): string {
   if (sep < 0) return `must be an identifier <type>--<UUID>, not ${shown}`;
   const type = value.slice(0, sep);
   const uuid = value.slice(sep + 2);
-  if (!TYPE_PART.test(type) || type.length < 3 || type.length > 250) {
+  if (!isStixTypeName(type)) {
     return `must be an identifier <type>--<UUID>; the type part of ${shown} is not a STIX type name (lowercase a-z, 0-9 and single hyphens, 3 to 250 characters)`;
   }
-  if (!LOOSE_UUID.test(uuid)) return `must be an identifier <type>--<UUID>; the UUID part of ${shown} is not a UUID`;
+  if (uuidProblem(uuid) === 'shape') return `must be an identifier <type>--<UUID>; the UUID part of ${shown} is not a UUID`;
   return `must be an identifier <type>--<UUID>; the UUID part of ${shown} is not an RFC 4122 UUID (version 1-5, variant 10xx)`;
 }
 

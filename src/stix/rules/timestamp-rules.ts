@@ -2,7 +2,7 @@
 // defines, the millisecond precision of created/modified (§3.2), and the orderings the
 // property tables require.
 import { pointer } from '../validation-issue';
-import { compareStixTimestamps, isStixTimestamp } from './stix-timestamps';
+import { compareStixTimestamps, isStixTimestamp } from '../../vocabulary/time';
 import type { Reporter, StixObject, StixRule } from './rule';
 import { isPlainObject, PREDEFINED_EXTENSIONS, SPEC_TYPES, type PropertyPath } from './spec-properties';
 

@@ -3,7 +3,7 @@
 // TLP 2.0: the five objects published with the STIX extension
 // extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d (OASIS cti-stix-common-objects,
 // extension-definition-specifications/tlp-2.0; ids as in /work/shared/design/MARKINGS.md).
-import { versionKey } from '../../taxii/timestamps';
+import { versionKey } from '../../vocabulary/time';
 import { pointer } from '../validation-issue';
 import type { Reporter, StixObject, StixRule } from './rule';
 import { isPlainObject } from './spec-properties';

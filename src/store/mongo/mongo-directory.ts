@@ -8,8 +8,8 @@
 // after the replace, idempotently (their _id is their seq), and any left behind by a crash
 // are copied by the next reader or writer.
 import type { Collection, Document } from 'mongodb';
-import { applyInMemory } from '../directory-changes';
-import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
+import { applyInMemory } from '../../directory/changes';
+import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../../directory/records';
 import type { LeaseHolder, WriteLease } from './write-lease';
 
 const DIRECTORY_ID = 'directory';

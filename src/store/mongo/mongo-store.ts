@@ -24,8 +24,8 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../store';
-import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
-import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
+import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../../directory/records';
+import { formatMicros, nowMicros, versionKey } from '../../vocabulary/time';
 import { AUDIT, CLOCKS, DEFERRED, META, OBJECTS, PENDING, RELEASES, SETTINGS, STATUSES, VARIANTS, indexDefinitions } from './mongo-indexes';
 import { MongoDirectory, insertIgnoringDuplicates } from './mongo-directory';
 import { WriteLease } from './write-lease';

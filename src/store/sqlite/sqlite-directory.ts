@@ -9,7 +9,7 @@ import {
   type AuditQuery,
   type DirectoryChange,
   type DirectoryData,
-} from '../directory-records';
+} from '../../directory/records';
 import { DIRECTORY_SQL } from './sqlite-schema';
 
 const REVISION_KEY = 'directory_revision';

@@ -17,11 +17,11 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../store';
-import { formatMicros, nowMicros, versionKey } from '../../taxii/timestamps';
+import { formatMicros, nowMicros, versionKey } from '../../vocabulary/time';
 import { DEFERRED_SQL, DERIVED_INDEXES_SQL, RELEASES_SQL, SCHEMA_SQL, VARIANTS_SQL } from './sqlite-schema';
 import { VariantHashes } from '../variant-hashes';
 import { SqliteDirectory } from './sqlite-directory';
-import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../directory-records';
+import { DirectoryConflict, type AuditEntry, type AuditQuery, type DirectoryChange, type DirectoryData } from '../../directory/records';
 
 type Row = {
   object_id: string;

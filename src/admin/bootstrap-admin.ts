@@ -4,14 +4,14 @@
 // CONCORD_ADMIN_PASSWORD / CONCORD_ADMIN_TOKEN give the admin credentials instead
 // (containers, scripted tests); those are held in memory only, never stored.
 import crypto from 'node:crypto';
-import type { AdminService } from '../admin/admin-service';
-import type { CredentialRecord } from '../store/directory-records';
+import type { AdminService } from './admin-service';
+import { HUB_MEMBER_ID } from '../directory/hub-ids';
+import type { CredentialRecord } from '../directory/records';
 import type { Store } from '../store/store';
-import { hashPassword, hashToken } from './secrets';
+import { hashPassword, hashToken } from '../access/secrets';
 
 export const BOOTSTRAP_USERNAME = 'admin';
-export const HUB_MEMBER = 'hub';
-const ACTOR = { memberId: HUB_MEMBER, source: 'bootstrap' };
+const ACTOR = { memberId: HUB_MEMBER_ID, source: 'bootstrap' };
 
 export interface BootstrapAdmin {
   /** In-memory credentials (from the environment). */
@@ -23,7 +23,7 @@ export interface BootstrapAdmin {
 function envCredential(kind: 'token' | 'password', secret: string): CredentialRecord {
   return {
     id: `bootstrap-${kind}`,
-    memberId: HUB_MEMBER,
+    memberId: HUB_MEMBER_ID,
     kind,
     role: 'admin',
     prefix: kind === 'token' ? 'env:CONCORD_ADMIN_TOKEN' : BOOTSTRAP_USERNAME,
@@ -36,8 +36,8 @@ function envCredential(kind: 'token' | 'password', secret: string): CredentialRe
 
 export async function bootstrapAdmin(admin: AdminService, store: Store, given: { password?: string; token?: string }): Promise<BootstrapAdmin> {
   const directory = await admin.snapshot();
-  if (!directory.members.has(HUB_MEMBER)) {
-    await admin.createMember(ACTOR, { id: HUB_MEMBER, name: 'Hub operator', groups: [], status: 'active' });
+  if (!directory.members.has(HUB_MEMBER_ID)) {
+    await admin.createMember(ACTOR, { id: HUB_MEMBER_ID, name: 'Hub operator', groups: [], status: 'active' });
   }
   if (given.password !== undefined || given.token !== undefined) {
     return {
@@ -52,7 +52,7 @@ export async function bootstrapAdmin(admin: AdminService, store: Store, given: {
   // Another process may be bootstrapping the same store: the setting decides who does.
   const claim = crypto.randomUUID();
   if ((await store.getOrCreateSetting('bootstrap_claim', () => claim)) !== claim) return { extra: [] };
-  const { password } = await admin.addPassword(ACTOR, HUB_MEMBER, { role: 'admin', username: BOOTSTRAP_USERNAME, label: 'bootstrap admin' });
-  const { token } = await admin.issueToken(ACTOR, HUB_MEMBER, { role: 'admin', label: 'bootstrap admin' });
+  const { password } = await admin.addPassword(ACTOR, HUB_MEMBER_ID, { role: 'admin', username: BOOTSTRAP_USERNAME, label: 'bootstrap admin' });
+  const { token } = await admin.issueToken(ACTOR, HUB_MEMBER_ID, { role: 'admin', label: 'bootstrap admin' });
   return { extra: [], created: { username: BOOTSTRAP_USERNAME, password, token } };
 }

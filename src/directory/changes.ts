@@ -1,7 +1,7 @@
 // Directory changes applied to an in-memory copy: every change (from the admin
 // API, the CLI or `config apply`) is checked against the directory it would produce
 // before the store is asked to make it, and the MongoDB store writes the result whole.
-import { DIRECTORY_LISTS, type AclEntry, type DirectoryChange, type DirectoryData } from './directory-records';
+import { DIRECTORY_LISTS, type AclEntry, type DirectoryChange, type DirectoryData } from './records';
 
 export function aclKey(entry: Pick<AclEntry, 'collectionId' | 'grantee'>): string {
   return `${entry.collectionId} ${entry.grantee}`;

@@ -2,10 +2,15 @@
 // credentials and collection ACLs (issue 4), the members' sharing agreements (MOUs,
 // issue 5), plus the audit log. Plain records; the rules
 // about them live in src/access (who may do what) and src/admin (how they change).
-import type { ValidationPolicy } from '../config';
-import type { Mou } from '../sharing/sharing-policy';
+import type { Mou } from './mou';
 
 export type { Mou };
+
+/** How strictly a collection's gatekeeper reads what is published to it. */
+export type ValidationPolicy = 'strict' | 'standard' | 'permissive';
+
+/** What an ACL grants on a collection: read, write or both. */
+export type Access = 'r' | 'w' | 'rw';
 
 export interface ApiRootRecord {
   path: string;

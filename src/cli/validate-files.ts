@@ -1,12 +1,12 @@
 // `concord validate FILE…`: the gatekeeper offline, with the same code as POST, so a
 // member can check a bundle before publishing it.
 import fs from 'node:fs';
-import type { ValidationPolicy } from '../config';
-import { isFailure, toStorable } from './storable-object';
-import { formatIssue } from './validation-issue';
-import type { StixObject } from './rules/rule';
-import type { StixValidator } from './stix-validator';
-import { refusalMessage } from './stix-validator';
+import type { ValidationPolicy } from '../directory/records';
+import { isFailure, toStorable } from '../taxii/storable-object';
+import { formatIssue } from '../stix/validation-issue';
+import type { StixObject } from '../stix/rules/rule';
+import type { StixValidator } from '../stix/stix-validator';
+import { refusalMessage } from '../stix/stix-validator';
 
 export interface FileReport {
   file: string;

@@ -2,7 +2,8 @@
 // The full STIX 2.1 gatekeeper (schemas and the spec's further rules) comes with issue 3
 // and runs before this; this check alone keeps anything unaddressable out of the store.
 import type { NewObjectVersion } from '../store/store';
-import { isStixTimestamp, versionKey } from '../taxii/timestamps';
+import { parseStixId } from '../vocabulary/stix-id';
+import { isStixTimestamp, versionKey } from '../vocabulary/time';
 
 export interface ObjectFailure {
   id: string;
@@ -10,8 +11,6 @@ export interface ObjectFailure {
   message: string;
 }
 
-// STIX 2.1 §2.9 identifier: <type>--<UUID> (RFC 4122 layout; hex in either case, as RFC 4122 reads it).
-const IDENTIFIER = /^([a-z][a-z0-9-]*[a-z0-9])--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function toStorable(candidate: unknown, index: number): NewObjectVersion | ObjectFailure {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
@@ -24,9 +23,9 @@ export function toStorable(candidate: unknown, index: number): NewObjectVersion 
 
   if (typeof obj.type !== 'string') return fail('/type is required and must be a string (STIX 2.1 §3.1)');
   if (typeof obj.id !== 'string') return fail('/id is required and must be a string (STIX 2.1 §3.1)');
-  const m = IDENTIFIER.exec(obj.id);
-  if (!m) return fail('/id must be <type>--<UUID> (STIX 2.1 §2.9)');
-  if (m[1] !== obj.type) return fail(`/id must start with its type '${obj.type}--' (STIX 2.1 §2.9)`);
+  const parsed = parseStixId(obj.id, 'stix');
+  if (!parsed) return fail('/id must be <type>--<UUID> (STIX 2.1 §2.9)');
+  if (parsed.type !== obj.type) return fail(`/id must start with its type '${obj.type}--' (STIX 2.1 §2.9)`);
   const specVersion = obj.spec_version ?? '2.1';
   if (specVersion !== '2.1') {
     return fail(`/spec_version '${String(specVersion)}' is not supported: this server stores STIX 2.1 (TAXII 2.1 §5.5)`);

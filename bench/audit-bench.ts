@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       return { id, type: 'indicator', version, versionKey: versionKey(version), specVersion: '2.1', json: JSON.stringify({ id, type: 'indicator', modified: version }) };
     });
     await store.addObjects(COLLECTION, objects);
-    const read = () => store.queryObjects({ collectionId: COLLECTION, versions: { first: false, last: true, exact: [] }, limit: 100, withJson: true });
+    const read = () => store.queryObjects({ partition: COLLECTION, versions: { first: false, last: true, exact: [] }, limit: 100, withJson: true });
 
     const time = async (label: string, body: (i: number) => Promise<void>): Promise<number> => {
       for (let i = 0; i < 100; i++) await body(i); // warm-up

@@ -1,4 +1,4 @@
-// `npm run bench` (second part): the cost of distribution (issue 5). Over HTTP on
+// `npm run bench` (second part): the cost of distribution. Over HTTP on
 // 127.0.0.1, embedded store, real validator:
 //   - fan-out: ingest into a collection read by N members (each gets its view and its feed
 //     row per object), against the same ingest with a single reader (BENCH_FANOUT_OBJECTS,

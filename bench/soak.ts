@@ -1,4 +1,4 @@
-// Soak benchmark (issue 8): figures, not pass/fail. Starts the built server in a child
+// Soak benchmark: figures, not pass/fail. Starts the built server in a child
 // process (embedded SQLite store, temporary folder), preloads a dataset, then runs N
 // concurrent keep-alive clients for a bounded time with a realistic mix:
 //   70% paging reads with filters (match[type], added_after, limit; a client follows the
@@ -22,7 +22,7 @@
 // cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js),
 // SOAK_NODE_ARGS (node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 // Objects are re-identified copies of the real bundles in ../shared/datasets/.
-// Targets (issue 8, 2 cores, embedded store): ≥ 200 req/s sustained, 0 errors, p99 paging ≤ 100 ms, RSS flat.
+// Targets (2 cores, embedded store): ≥ 200 req/s sustained, 0 errors, p99 paging ≤ 100 ms, RSS flat.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

@@ -13,7 +13,7 @@ export interface Config {
   publicBaseUrl?: string;
   tls?: { certFile: string; keyFile: string };
   shutdownTimeoutMs: number;
-  /** HTTP limits of the listening server (issue 8; src/http/connection-limits.ts). */
+  /** HTTP limits of the listening server (src/http/connection-limits.ts). */
   http: {
     maxHeaderBytes: number;
     maxUrlBytes: number;
@@ -55,7 +55,7 @@ export interface Config {
     requestsPerMemberPerMinute: number;
     requestsPerAddressPerMinute: number;
   };
-  /** The API root where every member finds its personal feed (issue 5); none when undefined. */
+  /** The API root where every member finds its personal feed; none when undefined. */
   sharing: { feedApiRoot?: string };
   /** Where the configuration was read from, for logs. */
   source: string;

@@ -1,6 +1,5 @@
-// Composition root: configuration in, a running server out. The only place that wires
-// concrete parts together.
-import crypto from 'node:crypto';
+// The server: the hub (hub.ts, the composition root) with its start-up duties (directory
+// files, bootstrap admin, recovery of unfinished distributions), served over HTTP(S).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,24 +9,17 @@ import type express from 'express';
 import type { Config } from './config';
 import { buildApp } from './http/app';
 import { applyServerLimits } from './http/connection-limits';
-import { SqliteStore } from './store/sqlite/sqlite-store';
-import { MongoStore } from './store/mongo/mongo-store';
 import type { Store } from './store/store';
 import { DirectoryAuthenticator } from './access/authenticator';
-import { LiveDirectory } from './access/live-directory';
-import { AdminService } from './admin/admin-service';
+import type { AdminService } from './admin/admin-service';
 import { applyFiles } from './admin/apply-files';
 import { describePlan } from './admin/directory-plan';
 import { bootstrapAdmin, type BootstrapAdmin } from './admin/bootstrap-admin';
-import { Catalog } from './taxii/catalog';
-import { KeysetCursor } from './taxii/keyset-cursor';
-import { TaxiiService } from './taxii/taxii-service';
-import { PublishService } from './taxii/publish-objects';
-import { StixValidator } from './stix/stix-validator';
-import { Validation } from './stix/validation-pool';
-import { AuditRecorder } from './audit/audit-recorder';
+import type { StixValidator } from './stix/stix-validator';
+import type { AuditRecorder } from './audit/audit-recorder';
 import { HUB_MEMBER_ID } from './directory/hub-ids';
-import { createSharing, type Sharing } from './sharing/sharing';
+import type { Sharing } from './sharing/sharing';
+import { describeStore, openHub, openStore } from './hub';
 
 export interface Concord {
   app: express.Express;
@@ -42,84 +34,40 @@ export interface Concord {
   sharing: Sharing;
 }
 
-/** The MongoDB store when a URI is configured (MONGODB_URI), else the embedded SQLite file. */
-export async function openStore(config: Config): Promise<Store> {
-  if (config.mongodb) {
-    return MongoStore.open(config.mongodb.uri, config.mongodb.database, { statusRetentionSeconds: config.statusRetentionHours * 3600 });
-  }
-  return new SqliteStore(config.sqliteFile);
-}
-
-/** Where the store is, for logs (never the MongoDB credentials). */
-export function describeStore(config: Config): string {
-  if (!config.mongodb) return config.sqliteFile;
-  return `${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//')} (database ${config.mongodb.database})`;
-}
-
-/** Builds the application over a store; tests call this with an in-memory store. */
-export async function createConcord(
-  config: Config,
-  logger: Logger,
-  store: Store,
-  validator: StixValidator = StixValidator.load(),
-): Promise<Concord> {
-  logger.info({ compileMs: Math.round(validator.compileMs) }, 'STIX 2.1 schemas compiled');
-  // Members' personal feeds appear in the configured API root (issue 5).
-  const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
-  await directory.refresh();
-  const admin = new AdminService(store, directory);
-  const sharing = await createSharing(store, directory, logger);
-  // A directory change that alters what a member may see re-materialises its views
-  // before the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
-  admin.onChange((before, after) => sharing.distributor.rematerialise(before, after));
-  admin.setReleaser(sharing.distributor);
+/** Builds the served application over a store; tests call this with an in-memory store. */
+export async function createConcord(config: Config, logger: Logger, store: Store, validator?: StixValidator): Promise<Concord> {
+  const hub = await openHub(config, logger, { store, ...(validator !== undefined ? { validator } : {}) });
   if (config.directory.applyOnStart) {
-    const applied = await applyFiles(admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
+    const applied = await applyFiles(hub.admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
   }
-  const bootstrap = await bootstrapAdmin(admin, store, config.bootstrapAdmin);
-  const catalog = new Catalog(directory);
-  // The cursor key lives in the store, so that every process over it (and a restarted
-  // one) honours the cursors the others issued.
-  const cursorKey = await store.getOrCreateSetting('cursor_hmac_key', () => crypto.randomBytes(32).toString('base64'));
-  const taxii = new TaxiiService(store, catalog, new KeysetCursor(Buffer.from(cursorKey, 'base64')), {
-    pageSizeDefault: config.pageSizeDefault,
-    pageSizeMax: config.pageSizeMax,
-    discovery: config.discovery,
-    ...(config.publicBaseUrl !== undefined ? { publicBaseUrl: config.publicBaseUrl } : {}),
-  }, sharing.distributor);
-  const validation = new Validation(validator, config.validationThreads);
-  const publish = new PublishService(store, catalog, validation, config.maxObjectsPerEnvelope, sharing.distributor, {
-    maxStringLength: config.maxStringLength,
-    maxArrayLength: config.maxArrayLength,
-  });
-  await sharing.distributor.recoverPending();
-  const audit = new AuditRecorder(store, logger);
+  const bootstrap = await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin);
+  await hub.sharing.distributor.recoverPending();
   const app = buildApp({
-    taxii,
-    publish,
-    catalog,
-    authenticator: new DirectoryAuthenticator(directory, bootstrap.extra),
+    taxii: hub.taxii,
+    publish: hub.publish,
+    catalog: hub.catalog,
+    authenticator: new DirectoryAuthenticator(hub.directory, bootstrap.extra),
     maxJsonDepth: config.maxJsonDepth,
-    audit,
+    audit: hub.audit,
     authFailureLimit: { maxFailures: config.security.authFailuresPerWindow, windowSeconds: config.security.authFailureWindowSeconds },
     requestLimit: { perMemberPerMinute: config.security.requestsPerMemberPerMinute, perAddressPerMinute: config.security.requestsPerAddressPerMinute },
     maxUrlBytes: config.http.maxUrlBytes,
     trustProxy: config.http.trustProxy,
     store,
     logger,
-    admin,
-    sharing,
+    admin: hub.admin,
+    sharing: hub.sharing,
   });
   return {
     app,
     store,
-    validationReady: () => validation.ready(),
-    closeValidation: () => validation.close(),
-    admin,
+    validationReady: () => hub.validationReady(),
+    closeValidation: () => hub.closeValidation(),
+    admin: hub.admin,
     bootstrap,
-    audit,
-    sharing,
+    audit: hub.audit,
+    sharing: hub.sharing,
   };
 }
 

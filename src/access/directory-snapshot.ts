@@ -1,5 +1,5 @@
 // One consistent, indexed copy of the directory, and the one place that decides what a
-// member may do with each collection (issue 4): the collection's owner reads and writes
+// member may do with each collection: the collection's owner reads and writes
 // it; ACL entries grant read and/or write to a member, a group or everyone in the hub;
 // a reader credential never writes; an admin credential uses every collection.
 import { feedCollectionId } from '../directory/hub-ids';
@@ -36,7 +36,7 @@ export class DirectorySnapshot {
   private readonly accessCache = new Map<string, ReadonlyMap<string, Access>>();
   private byIdentity: Map<string, MemberRecord> | undefined;
 
-  /** Member id → its personal feed collection (issue 5), and the feeds' ids. */
+  /** Member id → its personal feed collection, and the feeds' ids. */
   private readonly feeds = new Map<string, CollectionRecord>();
   private readonly feedIds = new Set<string>();
 

@@ -1,4 +1,4 @@
-// Writes the audit log of TAXII traffic (issue 4). Publishes are written at once (the
+// Writes the audit log of TAXII traffic. Publishes are written at once (the
 // router awaits them right after the status is saved); reads are buffered and written in
 // batches.
 //

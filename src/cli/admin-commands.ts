@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config';
-import { LiveDirectory } from '../access/live-directory';
+import type { LiveDirectory } from '../access/live-directory';
 import pino from 'pino';
-import { createSharing } from '../sharing/sharing';
 import { AdminError, AdminService, type Actor } from '../admin/admin-service';
 import { NothingToExplain } from '../sharing/explain';
 import { applyFiles, DirectoryFilesError } from '../admin/apply-files';
@@ -23,7 +22,7 @@ import { HUB_MEMBER_ID } from '../directory/hub-ids';
 import type { CollectionRecord, CredentialRecord, Mou, Role } from '../directory/records';
 import type { Store } from '../store/store';
 import { TaxiiError } from '../taxii/taxii-error';
-import { openStore } from '../main';
+import { openHub, type Hub } from '../hub';
 import { parseRfc3339Millis } from '../vocabulary/time';
 
 /** An expected failure: its message is printed without a stack, with this exit code. */
@@ -39,6 +38,8 @@ export class CliError extends Error {
 
 export interface CliContext {
   config: Config;
+  /** Every part of the hub, built as the server builds it. */
+  hub: Hub;
   store: Store;
   directory: LiveDirectory;
   admin: AdminService;
@@ -59,29 +60,27 @@ export function cliActor(): Actor {
   return { memberId: HUB_MEMBER_ID, source: `cli:${user}` };
 }
 
-/** Opens the store of the configuration; close it with `ctx.store.close()`. */
+/**
+ * Opens the hub of the configuration (hub.ts), as the server does: a change that alters what
+ * members may see re-materialises their views, and a release reaches the other members,
+ * before the command returns. Warnings go to stderr. Close it with `ctx.hub.close()`.
+ */
 export async function openContext(
   config: Config,
   io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stderrIsTTY' | 'actor'>> = {},
 ): Promise<CliContext> {
-  const store = await openStore(config);
-  const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
-  const admin = new AdminService(store, directory);
-  // As in the server: a change that alters what members may see re-materialises their
-  // views before the command returns (src/sharing/distributor.ts).
-  let sharing: ReturnType<typeof createSharing> | undefined;
-  const distributor = async () => (await (sharing ??= createSharing(store, directory, pino({ level: 'silent' })))).distributor;
-  admin.onChange(async (before, after) => (await distributor()).rematerialise(before, after));
-  // `concord release`: held objects reach the other members before the command returns.
-  admin.setReleaser({ release: async (providerId, objectIds) => (await distributor()).release(providerId, objectIds) });
+  const stderr = io.stderr ?? process.stderr;
+  const logger = pino({ level: 'warn', base: { service: 'concord-cli' } }, stderr);
+  const hub = await openHub(config, logger, { validationThreads: 0, compileWhenNeeded: true });
   return {
     config,
-    store,
-    directory,
-    admin,
+    hub,
+    store: hub.store,
+    directory: hub.directory,
+    admin: hub.admin,
     actor: io.actor ?? cliActor(),
     stdout: io.stdout ?? process.stdout,
-    stderr: io.stderr ?? process.stderr,
+    stderr,
     stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true,
   };
 }

@@ -7,12 +7,6 @@ import type { Writable } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import cliProgress from 'cli-progress';
 import type { Principal } from '../access/principal';
-import { StixValidator } from '../stix/stix-validator';
-import { Validation } from '../stix/validation-pool';
-import { Catalog } from '../taxii/catalog';
-import { PublishService } from '../taxii/publish-objects';
-import pino from 'pino';
-import { createSharing } from '../sharing/sharing';
 import { CliError, findCollection, type CliContext } from './admin-commands';
 
 export const IMPORT_BATCH = 500;
@@ -94,15 +88,9 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
     admin: false,
     collections: snapshot.accessOf(member.id, 'publisher'),
   };
-  const validation = new Validation(StixValidator.load(), 0);
-  const sharing = await createSharing(ctx.store, ctx.directory, pino({ level: 'silent' }));
-  const publish = new PublishService(
-    ctx.store,
-    new Catalog(ctx.directory),
-    validation,
-    Math.max(IMPORT_BATCH, ctx.config.maxObjectsPerEnvelope),
-    sharing.distributor,
-  );
+  const publish = ctx.hub.publish;
+  // Each batch is one envelope, within the configured limit.
+  const batchSize = Math.min(IMPORT_BATCH, ctx.config.maxObjectsPerEnvelope);
   publish.assertCanPublish(principal, collection.apiRoot, collection.id);
 
   let stored = 0;
@@ -110,8 +98,8 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
   const refused: StatusDetail[] = [];
   const bar = progress(ctx, objects.length, `import ${file}`);
   try {
-    for (let start = 0; start < objects.length; start += IMPORT_BATCH) {
-      const batch = objects.slice(start, start + IMPORT_BATCH);
+    for (let start = 0; start < objects.length; start += batchSize) {
+      const batch = objects.slice(start, start + batchSize);
       const res = await publish.addObjects(principal, collection.apiRoot, collection.id, JSON.stringify({ objects: batch }));
       const status = JSON.parse(res.body ?? '{}') as { successes?: StatusDetail[]; failures?: StatusDetail[] };
       for (const s of status.successes ?? []) {
@@ -123,7 +111,6 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
     }
   } finally {
     bar.stop();
-    await validation.close();
   }
   for (const f of refused) {
     const id = f.id || '(no id)';
@@ -156,7 +143,7 @@ export async function exportCollection(
   let count = 0;
   for (;;) {
     const page = await ctx.store.queryObjects({
-      collectionId: collection.id,
+      partition: collection.id,
       versions: { all: false, first: false, last: true, exact: [] },
       ...(opts.type && opts.type.length > 0 ? { types: opts.type } : {}),
       ...(after !== undefined ? { after } : {}),

@@ -1,20 +1,17 @@
-// `concord policy explain` and `concord policy simulate` (issue 5): why a member sees or
+// `concord policy explain` and `concord policy simulate`: why a member sees or
 // does not see an object, and what it sees of every collection, over the configured store
 // (src/sharing/explain.ts), as a readable report — one line per reason — or JSON.
 // Exit code 0, or 1 when a member's view disagrees with its decisions (`consistent: false`).
-import pino from 'pino';
 import { levelLabel } from '../sharing/markings';
 import { explain, simulate, type AccessExplanation, type Explanation, type Simulation } from '../sharing/explain';
 import type { Reason, Transform } from '../sharing/decision';
-import { createSharing } from '../sharing/sharing';
 import { SLUG } from '../directory/names';
 import { isStixId } from '../vocabulary/stix-id';
 import { CliError, type CliContext } from './admin-commands';
 
 
 async function policyContext(ctx: CliContext) {
-  const sharing = await createSharing(ctx.store, ctx.directory, pino({ level: 'silent' }));
-  return { d: await ctx.directory.refresh(), sharing };
+  return { d: await ctx.directory.refresh(), sharing: ctx.hub.sharing };
 }
 
 const reasonLine = (indent: string, r: Reason) => `${indent}- [${r.rule}] ${r.text}`;

@@ -48,7 +48,7 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
     try {
       code = await runCommand(ctx, () => fn(ctx));
     } finally {
-      await ctx.store.close();
+      await ctx.hub.close();
     }
     // Let stdout drain (export pipes) before exiting.
     process.exitCode = code;

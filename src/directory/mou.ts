@@ -1,4 +1,4 @@
-// The sharing agreements (MOUs) a member signs with the hub (issue 5), as Concord applies
+// The sharing agreements (MOUs) a member signs with the hub, as Concord applies
 // them: what a provider gives to whom, and what a recipient may receive. Plain data,
 // declared in collections/ (schemas/config/directory.schema.json `mous`) and through the
 // admin API; decide.ts applies it to one object for one reader.

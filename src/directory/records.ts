@@ -1,6 +1,5 @@
 // The hub's directory as the store keeps it: API roots, collections, members, groups,
-// credentials and collection ACLs (issue 4), the members' sharing agreements (MOUs,
-// issue 5), plus the audit log. Plain records; the rules
+// credentials and collection ACLs, the members' sharing agreements (MOUs), plus the audit log. Plain records; the rules
 // about them live in src/access (who may do what) and src/admin (how they change).
 import type { Mou } from './mou';
 

@@ -1,4 +1,4 @@
-// The admin API under /admin/v1/ (issue 4): JSON in, JSON out, problem details on error.
+// The admin API under /admin/v1/: JSON in, JSON out, problem details on error.
 // Each route: parse and validate (admin-query.ts, admin-schemas.ts), call one AdminService
 // use case, send its JSON (directory-json.ts). Every route but the OpenAPI document needs
 // an admin credential; AdminService records each change with the admin as its actor.
@@ -32,10 +32,8 @@ import { parseAuditQuery, parseExplainQuery, parseSimulateQuery, queryOf } from 
 import { parseRfc3339Millis } from '../vocabulary/time';
 import { GRANTEE, validateBody, type RequestSchema } from './admin-schemas';
 import openApiDocument from '../../docs/admin-api.openapi.json';
-import { LiveDirectory } from '../access/live-directory';
 import type { Store } from '../store/store';
 import { explain, simulate, type ExplainSharing } from '../sharing/explain';
-import { createSharing } from '../sharing/sharing';
 
 export const ADMIN_BASE = '/admin/v1';
 
@@ -46,20 +44,14 @@ export interface AdminRouterDeps {
   logger: Logger;
   authLimiter?: AuthFailureLimiter;
   memberLimiter?: RequestHandler;
-  /** For explain and simulate (issue 5): the store the views are in. */
-  store?: Store;
-  /**
-   * The server's sharing layer (its distributor decides exactly as distribution does).
-   * Without it, explain and simulate use a distributor of their own over `store`.
-   */
-  sharing?: ExplainSharing;
+  /** For explain and simulate: the store the views are in. */
+  store: Store;
+  /** The server's sharing layer: explain and simulate decide exactly as distribution does. */
+  sharing: ExplainSharing;
 }
 
 /** What the policy routes (explain, simulate) need. */
-interface PolicyDeps {
-  store: () => Store;
-  sharing: () => Promise<ExplainSharing>;
-}
+type PolicyDeps = Pick<AdminRouterDeps, 'store' | 'sharing'>;
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -373,13 +365,13 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       },
     },
 
-    // --- policy: why a member sees what it sees (issue 5) ---
+    // --- policy: why a member sees what it sees ---
     {
       method: 'get',
       path: '/explain',
       handler: async (c) => {
         const { member, object } = parseExplainQuery(c.req);
-        return ok(await explain(await admin.snapshot(), policy.store(), await policy.sharing(), member, object));
+        return ok(await explain(await admin.snapshot(), policy.store, policy.sharing, member, object));
       },
     },
     {
@@ -387,7 +379,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       path: '/simulate',
       handler: async (c) => {
         const { member } = parseSimulateQuery(c.req);
-        return ok(await simulate(await admin.snapshot(), policy.store(), await policy.sharing(), member));
+        return ok(await simulate(await admin.snapshot(), policy.store, policy.sharing, member));
       },
     },
   ];
@@ -414,28 +406,11 @@ function send(res: Response, reply: Reply): void {
   res.end(JSON.stringify(reply.body));
 }
 
-function policyDeps(deps: AdminRouterDeps): PolicyDeps {
-  const store = () => {
-    if (deps.store === undefined) throw new Problem(503, 'explain and simulate need the store; this server was built without it.');
-    return deps.store;
-  };
-  let own: Promise<ExplainSharing> | undefined;
-  return {
-    store,
-    sharing: () => {
-      if (deps.sharing !== undefined) return Promise.resolve(deps.sharing);
-      const s = store();
-      own ??= createSharing(s, new LiveDirectory(s), deps.logger);
-      return own;
-    },
-  };
-}
-
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 export function adminRouter(deps: AdminRouterDeps): express.Router {
   const router = express.Router({ strict: false, caseSensitive: true });
-  const routes = adminRoutes(deps.admin, policyDeps(deps));
+  const routes = adminRoutes(deps.admin, deps);
   const handle = (route: Route) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       send(res, await route.handler(new Call(req, res, deps.maxJsonDepth)));

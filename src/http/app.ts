@@ -28,8 +28,8 @@ export interface AppDeps extends TaxiiRouterDeps {
   store: Store;
   logger: Logger;
   admin: AdminService;
-  /** The sharing layer, for the admin API's explain and simulate (its own when absent). */
-  sharing?: Sharing;
+  /** The sharing layer, for the admin API's explain and simulate. */
+  sharing: Sharing;
 }
 
 // A client may pass its own request id for tracing; anything else gets a fresh UUID.

@@ -1,4 +1,4 @@
-// Limits below the application (issue 8): URL length, request-head size, timeouts and
+// Limits below the application: URL length, request-head size, timeouts and
 // connections per client address, each answered with a TAXII error body (§3.6.1) where
 // an answer is still possible, so that clients see the same shape for every refusal.
 import crypto from 'node:crypto';

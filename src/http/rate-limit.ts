@@ -1,4 +1,4 @@
-// Throttling of failed authentications (issue 4). An address that has had
+// Throttling of failed authentications. An address that has had
 // `maxFailures` 401s within the window is refused with 429, Retry-After and a TAXII error,
 // whatever credentials it sends, until its window ends; other addresses are not affected.
 //

@@ -1,4 +1,4 @@
-// Request-rate limits (issue 8): per client address before authentication, per member
+// Request-rate limits: per client address before authentication, per member
 // after it, so that one misbehaving SIEM — whatever credentials or addresses it uses —
 // cannot starve the others. Beyond a limit: 429 with Retry-After and a TAXII error body
 // (TAXII 2.1 §3.6.1; a problem document on the admin API). Fixed one-minute windows from

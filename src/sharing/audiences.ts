@@ -1,4 +1,4 @@
-// Audiences (issue 5): who a provider clause reaches, or whom a recipient accepts as a
+// Audiences: who a provider clause reaches, or whom a recipient accepts as a
 // source. `everyone` (every member: the access layer, not the audience, refuses suspended
 // members), `group:<id>` (the member's groups, MemberRecord.groups), `member:<id>`.
 // Anything else matches nobody (fail closed).

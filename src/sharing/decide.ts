@@ -1,4 +1,4 @@
-// The distribution decision (issue 5): whether one reader may see one object version and
+// The distribution decision: whether one reader may see one object version and
 // in what form. Pure and deterministic: no I/O, no clock (an embargo is returned as
 // `visibleFrom`, the caller compares it with its own now).
 //

@@ -1,4 +1,4 @@
-// The shape of a distribution decision (issue 5). `decide` (decide.ts) is the one pure
+// The shape of a distribution decision. `decide` (decide.ts) is the one pure
 // function that says whether a reader may see one object version and in what form; the
 // materialiser (visibility.ts) applies it when objects arrive and when policies change,
 // and the store serves each reader only what it materialised — visibility is the query.

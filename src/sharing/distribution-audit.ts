@@ -1,4 +1,4 @@
-// Distribution decisions in the audit log, in aggregate (issue 5): one `objects.distribute`
+// Distribution decisions in the audit log, in aggregate: one `objects.distribute`
 // entry per publish (and per release or closure event), with per-reader counts, never the
 // objects themselves.
 import type { AuditEntry } from '../directory/records';

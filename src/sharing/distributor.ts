@@ -1,4 +1,4 @@
-// Distribution (issue 5): applies decide() to every version for every member that may read
+// Distribution: applies decide() to every version for every member that may read
 // its collection, and writes what each member may see — transformed for it — into that
 // member's view of the collection and into its personal feed. Reads serve a member only
 // its views (taxii-service.ts), so visibility is the query: paging, `limit`, `more`,
@@ -67,7 +67,7 @@ export class Distributor {
   /**
    * Distribution, releases and re-materialisation run one at a time: a view rebuilt while
    * a publish is being distributed could otherwise drop the rows the publish just wrote.
-   * (In-process; several processes over one database need the store's lock — issue 6.)
+   * (In-process; several processes over one database rely on the store's write lease.)
    */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -87,7 +87,7 @@ export class Distributor {
       let after: number | undefined;
       for (;;) {
         const page = await this.store.queryObjects({
-          collectionId: c.id,
+          partition: c.id,
           types: ['marking-definition'],
           versions: { first: false, last: true, exact: [] },
           limit: PAGE,
@@ -180,7 +180,7 @@ export class Distributor {
     // `versions` are base versions still pending (a publish, or recovery): see Store.addObjectsToMany.
     fromPending = false,
   ): Promise<void> {
-    const batches: Array<{ collectionId: string; versions: NewObjectVersion[] }> = [];
+    const batches: Array<{ partition: string; versions: NewObjectVersion[] }> = [];
     const deferred: DeferredDecision[] = [];
     const released: Array<{ reader: string; ids: string[] }> = [];
     const releases = await this.releasedFor(d, versions);
@@ -192,8 +192,8 @@ export class Distributor {
       tally.count(reader.id, 'deferred', put);
       tally.count(reader.id, 'hidden', versions.length - rows.length - put);
       if (rows.length === 0) continue;
-      batches.push({ collectionId: viewPartition(reader.id, collectionId), versions: rows });
-      batches.push({ collectionId: this.feedView(d, reader.id), versions: rows });
+      batches.push({ partition: viewPartition(reader.id, collectionId), versions: rows });
+      batches.push({ partition: this.feedView(d, reader.id), versions: rows });
       released.push({ reader: reader.id, ids: visible });
     }
     // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
@@ -404,7 +404,7 @@ export class Distributor {
     const rows: StoredVersion[] = [];
     let after: number | undefined;
     for (;;) {
-      const page = await this.store.queryObjects({ collectionId: partition, types, versions: { all: true }, limit: PAGE, withJson: true, ...(after !== undefined ? { after } : {}) });
+      const page = await this.store.queryObjects({ partition: partition, types, versions: { all: true }, limit: PAGE, withJson: true, ...(after !== undefined ? { after } : {}) });
       rows.push(...page.records);
       if (!page.more) break;
       after = page.records[page.records.length - 1]?.dateAdded;
@@ -610,7 +610,7 @@ export class Distributor {
   }
 
   private async baseVersion(collectionId: string, objectId: string, vk: string): Promise<BaseVersion | undefined> {
-    const page = await this.store.queryObjects({ collectionId, ids: [objectId], versions: { first: false, last: false, exact: [vk] }, limit: 1, withJson: true });
+    const page = await this.store.queryObjects({ partition: collectionId, ids: [objectId], versions: { first: false, last: false, exact: [vk] }, limit: 1, withJson: true });
     const row = page.records[0];
     return row ? toBase(row) : undefined;
   }
@@ -624,7 +624,7 @@ export class Distributor {
     let after: number | undefined;
     for (;;) {
       const page = await this.store.queryObjects({
-        collectionId: partition,
+        partition: partition,
         versions: { all: true },
         limit: PAGE,
         withJson: true,

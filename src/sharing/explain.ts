@@ -1,4 +1,4 @@
-// Explainability (issue 5): why a member does or does not see an object, and what it sees
+// Explainability: why a member does or does not see an object, and what it sees
 // of every collection. Two gates decide, in order, exactly as distribution applies them:
 //   1. collection access (src/access/directory-snapshot.ts): the member must be active and
 //      read the collection — as its owner or through an ACL entry naming it, one of its
@@ -90,7 +90,7 @@ async function* rows(store: Store, collectionId: string, opts: { ids?: string[];
   let after: number | undefined;
   for (;;) {
     const page = await store.queryObjects({
-      collectionId,
+      partition: collectionId,
       ...(opts.ids !== undefined ? { ids: opts.ids } : {}),
       versions: opts.latest === true ? { first: false, last: true, exact: [] } : { all: true },
       limit: PAGE,

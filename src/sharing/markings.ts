@@ -1,4 +1,4 @@
-// The effective marking of an object for Concord's distribution rules (issue 5):
+// The effective marking of an object for Concord's distribution rules:
 //
 // - `object_marking_refs` naming the standard TLP 1.0 / TLP 2.0 marking definitions
 //   (src/stix/rules/tlp-rules.ts TLP_MARKINGS; TLP 1.0 WHITE counts as CLEAR), and IEP 2.0

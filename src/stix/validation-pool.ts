@@ -18,9 +18,11 @@ export interface PendingValidation {
 
 export class Validation {
   private readonly pool: Piscina | undefined;
+  private loaded: StixValidator | undefined;
 
+  /** `validator`: the compiled schemas, or how to compile them when first needed (CLI commands that never validate). */
   constructor(
-    private readonly validator: StixValidator,
+    private readonly validator: StixValidator | (() => StixValidator),
     threads: number,
   ) {
     if (threads > 0) {
@@ -42,7 +44,8 @@ export class Validation {
    * summary per object (null for a non-object), in order. Small bodies are validated in place.
    */
   begin(text: string, options: ValidationOptions): PendingValidation {
-    const inPlace = (objects: unknown[]) => objects.map((o) => summarise(this.validator, o, options));
+    const validator = (this.loaded ??= typeof this.validator === 'function' ? this.validator() : this.validator);
+    const inPlace = (objects: unknown[]) => objects.map((o) => summarise(validator, o, options));
     const pool = this.pool;
     if (!pool || text.length < POOL_THRESHOLD_CHARS) return { finish: async (objects) => inPlace(objects) };
     const stride = pool.maxThreads + 1;
@@ -56,7 +59,7 @@ export class Validation {
     return {
       finish: async (objects) => {
         const mine: Array<VerdictSummary | null> = [];
-        for (let i = 0; i < objects.length; i += stride) mine.push(summarise(this.validator, objects[i], options));
+        for (let i = 0; i < objects.length; i += stride) mine.push(summarise(validator, objects[i], options));
         const theirs = await Promise.all(tasks);
         return objects.map((_, i) => {
           const share = i % stride;

@@ -75,7 +75,8 @@ export type VersionSelector =
   | { all?: false; first: boolean; last: boolean; exact: string[] };
 
 export interface ObjectQuery {
-  collectionId: string;
+  /** The partition read: a base collection (its id) or a reader's view (directory/hub-ids viewPartition). */
+  partition: string;
   /** Object ids to select (OR); undefined means any. */
   ids?: string[];
   /** Object types to select (OR); undefined means any. */
@@ -120,7 +121,7 @@ export interface StoredStatus {
 }
 
 export interface Store {
-  // --- the directory (issue 4): small, read whole, changed atomically ---
+  // --- the directory: small, read whole, changed atomically ---
   /** The directory's current revision (one cheap read: servers call it on every request). */
   directoryRevision(): Promise<number>;
   loadDirectory(): Promise<DirectoryData>;
@@ -144,7 +145,7 @@ export interface Store {
    * copy is a new version (its date_added), so that a duplicate never tells one member
    * that another holds the object.
    */
-  addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
+  addObjects(partition: string, versions: NewObjectVersion[]): Promise<AddOutcome[]>;
   /**
    * addObjects for several collections (readers' views) in one atomic, durable write.
    * With `directoryRevision`, writes only if the directory is still at that revision, and
@@ -155,18 +156,18 @@ export interface Store {
    * its own flush (the embedded store does, see SqliteStore.derived).
    */
   addObjectsToMany(
-    batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>,
+    batches: Array<{ partition: string; versions: NewObjectVersion[] }>,
     directoryRevision?: number,
     recoverable?: boolean,
   ): Promise<AddOutcome[][]>;
   /** One keyset page, ordered by `date_added` ascending. */
   queryObjects(query: ObjectQuery): Promise<QueryPage>;
   /** Whether any version of the object is in the collection. */
-  hasObject(collectionId: string, objectId: string): Promise<boolean>;
+  hasObject(partition: string, objectId: string): Promise<boolean>;
   /** Which of these objects have a version in the collection (hasObject for many ids, in one query). */
-  presentAmong(collectionId: string, objectIds: string[]): Promise<Set<string>>;
+  presentAmong(partition: string, objectIds: string[]): Promise<Set<string>>;
   /** Deletes the selected versions of one object; returns how many were deleted. */
-  deleteObject(collectionId: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
+  deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
 
   /** Base versions added with `pending` whose distribution has not been settled, oldest first. */
   pendingVersions(limit: number): Promise<PendingVersion[]>;

@@ -57,7 +57,7 @@ export function resolveCollection(
 }
 
 /**
- * Where a principal's reads of a collection are served from (issue 5): the hub's admins
+ * Where a principal's reads of a collection are served from: the hub's admins
  * read the collection itself; a member reads its own view of it, which holds exactly what
  * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
  */

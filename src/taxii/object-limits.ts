@@ -1,4 +1,4 @@
-// Per-object size limits (issue 8): the longest string and the longest array one object
+// Per-object size limits: the longest string and the longest array one object
 // may hold. The envelope is already bounded (max_content_length, objects per envelope,
 // JSON depth); these keep one accepted object from being a 50 MB description or a
 // million-item label list that every later read of the collection must carry. An object

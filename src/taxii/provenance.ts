@@ -1,4 +1,4 @@
-// Provenance between members sharing a collection (issue 8): who may add a version of an
+// Provenance between members sharing a collection: who may add a version of an
 // object, who may delete one, and what a duplicate tells the poster. Decided here, for the
 // publish path (publish-objects.ts) and the delete path (taxii-service.ts), from the store.
 //
@@ -138,7 +138,7 @@ export async function storedVersions(
   let after: number | undefined;
   for (;;) {
     const page = await store.queryObjects({
-      collectionId,
+      partition: collectionId,
       ids,
       versions,
       limit: 1000,

@@ -84,7 +84,7 @@ export class PublishService {
         failures.push({ id: storable.id, version: storable.version ?? '', message: refusal });
         return;
       }
-      // The publisher is the provider its agreement speaks for (issue 5); the version
+      // The publisher is the provider its agreement speaks for; the version
       // stays pending until every reader's view has it.
       accepted.push({ ...storable, provider: principal.id, pending: true });
       warnings.push(verdict.message);

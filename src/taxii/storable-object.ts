@@ -1,6 +1,6 @@
 // What the store needs of a published object: its identity, version and spec version.
-// The full STIX 2.1 gatekeeper (schemas and the spec's further rules) comes with issue 3
-// and runs before this; this check alone keeps anything unaddressable out of the store.
+// The STIX 2.1 gatekeeper (schemas and the spec's further rules) runs before this; this
+// check alone keeps anything unaddressable out of the store.
 import type { NewObjectVersion } from '../store/store';
 import { parseStixId } from '../vocabulary/stix-id';
 import { isStixTimestamp, versionKey } from '../vocabulary/time';

@@ -213,7 +213,7 @@ export class TaxiiService {
     const after = filters.next !== undefined ? this.cursor.decode(scope, filters.next) : undefined;
     const limit = Math.min(filters.limit ?? this.settings.pageSizeDefault, this.settings.pageSizeMax);
     const query: ObjectQuery = {
-      collectionId: partitionOf(principal, target),
+      partition: partitionOf(principal, target),
       versions,
       limit,
       withJson,

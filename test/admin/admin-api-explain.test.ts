@@ -1,4 +1,4 @@
-// GET /admin/v1/explain and /admin/v1/simulate (issue 5): admin only, strict parameters,
+// GET /admin/v1/explain and /admin/v1/simulate: admin only, strict parameters,
 // 404 for an unknown member or an object no collection holds, and the explanation itself.
 import request from 'supertest';
 import { v4 as uuidv4 } from 'uuid';

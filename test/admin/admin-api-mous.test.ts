@@ -1,4 +1,4 @@
-// MOUs through the admin API (issue 5): GET/PUT/DELETE /members/{id}/mou and GET /mous,
+// MOUs through the admin API: GET/PUT/DELETE /members/{id}/mou and GET /mous,
 // validated by schemas/config/directory.schema.json `$defs/mou` and by the directory's
 // integrity check, audited as mou.put / mou.delete.
 import request from 'supertest';

@@ -1,4 +1,4 @@
-// The admin API (issue 4) through HTTP over the real store: CRUD of every resource,
+// The admin API through HTTP over the real store: CRUD of every resource,
 // validation, conflicts, and the end-to-end life of a member's credentials on TAXII.
 import request from 'supertest';
 import { makeTestApp, auth, SHARED, ROOT, TAXII, type TestApp } from '../helpers/test-app';

@@ -1,4 +1,4 @@
-// The audit log of TAXII traffic (issue 4): publishes and reads are recorded with who,
+// The audit log of TAXII traffic: publishes and reads are recorded with who,
 // from where, what and how much; nothing secret is recorded.
 import request from 'supertest';
 import type { AuditEntry } from '../../src/directory/records';

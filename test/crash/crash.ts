@@ -1,4 +1,4 @@
-// Crash test (issue 8, durability): the real server in a child process on a temporary
+// Crash test (durability): the real server in a child process on a temporary
 // SQLite file, envelopes POSTed continuously by a few concurrent clients, SIGKILL at a
 // random moment, restart, check; several rounds. Not a jest test: run it with
 //

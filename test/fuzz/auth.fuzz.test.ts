@@ -1,4 +1,4 @@
-// Fuzz (issue 8): junk Authorization headers on every TAXII endpoint. A credential is
+// Fuzz: junk Authorization headers on every TAXII endpoint. A credential is
 // honoured only under its own scheme (Basic for passwords; Bearer — and `Token`, the scheme
 // of taxii2-client's TokenAuth, where the server takes it — for tokens; scheme names
 // case-insensitive); anything else is 401 with WWW-Authenticate and a TAXII error.

@@ -1,4 +1,4 @@
-// Fuzz (issue 8): hostile POST bodies on objects/ (TAXII 2.1 §5.5): invalid and truncated
+// Fuzz: hostile POST bodies on objects/ (TAXII 2.1 §5.5): invalid and truncated
 // JSON, 10,000-deep nesting, huge arrays and strings within max_content_length, invalid
 // UTF-8, duplicate keys, __proto__/constructor keys, non-object array members. After each
 // case: no 5xx; every 4xx a TAXII error resource; a body refused as a whole stores nothing;

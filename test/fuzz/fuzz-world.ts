@@ -1,4 +1,4 @@
-// Shared setup and invariants of the fuzz suite (issue 8): a test app with known objects in
+// Shared setup and invariants of the fuzz suite: a test app with known objects in
 // collections some callers may not see, and the checks every fuzz case ends with.
 import request from 'supertest';
 import { FEED, HIDDEN, PARTNER, SHARED, TAXII, TOKENS, auth, makeTestApp, testConfigObject, type TestApp, type Who } from '../helpers/test-app';

@@ -1,4 +1,4 @@
-// Fuzz (issue 8): hostile query strings and paths on every TAXII endpoint, for every kind
+// Fuzz: hostile query strings and paths on every TAXII endpoint, for every kind
 // of caller. Operator injection (match[id][$ne]=x, limit[$gt]=0), repeated and unknown
 // parameters, absurd limits, malformed timestamps, encoded slashes and path traversal in
 // ids, 8 KB+ URLs. After each case: no 5xx, every 4xx a TAXII error resource, nothing

@@ -1,4 +1,4 @@
-// Fuzz (issue 8) over raw sockets, against the real listening server (startServer, with the
+// Fuzz over raw sockets, against the real listening server (startServer, with the
 // HTTP server settings of production): what supertest cannot send. Content-Length
 // mismatches, slow bodies, stalled headers, hundreds of idle connections, URLs of 8 KB and
 // more. Invariants: no 5xx; TAXII errors from the application; other clients keep being
@@ -112,7 +112,7 @@ const head = (method: string, target: string, extra: string[] = []) =>
 /**
  * A 4xx either from the application (a TAXII error resource) or from Node's HTTP parser,
  * which answers malformed framing itself with a bare `400 Bad Request` and no body before
- * the application sees it (the server's clientError default; see the report of issue 8).
+ * the application sees it (the server's clientError default).
  */
 function expectTaxiiOrParserError(r: RawResponse | undefined, status: number): void {
   expect(r).toBeDefined();

@@ -1,4 +1,4 @@
-// The access matrix of issue 4: every TAXII endpoint is tried with each kind of caller
+// The access matrix: every TAXII endpoint is tried with each kind of caller
 // (no credential, a bad one, the wrong scheme, an expired, revoked or suspended
 // credential, a member without access, read-only, write-only, read-write, admin) and
 // must answer the expected status, and nothing of what the caller may not see may leak.

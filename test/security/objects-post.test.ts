@@ -27,7 +27,7 @@ describe('POST objects/', () => {
     const hidden = await callAs(m.app, 'readWrite', { method: 'post', url: `/hub/collections/${HIDDEN}/objects/`, body: body() });
     expect([hidden.status, missing.status]).toEqual([404, 404]);
     expect(errorShape(hidden.text)).toEqual(errorShape(missing.text));
-    const page = await m.store.queryObjects({ collectionId: HIDDEN, versions: { all: true }, limit: 10, withJson: false });
+    const page = await m.store.queryObjects({ partition: HIDDEN, versions: { all: true }, limit: 10, withJson: false });
     expect(page.records.map((r) => r.id)).toEqual([m.hiddenObjectId]);
   });
 });

@@ -1,4 +1,4 @@
-// Distribution through the real server (issue 5): each member reads, on every endpoint,
+// Distribution through the real server: each member reads, on every endpoint,
 // exactly what its agreement and the providers' agreements let it see — paging, counts and
 // date headers included — and a policy change takes effect on the next request.
 import request from 'supertest';

@@ -1,4 +1,4 @@
-// Distribution over time (issue 5): embargo releases, recovery of an interrupted
+// Distribution over time: embargo releases, recovery of an interrupted
 // distribution, personal feeds, AMBER+STRICT republishing, markings known after a restart.
 import pino from 'pino';
 import request from 'supertest';

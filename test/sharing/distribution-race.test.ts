@@ -1,4 +1,4 @@
-// Two Concord processes over one store (issue 6: stateless servers behind a load
+// Two Concord processes over one store (stateless servers behind a load
 // balancer): a directory change made through one while the other is distributing a
 // publish decided under the old directory. The views must follow the new policy: the
 // store refuses view rows decided under a stale revision, and the distributor decides
@@ -32,7 +32,7 @@ test("a reader's access revoked through one process while another distributes: t
     const write = store.addObjectsToMany.bind(store);
     let revoked = false;
     store.addObjectsToMany = async (batches, revision) => {
-      if (!revoked && batches.some((b) => b.collectionId === viewPartition('reader', SHARED))) {
+      if (!revoked && batches.some((b) => b.partition === viewPartition('reader', SHARED))) {
         revoked = true;
         await t.concord.admin.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
           { op: 'delete', kind: 'acl', key: { collectionId: SHARED, grantee: 'member:reader' } },

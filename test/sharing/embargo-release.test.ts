@@ -1,4 +1,4 @@
-// Embargo until released (issue 5): a provider whose MOU says `embargo_until_released`
+// Embargo until released: a provider whose MOU says `embargo_until_released`
 // publishes; the others see nothing of it (objects, manifest, feed) until an admin
 // releases it through the API; then they see it dated at the release, so an `added_after`
 // poll from before the release picks it up. The provider always sees it.

@@ -1,4 +1,4 @@
-// Explainability (issue 5): explain() and simulate() over a small world published through
+// Explainability: explain() and simulate() over a small world published through
 // the real server — the access gate, every reason rule, transforms, embargo, closure, and
 // the check of each member's materialised view against its decisions.
 import request from 'supertest';

@@ -1,4 +1,4 @@
-// The example J-CSOC of `collections/` (issue 5), told step by step over HTTP: the shipped
+// The example J-CSOC of `collections/`, told step by step over HTTP: the shipped
 // directory files applied to a fresh store, each member with a token, and for every step
 // exactly who sees what on objects/, manifest/, object by id, versions and the personal feeds.
 // The tests share one app and run in order.

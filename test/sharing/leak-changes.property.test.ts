@@ -1,4 +1,4 @@
-// The property-based leak test under change (issue 5): the existing property
+// The property-based leak test under change: the existing property
 // (leak.property.test.ts) builds a random world and publishes after every directory change.
 // This one changes the world after the objects are published, and checks every member
 // after every step against an oracle recomputed for the current directory:

@@ -1,4 +1,4 @@
-// The property-based leak test (issue 5): in random worlds (members, groups, collections
+// The property-based leak test: in random worlds (members, groups, collections
 // and ACL entries, MOUs, objects with markings, granular markings, versions, relationships
 // and sightings — test/helpers/sharing-world.ts), every member reads over HTTP exactly what
 // a brute-force oracle says it may see, transformed exactly as the oracle says, on every

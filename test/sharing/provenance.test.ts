@@ -1,5 +1,5 @@
-// Provenance between members who share a collection they can both write (issue 8,
-// src/taxii/provenance.ts), through the real server:
+// Provenance between members who share a collection they can both write
+// (src/taxii/provenance.ts), through the real server:
 //   - only an object's creator (its provider, or the member its earlier versions name in
 //     created_by_ref) adds versions of it (STIX 2.1 §3.6); admins may version anything;
 //   - a member deletes only the versions it published (TAXII 2.1 §5.7); admins any;

@@ -31,7 +31,7 @@ if (!MONGODB_URI) {
         );
         const all = (await Promise.all(writes)).flatMap(dateAddedOf);
         expect(new Set(all).size).toBe(all.length);
-        const stored = (await b.queryObjects({ collectionId: C, versions: ALL, limit: 1000, withJson: false })).records;
+        const stored = (await b.queryObjects({ partition: C, versions: ALL, limit: 1000, withJson: false })).records;
         expect(stored).toHaveLength(24);
         expect(stored.map((r) => r.dateAdded).sort((x, y) => x - y)).toEqual([...all].sort((x, y) => x - y));
         // Each batch is one contiguous range: no other writer's objects fall inside it.

@@ -44,7 +44,7 @@ describe('SqliteStore over a file, across close and reopen', () => {
     expect(after[1] as number).toBeGreaterThan(after[0] as number);
     expect(after[2] as number).toBeGreaterThan(after[1] as number);
 
-    const all = (await store.queryObjects({ collectionId: C, versions: ALL, limit: 1000, withJson: false })).records;
+    const all = (await store.queryObjects({ partition: C, versions: ALL, limit: 1000, withJson: false })).records;
     expect(all.map((r) => r.dateAdded)).toEqual([...before, ...after]);
     await store.close();
   });
@@ -61,7 +61,7 @@ describe('SqliteStore over a file, across close and reopen', () => {
     store = new SqliteStore(file);
     const [dup] = await store.addObjects(C, [ver(id, '2024-01-01T00:00:01.000Z')]);
     expect(dup).toEqual({ outcome: 'duplicate', version: '2024-01-01T00:00:01Z' });
-    const last = await store.queryObjects({ collectionId: C, versions: LAST, limit: 10, withJson: false });
+    const last = await store.queryObjects({ partition: C, versions: LAST, limit: 10, withJson: false });
     expect(last.records.map((r) => r.version)).toEqual(['2024-01-01T00:00:02Z']);
     await expect(store.getStatus('hub', 'f0000000-0000-4000-8000-000000000000')).resolves.toMatchObject({ resource: { a: 1 } });
     const make = jest.fn(() => 'other');
@@ -98,13 +98,13 @@ describe('SqliteStore durability setting around derived writes', () => {
     expect(synchronous(store)).toBe(FULL);
     const added = await store.addObjects(C, [ver(stixId('indicator'), '2024-01-01T00:00:01Z')]);
     const at = (added[0] as Extract<AddOutcome, { outcome: 'added' }>).dateAdded;
-    await store.addObjectsToMany([{ collectionId: `${C}-view`, versions: [ver(stixId('indicator'), '2024-01-01T00:00:01Z')] }], undefined, true);
+    await store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('indicator'), '2024-01-01T00:00:01Z')] }], undefined, true);
     expect(synchronous(store)).toBe(FULL);
     await store.settleVersions(C, at, at);
     expect(synchronous(store)).toBe(FULL);
     const revision = await store.directoryRevision();
     await expect(
-      store.addObjectsToMany([{ collectionId: `${C}-view`, versions: [ver(stixId('malware'), '2024-01-01T00:00:01Z')] }], revision + 1, true),
+      store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('malware'), '2024-01-01T00:00:01Z')] }], revision + 1, true),
     ).rejects.toThrow('directory');
     expect(synchronous(store)).toBe(FULL);
     await store.close();

@@ -66,7 +66,7 @@ export function ver(id: string, version: string | undefined, options: VersionOpt
 }
 
 function query(collectionId: string, q: Partial<ObjectQuery> = {}): ObjectQuery {
-  return { collectionId, versions: ALL, limit: 1000, withJson: false, ...q };
+  return { partition: collectionId, versions: ALL, limit: 1000, withJson: false, ...q };
 }
 
 /** Follows the keyset (`after` = last dateAdded of the page) to the end; checks page shapes on the way. */
@@ -128,7 +128,7 @@ class Model {
     return outcomes;
   }
 
-  expected(q: Omit<ObjectQuery, 'collectionId' | 'limit' | 'after'>): StoredVersion[] {
+  expected(q: Omit<ObjectQuery, 'partition' | 'limit' | 'after'>): StoredVersion[] {
     const bounds = new Map<string, { lo: string; hi: string }>();
     for (const r of this.records) {
       const b = bounds.get(r.id);
@@ -544,7 +544,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         await model.add(store, COLLECTION, [ver(a, T1_5), ver(m, T4), ver(a, T1)]);
         const types = ['indicator', 'malware'];
         const middle = (model.expected({ versions: ALL, withJson: false })[8] as StoredVersion).dateAdded;
-        const cases: Omit<ObjectQuery, 'collectionId' | 'limit'>[] = [
+        const cases: Omit<ObjectQuery, 'partition' | 'limit'>[] = [
           { types, versions: LAST, withJson: false },
           { types, versions: FIRST, withJson: true },
           { types, versions: FIRST_AND_LAST, withJson: false, addedAfter: middle },
@@ -1035,11 +1035,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       test('addObjectsToMany with a directory revision writes only while the directory is at it', async () => {
         const [a, b] = [stixId('indicator'), stixId('indicator')];
         await store.applyDirectoryChanges([root], [], 0);
-        const stale = store.addObjectsToMany([{ collectionId: COLLECTION, versions: [ver(a, T1)] }, { collectionId: OTHER_COLLECTION, versions: [ver(a, T1)] }], 0);
+        const stale = store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(a, T1)] }, { partition: OTHER_COLLECTION, versions: [ver(a, T1)] }], 0);
         await expect(stale).rejects.toBeInstanceOf(DirectoryConflict);
         await expect(store.presentAmong(COLLECTION, [a])).resolves.toEqual(new Set());
         await expect(store.presentAmong(OTHER_COLLECTION, [a])).resolves.toEqual(new Set());
-        const [outcomes] = await store.addObjectsToMany([{ collectionId: COLLECTION, versions: [ver(b, T1)] }], 1);
+        const [outcomes] = await store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(b, T1)] }], 1);
         expect(outcomes?.[0]?.outcome).toBe('added');
         await expect(store.presentAmong(COLLECTION, [a, b])).resolves.toEqual(new Set([b]));
       });

@@ -73,7 +73,7 @@ export interface MongoStoreOptions {
   leaseTtlMs?: number;
 }
 
-type Batch = { collectionId: string; versions: NewObjectVersion[] };
+type Batch = { partition: string; versions: NewObjectVersion[] };
 
 export class MongoStore implements Store {
   private readonly objects: Collection<Document>;
@@ -165,7 +165,7 @@ export class MongoStore implements Store {
 
   async addObjects(collectionId: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
     if (versions.length === 0) return [];
-    const [outcomes] = await this.addObjectsToMany([{ collectionId, versions }]);
+    const [outcomes] = await this.addObjectsToMany([{ partition: collectionId, versions }]);
     return outcomes as AddOutcome[];
   }
 
@@ -205,7 +205,7 @@ export class MongoStore implements Store {
     const lastOf = new Map<string, { c: string; oid: string; vk: string }>();
     const results = batches.map((b) =>
       b.versions.map((v): AddOutcome => {
-        const objectKey = `${b.collectionId}\u0000${v.id}`;
+        const objectKey = `${b.partition}\u0000${v.id}`;
         let stored = known.get(objectKey);
         if (stored && stored.length > 0) {
           // Unversioned (no modified/created): the date_added of the provider's first copy is
@@ -215,21 +215,21 @@ export class MongoStore implements Store {
           // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
           if (existing) return { outcome: 'duplicate', version: existing.v };
         }
-        const dateAdded = Math.max(v.dateAdded ?? nowMicros(), (clocks.get(b.collectionId) ?? 0) + 1);
-        clocks.set(b.collectionId, dateAdded);
-        advanced.add(b.collectionId);
+        const dateAdded = Math.max(v.dateAdded ?? nowMicros(), (clocks.get(b.partition) ?? 0) + 1);
+        clocks.set(b.partition, dateAdded);
+        advanced.add(b.partition);
         const version = v.version ?? formatMicros(dateAdded);
         const vk = v.versionKey ?? (versionKey(version) as string);
         if (!stored) known.set(objectKey, (stored = []));
         const isFirst = stored.every((s) => vk < s.vk);
         const isLast = stored.every((s) => vk > s.vk);
-        if (isFirst && stored.length > 0) firstOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
-        if (isLast && stored.length > 0) lastOf.set(objectKey, { c: b.collectionId, oid: v.id, vk });
+        if (isFirst && stored.length > 0) firstOf.set(objectKey, { c: b.partition, oid: v.id, vk });
+        if (isLast && stored.length > 0) lastOf.set(objectKey, { c: b.partition, oid: v.id, vk });
         stored.push({ vk, v: version, p: v.provider });
         if (v.pending) {
-          const range = pending.get(b.collectionId);
+          const range = pending.get(b.partition);
           if (range) range.to = dateAdded;
-          else pending.set(b.collectionId, { from: dateAdded, to: dateAdded });
+          else pending.set(b.partition, { from: dateAdded, to: dateAdded });
         }
         const derived = v.baseCollection !== undefined;
         let variant: string | undefined;
@@ -238,7 +238,7 @@ export class MongoStore implements Store {
           variants.set(variant, v.json);
         }
         inserts.push({
-          c: b.collectionId,
+          c: b.partition,
           oid: v.id,
           type: v.type,
           v: version,
@@ -290,7 +290,7 @@ export class MongoStore implements Store {
 
   /** The last date_added handed out in each collection of the batches. */
   private async clocksOf(batches: Batch[]): Promise<Map<string, number>> {
-    const ids = [...new Set(batches.filter((b) => b.versions.length > 0).map((b) => b.collectionId))];
+    const ids = [...new Set(batches.filter((b) => b.versions.length > 0).map((b) => b.partition))];
     const docs = await this.db.collection(CLOCKS).find({ _id: { $in: ids } } as Document).toArray();
     return new Map(docs.map((d) => [d._id as unknown as string, d.last as number]));
   }
@@ -299,7 +299,7 @@ export class MongoStore implements Store {
   private async knownVersions(batches: Batch[]): Promise<Map<string, Array<{ vk: string; v: string; p: string | undefined }>>> {
     const clauses = batches
       .filter((b) => b.versions.length > 0)
-      .map((b) => ({ c: b.collectionId, oid: { $in: [...new Set(b.versions.map((v) => v.id))] } }));
+      .map((b) => ({ c: b.partition, oid: { $in: [...new Set(b.versions.map((v) => v.id))] } }));
     const filter = clauses.length === 1 ? (clauses[0] as Document) : { $or: clauses };
     const known = new Map<string, Array<{ vk: string; v: string; p: string | undefined }>>();
     // Sorted by date_added, so that an unversioned object's first copy comes first.
@@ -314,7 +314,7 @@ export class MongoStore implements Store {
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    const filter = objectFilter(q.collectionId, q.versions, q.specVersions);
+    const filter = objectFilter(q.partition, q.versions, q.specVersions);
     if (!filter) return { records: [], more: false };
     const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
     if (Number.isFinite(lowerBound)) filter.da = { $gt: lowerBound };

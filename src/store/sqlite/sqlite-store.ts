@@ -46,7 +46,7 @@ export class SqliteStore implements Store {
   private readonly variantHashes = new VariantHashes();
   private readonly queryCache = new Map<string, Database.Statement>();
   private readonly addTransaction: (collectionId: string, versions: NewObjectVersion[]) => AddOutcome[];
-  private readonly manyTransaction: (batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, revision?: number) => AddOutcome[][];
+  private readonly manyTransaction: (batches: Array<{ partition: string; versions: NewObjectVersion[] }>, revision?: number) => AddOutcome[][];
 
   /** `file` is a path, or ':memory:' for tests. */
   constructor(file: string) {
@@ -66,12 +66,12 @@ export class SqliteStore implements Store {
     // IMMEDIATE: take the write lock before reading the collection's clock, so that
     // date_added stays unique even when several processes share the file.
     this.addTransaction = (c, v) => tx.immediate(c, v);
-    const many = this.db.transaction((batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>, revision?: number) => {
+    const many = this.db.transaction((batches: Array<{ partition: string; versions: NewObjectVersion[] }>, revision?: number) => {
       if (revision !== undefined) {
         const actual = this.directory.readRevision();
         if (actual !== revision) throw new DirectoryConflict(revision, actual);
       }
-      return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.collectionId, b.versions)));
+      return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.partition, b.versions)));
     });
     this.manyTransaction = (b, r) => many.immediate(b, r);
   }
@@ -224,7 +224,7 @@ export class SqliteStore implements Store {
   }
 
   async addObjectsToMany(
-    batches: Array<{ collectionId: string; versions: NewObjectVersion[] }>,
+    batches: Array<{ partition: string; versions: NewObjectVersion[] }>,
     directoryRevision?: number,
     recoverable = false,
   ): Promise<AddOutcome[][]> {
@@ -242,7 +242,7 @@ export class SqliteStore implements Store {
     const out = 'object_id, type, version, spec_version, date_added, provider';
     const columns = q.withJson ? `${out}, json, version_key, base_collection, variant` : out;
     const where: string[] = ['collection_id = ?'];
-    const params: SqlParam[] = [q.collectionId];
+    const params: SqlParam[] = [q.partition];
     const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
     if (Number.isFinite(lowerBound)) {
       where.push('date_added > ?');

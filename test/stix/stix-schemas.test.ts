@@ -5,11 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import {
-  applySchemaPatches,
-  SCHEMA_PATCHES,
   SchemaPatchError,
   type SchemaNode,
-} from '../../src/stix/schemas/schema-patches';
+} from '../../src/stix/schemas/schema-patch';
+import { applySchemaPatches, SCHEMA_PATCHES } from '../../src/stix/schemas/schema-patches';
 import { isIdnHostname, ISSUE_LIMIT, StixSchemaValidator } from '../../src/stix/schemas/stix-schema-validator';
 import type { ValidationIssue } from '../../src/stix/validation-issue';
 

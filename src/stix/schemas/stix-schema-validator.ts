@@ -8,7 +8,8 @@ import { domainToASCII } from 'node:url';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { pointer, type ValidationIssue } from '../validation-issue';
-import { applySchemaPatches, SCHEMA_PATCHES, type SchemaNode, type SchemaPatch } from './schema-patches';
+import type { SchemaNode, SchemaPatch } from './schema-patch';
+import { applySchemaPatches, SCHEMA_PATCHES } from './schema-patches';
 
 const FOLDERS = ['common', 'sdos', 'sros', 'observables'] as const;
 /** Neither loaded nor compiled: see the header comment and schemas/stix/CHANGES.md. */

@@ -11,7 +11,7 @@ import { CliError, type CliContext } from './admin-commands';
 
 
 async function policyContext(ctx: CliContext) {
-  return { d: await ctx.directory.refresh(), sharing: ctx.hub.sharing };
+  return { snapshot: await ctx.directory.refresh(), sharing: ctx.hub.sharing };
 }
 
 const reasonLine = (indent: string, r: Reason) => `${indent}- [${r.rule}] ${r.text}`;
@@ -78,16 +78,16 @@ function print(ctx: CliContext, value: unknown, lines: string[], json: boolean |
 export async function policyExplain(ctx: CliContext, opts: { member: string; object: string; json?: boolean }): Promise<number> {
   if (!SLUG.test(opts.member)) throw new CliError(`--member must be a member id, got '${opts.member}'`);
   if (!isStixId(opts.object, 'stix')) throw new CliError(`--object must be a STIX identifier (type--UUID), got '${opts.object}'`);
-  const { d, sharing } = await policyContext(ctx);
-  const e = await explain(d, ctx.store, sharing, opts.member, opts.object);
+  const { snapshot, sharing } = await policyContext(ctx);
+  const e = await explain(snapshot, ctx.store, sharing, opts.member, opts.object);
   print(ctx, e, formatExplanation(e), opts.json);
   return e.consistent ? 0 : 1;
 }
 
 export async function policySimulate(ctx: CliContext, opts: { as: string; json?: boolean }): Promise<number> {
   if (!SLUG.test(opts.as)) throw new CliError(`--as must be a member id, got '${opts.as}'`);
-  const { d, sharing } = await policyContext(ctx);
-  const s = await simulate(d, ctx.store, sharing, opts.as);
+  const { snapshot, sharing } = await policyContext(ctx);
+  const s = await simulate(snapshot, ctx.store, sharing, opts.as);
   print(ctx, s, formatSimulation(s), opts.json);
   return s.consistent ? 0 : 1;
 }

@@ -68,13 +68,13 @@ export class TaxiiService {
 
   /** §4.1: only the API roots the principal may use are advertised. */
   discovery(principal: Principal): TaxiiResponse {
-    const d = this.settings.discovery;
+    const discovery = this.settings.discovery;
     const roots = this.catalog.apiRoots().filter((r) => canSeeApiRoot(principal, r));
     const url = (path: string) => `${this.settings.publicBaseUrl ?? ''}/${path}/`;
-    const resource: Record<string, unknown> = { title: d.title };
-    if (d.description !== undefined) resource.description = d.description;
-    if (d.contact !== undefined) resource.contact = d.contact;
-    if (d.defaultApiRoot !== undefined && roots.some((r) => r.path === d.defaultApiRoot)) resource.default = url(d.defaultApiRoot);
+    const resource: Record<string, unknown> = { title: discovery.title };
+    if (discovery.description !== undefined) resource.description = discovery.description;
+    if (discovery.contact !== undefined) resource.contact = discovery.contact;
+    if (discovery.defaultApiRoot !== undefined && roots.some((r) => r.path === discovery.defaultApiRoot)) resource.default = url(discovery.defaultApiRoot);
     if (roots.length > 0) resource.api_roots = roots.map((r) => url(r.path));
     return withAudit(json(200, resource), { kind: 'read', action: 'discovery.get', details: { endpoint: 'discovery', returned: roots.length } });
   }

@@ -113,7 +113,7 @@ export class TaxiiService {
   async getObjects(principal: Principal, rootPath: string, idOrAlias: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECTS_PARAMS);
-    const { page, next, resumeAt } = await this.page(principal, target, 'objects', undefined, filters, true);
+    const { page, next, resumeAt } = await this.page(principal, target, 'objects', undefined, filters, { withJson: true });
     return withAudit(envelope(page, next, resumeAt, 'objects', (r) => r.json as string), readFacts(target, 'objects', page, undefined));
   }
 
@@ -121,7 +121,7 @@ export class TaxiiService {
   async getManifest(principal: Principal, rootPath: string, idOrAlias: string, query: RawQuery): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECTS_PARAMS);
-    const { page, next, resumeAt } = await this.page(principal, target, 'manifest', undefined, filters, false);
+    const { page, next, resumeAt } = await this.page(principal, target, 'manifest', undefined, filters, { withJson: false });
     const response = envelope(page, next, resumeAt, 'objects', (r) =>
       JSON.stringify({ id: r.id, date_added: formatMicros(r.dateAdded), version: r.version, media_type: STIX_MEDIA_TYPE }),
     );
@@ -137,7 +137,7 @@ export class TaxiiService {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, OBJECT_PARAMS);
     await this.assertHasObject(principal, target, objectId);
-    const { page, next, resumeAt } = await this.page(principal, target, 'object', objectId, filters, true);
+    const { page, next, resumeAt } = await this.page(principal, target, 'object', objectId, filters, { withJson: true });
     const v = filters.versions;
     const namesExactVersionsOnly = v !== undefined && !v.all && !v.first && !v.last && v.exact.length > 0;
     if (page.records.length === 0 && filters.next === undefined && namesExactVersionsOnly) {
@@ -151,7 +151,7 @@ export class TaxiiService {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'read');
     const filters = parseFilters(query, VERSIONS_PARAMS);
     await this.assertHasObject(principal, target, objectId);
-    const { page, next, resumeAt } = await this.page(principal, target, 'versions', objectId, { ...filters, versions: { all: true } }, false);
+    const { page, next, resumeAt } = await this.page(principal, target, 'versions', objectId, { ...filters, versions: { all: true } }, { withJson: false });
     return withAudit(envelope(page, next, resumeAt, 'versions', (r) => JSON.stringify(r.version)), readFacts(target, 'versions', page, objectId));
   }
 
@@ -195,7 +195,7 @@ export class TaxiiService {
     endpoint: Endpoint,
     objectId: string | undefined,
     filters: Filters,
-    withJson: boolean,
+    { withJson }: { withJson: boolean },
   ): Promise<{ page: QueryPage; next: string | undefined; resumeAt: number | undefined }> {
     const versions = filters.versions ?? LATEST;
     const scope = JSON.stringify([

@@ -53,7 +53,8 @@ function splitIdentifier(id: string): { prefix: string; uuid: string } | undefin
  * `<type>--<UUID>`. With the type checks of the schemas and of type-name, this is at least
  * as strict as common/identifier.json upstream (patch identifier-syntax-by-rules).
  */
-function checkIdentifier(id: unknown, type: unknown, path: string, report: Reporter, warn: boolean): void {
+/** `warnings`: also report what is legal but unwise (the object's own id, not those it contains). */
+function checkIdentifier(id: unknown, type: unknown, path: string, report: Reporter, warnings: 'with-warnings' | 'errors-only'): void {
   if (typeof id !== 'string') return; // required and typed by the schema
   if (typeof type === 'string' && isWellFormedId(id, type)) return;
   const parts = splitIdentifier(id);
@@ -71,7 +72,7 @@ function checkIdentifier(id: unknown, type: unknown, path: string, report: Repor
   const problem = uuidProblem(parts.uuid);
   if (problem !== undefined) {
     report.error(path, UUID_MESSAGES[problem], 'STIX 2.1 §2.9');
-  } else if (warn && UPPER_HEX.test(parts.uuid)) {
+  } else if (warnings === 'with-warnings' && UPPER_HEX.test(parts.uuid)) {
     // RFC 4122 §3: hex digits "are output as lower case characters and are case insensitive
     // on input", so the UUID is still compliant (all §2.9 asks). References resolve by exact
     // match (§3.3), so a reference written in lower case would miss it: a warning.
@@ -83,13 +84,13 @@ export const identifierFormatRule: StixRule = {
   name: 'identifier-format',
   tier: 'identity',
   check(obj, _ctx, report) {
-    checkIdentifier(obj.id, obj.type, '/id', report, true);
+    checkIdentifier(obj.id, obj.type, '/id', report, 'with-warnings');
     // The objects of the deprecated observable container (§2.13) are SCOs with an id of their own.
     if (obj.type !== 'observed-data' || !isPlainObject(obj.objects)) return;
     const objects = obj.objects;
     for (const key in objects) {
       const entry = objects[key];
-      if (isPlainObject(entry)) checkIdentifier(entry.id, entry.type, `/objects/${pointerSegment(key)}/id`, report, false);
+      if (isPlainObject(entry)) checkIdentifier(entry.id, entry.type, `/objects/${pointerSegment(key)}/id`, report, 'errors-only');
     }
   },
 };

@@ -40,7 +40,16 @@ function pathOf(parents: readonly number[], keys: ReadonlyArray<string | number>
  * the index of its parent entry and its key, so that a path is built only when something is
  * reported.
  */
-function checkCollections(obj: StixObject, lists: boolean, dictionaries: boolean, report: Reporter): void {
+/** Which empty collections a walk reports. */
+interface EmptyCollections {
+  lists: boolean;
+  dictionaries: boolean;
+}
+const EMPTY_LISTS: EmptyCollections = { lists: true, dictionaries: false };
+const EMPTY_DICTIONARIES: EmptyCollections = { lists: false, dictionaries: true };
+const EMPTY_LISTS_AND_DICTIONARIES: EmptyCollections = { lists: true, dictionaries: true };
+
+function checkCollections(obj: StixObject, report: Reporter, { lists, dictionaries }: EmptyCollections): void {
   const values: object[] = [];
   const parents: number[] = [];
   const keys: Array<string | number> = [];
@@ -89,7 +98,7 @@ export const nonEmptyListsRule: StixRule = {
   name: 'non-empty-lists',
   tier: 'full',
   check(obj, _ctx, report) {
-    checkCollections(obj, true, false, report);
+    checkCollections(obj, report, EMPTY_LISTS);
   },
 };
 
@@ -98,7 +107,7 @@ export const nonEmptyDictionariesRule: StixRule = {
   name: 'non-empty-dictionaries',
   tier: 'full',
   check(obj, _ctx, report) {
-    checkCollections(obj, false, true, report);
+    checkCollections(obj, report, EMPTY_DICTIONARIES);
   },
 };
 
@@ -107,7 +116,7 @@ export const nonEmptyCollectionsRule: StixRule = {
   name: 'non-empty-lists-and-dictionaries',
   tier: 'full',
   check(obj, _ctx, report) {
-    checkCollections(obj, true, true, report);
+    checkCollections(obj, report, EMPTY_LISTS_AND_DICTIONARIES);
   },
 };
 

@@ -69,7 +69,8 @@ class ReferenceWalker {
     private readonly upstreamOnly: boolean,
   ) {}
 
-  walkObject(obj: Readonly<Record<string, unknown>>, shape: RefShape, path: string, depth: number, top: boolean): void {
+  /** `level`: a STIX Object itself (`object`: its extensions are walked by their own shapes) or a value inside one. */
+  walkObject(obj: Readonly<Record<string, unknown>>, shape: RefShape, path: string, depth: number, level: 'object' | 'nested'): void {
     if (depth > MAX_DEPTH) return;
     for (const key in obj) {
       const value = obj[key];
@@ -86,7 +87,7 @@ class ReferenceWalker {
       if (shape.opaque.has(key)) continue;
       // Upstream, only the granular markings below the top level hold checked references.
       if (this.upstreamOnly && key !== 'granular_markings') continue;
-      if (top && key === 'extensions') {
+      if (level === 'object' && key === 'extensions') {
         if (isPlainObject(value)) this.walkExtensions(value, `${path}/extensions`, depth + 1);
         continue;
       }
@@ -113,7 +114,7 @@ class ReferenceWalker {
         if (typeof item === 'object' && item !== null) this.walkValue(item, shape, `${path}/${i}`, depth + 1);
       }
     } else if (isPlainObject(value)) {
-      this.walkObject(value, shape, path, depth, false);
+      this.walkObject(value, shape, path, depth, 'nested');
     }
   }
 
@@ -121,7 +122,7 @@ class ReferenceWalker {
     for (const name in extensions) {
       const content = extensions[name];
       if (!isPlainObject(content)) continue;
-      this.walkObject(content, EXTENSION_SHAPES.get(name) ?? GENERIC_SHAPE, `${path}/${seg(name)}`, depth + 1, false);
+      this.walkObject(content, EXTENSION_SHAPES.get(name) ?? GENERIC_SHAPE, `${path}/${seg(name)}`, depth + 1, 'nested');
     }
   }
 
@@ -202,10 +203,11 @@ class ReferenceWalker {
  * created/modified, as the schemas choose core.json or cyber-observable-core.json for it;
  * inside an observable container it is always an SCO.
  */
-function shapeOf(obj: Readonly<Record<string, unknown>>, inContainer = false): RefShape {
+/** `where`: a top-level object, or one in an observed-data container (always an SCO there). */
+function shapeOf(obj: Readonly<Record<string, unknown>>, where: 'top-level' | 'in-container' = 'top-level'): RefShape {
   const known = typeof obj.type === 'string' ? OBJECT_SHAPES.get(obj.type) : undefined;
   if (known !== undefined) return known;
-  return !inContainer && ('created' in obj || 'modified' in obj) ? CUSTOM_OBJECT_SHAPE : CUSTOM_SCO_SHAPE;
+  return where === 'top-level' && ('created' in obj || 'modified' in obj) ? CUSTOM_OBJECT_SHAPE : CUSTOM_SCO_SHAPE;
 }
 
 /** §3.2: a marking definition's markings must not reference the marking definition itself. */
@@ -251,7 +253,7 @@ export const embeddedReferencesRule: StixRule = {
   tier: 'schema',
   check(obj: StixObject, ctx: RuleContext, report: Reporter): void {
     const upstreamOnly = ctx.permissive === true;
-    new ReferenceWalker(report, undefined, upstreamOnly).walkObject(obj, shapeOf(obj), '', 0, true);
+    new ReferenceWalker(report, undefined, upstreamOnly).walkObject(obj, shapeOf(obj), '', 0, 'object');
     if (upstreamOnly) return;
     if (obj.type === 'marking-definition') checkMarkingSelfReference(obj, report);
     else if (obj.type === 'observed-data') checkObservedDataHasSco(obj, report);
@@ -270,7 +272,7 @@ export const observableContainerReferencesRule: StixRule = {
     for (const key in objects) {
       const entry = objects[key];
       if (!isPlainObject(entry)) continue;
-      walker.walkObject(entry, shapeOf(entry, true), `/objects/${seg(key)}`, 1, true);
+      walker.walkObject(entry, shapeOf(entry, 'in-container'), `/objects/${seg(key)}`, 1, 'object');
     }
   },
 };

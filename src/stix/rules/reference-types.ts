@@ -219,13 +219,22 @@ export interface RefShape {
 
 const SPEC = 'STIX 2.1';
 
-function ref(target: RefTarget, list: boolean, section: string): RefProperty {
-  return { target, list, source: `${SPEC} §${section}`, upstream: false };
+function ref(target: RefTarget, section: string): RefProperty {
+  return { target, list: false, source: `${SPEC} §${section}`, upstream: false };
+}
+
+function refList(target: RefTarget, section: string): RefProperty {
+  return { target, list: true, source: `${SPEC} §${section}`, upstream: false };
 }
 
 /** A reference whose identifier syntax the upstream schema checks (see RefProperty.upstream). */
-function idRef(target: RefTarget, list: boolean, section: string): RefProperty {
-  return { target, list, source: `${SPEC} §${section}`, upstream: true };
+function idRef(target: RefTarget, section: string): RefProperty {
+  return { target, list: false, source: `${SPEC} §${section}`, upstream: true };
+}
+
+/** A list of references whose identifier syntax the upstream schema checks. */
+function idRefList(target: RefTarget, section: string): RefProperty {
+  return { target, list: true, source: `${SPEC} §${section}`, upstream: true };
 }
 
 function shape(
@@ -243,18 +252,18 @@ function shape(
 export const GENERIC_SHAPE: RefShape = shape({});
 
 /** §7.2.3.1 Granular Marking Type. */
-const GRANULAR_MARKING_REF = idRef(TARGETS.markingDefinition, false, '7.2.3.1');
+const GRANULAR_MARKING_REF = idRef(TARGETS.markingDefinition, '7.2.3.1');
 const GRANULAR_MARKING = shape({ marking_ref: GRANULAR_MARKING_REF });
 
 /** Common properties every object may carry (§3.2). */
-const OBJECT_MARKING_REFS = idRef(TARGETS.markingDefinition, true, '3.2');
+const OBJECT_MARKING_REFS = idRefList(TARGETS.markingDefinition, '3.2');
 const COMMON_REFS: Record<string, RefProperty> = {
-  created_by_ref: idRef(TARGETS.identity, false, '3.2'),
+  created_by_ref: idRef(TARGETS.identity, '3.2'),
   object_marking_refs: OBJECT_MARKING_REFS,
 };
 /** created_by_ref does not apply to SCOs (§3.2), and cyber-observable-core.json does not check it. */
 const SCO_COMMON_REFS: Record<string, RefProperty> = {
-  created_by_ref: ref(TARGETS.identity, false, '3.2'),
+  created_by_ref: ref(TARGETS.identity, '3.2'),
   object_marking_refs: OBJECT_MARKING_REFS,
 };
 
@@ -297,7 +306,7 @@ export const CUSTOM_OBJECT_SHAPE: RefShape = objectShape();
 /** The same for a custom object the schemas check as an SCO (no created/modified, §3.6). */
 export const CUSTOM_SCO_SHAPE: RefShape = scoShape();
 
-const EMAIL_MIME_PART = shape({ body_raw_ref: ref(TARGETS.artifactOrFile, false, '6.6.2.1') });
+const EMAIL_MIME_PART = shape({ body_raw_ref: ref(TARGETS.artifactOrFile, '6.6.2.1') });
 
 const WINDOWS_PE_OPTIONAL_HEADER = shape({}, {}, ['hashes']);
 const WINDOWS_PE_SECTION = shape({}, {}, ['hashes']);
@@ -309,7 +318,7 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ['attack-pattern', objectShape()],
   ['campaign', objectShape()],
   ['course-of-action', objectShape()],
-  ['grouping', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.4.1') })],
+  ['grouping', objectShape({ object_refs: idRefList(TARGETS.anyObject, '4.4.1') })],
   ['identity', objectShape()],
   ['incident', objectShape()],
   ['indicator', objectShape()],
@@ -319,26 +328,26 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   [
     'malware',
     objectShape({
-      operating_system_refs: idRef(TARGETS.software, true, '4.11.1'),
-      sample_refs: ref(TARGETS.fileOrArtifact, true, '4.11.1'),
+      operating_system_refs: idRefList(TARGETS.software, '4.11.1'),
+      sample_refs: refList(TARGETS.fileOrArtifact, '4.11.1'),
     }),
   ],
   [
     'malware-analysis',
     objectShape({
-      host_vm_ref: idRef(TARGETS.software, false, '4.12.1'),
-      operating_system_ref: idRef(TARGETS.software, false, '4.12.1'),
-      installed_software_refs: idRef(TARGETS.software, true, '4.12.1'),
-      analysis_sco_refs: idRef(TARGETS.sco, true, '4.12.1'),
-      sample_ref: idRef(TARGETS.malwareSample, false, '4.12.1'),
+      host_vm_ref: idRef(TARGETS.software, '4.12.1'),
+      operating_system_ref: idRef(TARGETS.software, '4.12.1'),
+      installed_software_refs: idRefList(TARGETS.software, '4.12.1'),
+      analysis_sco_refs: idRefList(TARGETS.sco, '4.12.1'),
+      sample_ref: idRef(TARGETS.malwareSample, '4.12.1'),
     }),
   ],
-  ['note', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.13.1') })],
+  ['note', objectShape({ object_refs: idRefList(TARGETS.anyObject, '4.13.1') })],
   // `objects` is the deprecated observable container (§2.13): its references are local keys,
   // checked by the observable-container rule, not identifiers.
-  ['observed-data', objectShape({ object_refs: idRef(TARGETS.scoOrSro, true, '4.14.1') }, {}, ['objects'])],
-  ['opinion', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.15.1') })],
-  ['report', objectShape({ object_refs: idRef(TARGETS.anyObject, true, '4.16.1') })],
+  ['observed-data', objectShape({ object_refs: idRefList(TARGETS.scoOrSro, '4.14.1') }, {}, ['objects'])],
+  ['opinion', objectShape({ object_refs: idRefList(TARGETS.anyObject, '4.15.1') })],
+  ['report', objectShape({ object_refs: idRefList(TARGETS.anyObject, '4.16.1') })],
   ['threat-actor', objectShape()],
   ['tool', objectShape()],
   ['vulnerability', objectShape()],
@@ -346,34 +355,34 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   [
     'relationship',
     objectShape({
-      source_ref: idRef(TARGETS.sdoOrSco, false, '5.1.2'),
-      target_ref: idRef(TARGETS.sdoOrSco, false, '5.1.2'),
+      source_ref: idRef(TARGETS.sdoOrSco, '5.1.2'),
+      target_ref: idRef(TARGETS.sdoOrSco, '5.1.2'),
     }),
   ],
   [
     'sighting',
     objectShape({
-      sighting_of_ref: idRef(TARGETS.sdo, false, '5.2.1'),
-      observed_data_refs: idRef(TARGETS.observedData, true, '5.2.1'),
-      where_sighted_refs: idRef(TARGETS.identityOrLocation, true, '5.2.1'),
+      sighting_of_ref: idRef(TARGETS.sdo, '5.2.1'),
+      observed_data_refs: idRefList(TARGETS.observedData, '5.2.1'),
+      where_sighted_refs: idRefList(TARGETS.identityOrLocation, '5.2.1'),
     }),
   ],
   // §6 SCOs
   ['artifact', scoShape({}, {}, ['hashes'])],
   ['autonomous-system', scoShape()],
-  ['directory', scoShape({ contains_refs: ref(TARGETS.fileOrDirectory, true, '6.3.1') })],
-  ['domain-name', scoShape({ resolves_to_refs: ref(TARGETS.resolvedAddress, true, '6.4.1') })],
-  ['email-addr', scoShape({ belongs_to_ref: ref(TARGETS.userAccount, false, '6.5.1') })],
+  ['directory', scoShape({ contains_refs: refList(TARGETS.fileOrDirectory, '6.3.1') })],
+  ['domain-name', scoShape({ resolves_to_refs: refList(TARGETS.resolvedAddress, '6.4.1') })],
+  ['email-addr', scoShape({ belongs_to_ref: ref(TARGETS.userAccount, '6.5.1') })],
   [
     'email-message',
     scoShape(
       {
-        from_ref: ref(TARGETS.emailAddr, false, '6.6.1'),
-        sender_ref: ref(TARGETS.emailAddr, false, '6.6.1'),
-        to_refs: ref(TARGETS.emailAddr, true, '6.6.1'),
-        cc_refs: ref(TARGETS.emailAddr, true, '6.6.1'),
-        bcc_refs: ref(TARGETS.emailAddr, true, '6.6.1'),
-        raw_email_ref: ref(TARGETS.artifact, false, '6.6.1'),
+        from_ref: ref(TARGETS.emailAddr, '6.6.1'),
+        sender_ref: ref(TARGETS.emailAddr, '6.6.1'),
+        to_refs: refList(TARGETS.emailAddr, '6.6.1'),
+        cc_refs: refList(TARGETS.emailAddr, '6.6.1'),
+        bcc_refs: refList(TARGETS.emailAddr, '6.6.1'),
+        raw_email_ref: ref(TARGETS.artifact, '6.6.1'),
       },
       { body_multipart: EMAIL_MIME_PART },
       ['additional_header_fields'],
@@ -383,9 +392,9 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
     'file',
     scoShape(
       {
-        parent_directory_ref: ref(TARGETS.directory, false, '6.7.1'),
-        contains_refs: ref(TARGETS.sco, true, '6.7.1'),
-        content_ref: ref(TARGETS.artifact, false, '6.7.1'),
+        parent_directory_ref: ref(TARGETS.directory, '6.7.1'),
+        contains_refs: refList(TARGETS.sco, '6.7.1'),
+        content_ref: ref(TARGETS.artifact, '6.7.1'),
       },
       {},
       ['hashes'],
@@ -394,15 +403,15 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   [
     'ipv4-addr',
     scoShape({
-      resolves_to_refs: ref(TARGETS.macAddr, true, '6.8.1'),
-      belongs_to_refs: ref(TARGETS.autonomousSystem, true, '6.8.1'),
+      resolves_to_refs: refList(TARGETS.macAddr, '6.8.1'),
+      belongs_to_refs: refList(TARGETS.autonomousSystem, '6.8.1'),
     }),
   ],
   [
     'ipv6-addr',
     scoShape({
-      resolves_to_refs: ref(TARGETS.macAddr, true, '6.9.1'),
-      belongs_to_refs: ref(TARGETS.autonomousSystem, true, '6.9.1'),
+      resolves_to_refs: refList(TARGETS.macAddr, '6.9.1'),
+      belongs_to_refs: refList(TARGETS.autonomousSystem, '6.9.1'),
     }),
   ],
   ['mac-addr', scoShape()],
@@ -411,12 +420,12 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
     'network-traffic',
     scoShape(
       {
-        src_ref: ref(TARGETS.networkEndpoint, false, '6.12.1'),
-        dst_ref: ref(TARGETS.networkEndpoint, false, '6.12.1'),
-        src_payload_ref: ref(TARGETS.artifact, false, '6.12.1'),
-        dst_payload_ref: ref(TARGETS.artifact, false, '6.12.1'),
-        encapsulates_refs: ref(TARGETS.networkTraffic, true, '6.12.1'),
-        encapsulated_by_ref: ref(TARGETS.networkTraffic, false, '6.12.1'),
+        src_ref: ref(TARGETS.networkEndpoint, '6.12.1'),
+        dst_ref: ref(TARGETS.networkEndpoint, '6.12.1'),
+        src_payload_ref: ref(TARGETS.artifact, '6.12.1'),
+        dst_payload_ref: ref(TARGETS.artifact, '6.12.1'),
+        encapsulates_refs: refList(TARGETS.networkTraffic, '6.12.1'),
+        encapsulated_by_ref: ref(TARGETS.networkTraffic, '6.12.1'),
       },
       {},
       ['ipfix'],
@@ -426,11 +435,11 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
     'process',
     scoShape(
       {
-        opened_connection_refs: ref(TARGETS.networkTraffic, true, '6.13.1'),
-        creator_user_ref: ref(TARGETS.userAccount, false, '6.13.1'),
-        image_ref: ref(TARGETS.file, false, '6.13.1'),
-        parent_ref: ref(TARGETS.process, false, '6.13.1'),
-        child_refs: ref(TARGETS.process, true, '6.13.1'),
+        opened_connection_refs: refList(TARGETS.networkTraffic, '6.13.1'),
+        creator_user_ref: ref(TARGETS.userAccount, '6.13.1'),
+        image_ref: ref(TARGETS.file, '6.13.1'),
+        parent_ref: ref(TARGETS.process, '6.13.1'),
+        child_refs: refList(TARGETS.process, '6.13.1'),
       },
       {},
       ['environment_variables'],
@@ -439,18 +448,18 @@ export const OBJECT_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefS
   ['software', scoShape()],
   ['url', scoShape()],
   ['user-account', scoShape()],
-  ['windows-registry-key', scoShape({ creator_user_ref: ref(TARGETS.userAccount, false, '6.17.1') })],
+  ['windows-registry-key', scoShape({ creator_user_ref: ref(TARGETS.userAccount, '6.17.1') })],
   ['x509-certificate', scoShape({}, {}, ['hashes'])],
   // §7 meta objects. Language content `contents` mirrors the target object's properties
   // (translations), so its keys are not reference properties of its own.
-  ['language-content', objectShape({ object_ref: idRef(TARGETS.anyObject, false, '7.1.1') }, {}, ['contents'])],
+  ['language-content', objectShape({ object_ref: idRef(TARGETS.anyObject, '7.1.1') }, {}, ['contents'])],
   ['marking-definition', objectShape()],
   ['extension-definition', objectShape()],
 ]);
 
 /** Predefined extensions (§6), keyed by their `extensions` dictionary key. */
 export const EXTENSION_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, RefShape>([
-  ['archive-ext', shape({ contains_refs: ref(TARGETS.fileOrDirectory, true, '6.7.2.1') })],
+  ['archive-ext', shape({ contains_refs: refList(TARGETS.fileOrDirectory, '6.7.2.1') })],
   ['ntfs-ext', shape({}, { alternate_data_streams: ALTERNATE_DATA_STREAM })],
   ['pdf-ext', shape({}, {}, ['document_info_dict'])],
   ['raster-image-ext', shape({}, {}, ['exif_tags'])],
@@ -460,13 +469,13 @@ export const EXTENSION_SHAPES: ReadonlyMap<string, RefShape> = new Map<string, R
   ],
   [
     'http-request-ext',
-    shape({ message_body_data_ref: ref(TARGETS.artifact, false, '6.12.2.1') }, {}, ['request_header']),
+    shape({ message_body_data_ref: ref(TARGETS.artifact, '6.12.2.1') }, {}, ['request_header']),
   ],
   ['icmp-ext', shape({})],
   ['socket-ext', shape({}, {}, ['options'])],
   ['tcp-ext', shape({})],
   ['windows-process-ext', shape({}, {}, ['startup_info'])],
-  ['windows-service-ext', shape({ service_dll_refs: ref(TARGETS.file, true, '6.13.3.1') })],
+  ['windows-service-ext', shape({ service_dll_refs: refList(TARGETS.file, '6.13.3.1') })],
   ['unix-account-ext', shape({})],
 ]);
 

@@ -129,7 +129,7 @@ export class DirectorySnapshot {
    * role per snapshot. `evenIfSuspended`: what it could use once resumed (distribution keeps
    * a suspended member's views current, so that it misses nothing when it comes back).
    */
-  accessOf(memberId: string, role: Role, evenIfSuspended = false): ReadonlyMap<string, Access> {
+  accessOf(memberId: string, role: Role, { evenIfSuspended = false }: { evenIfSuspended?: boolean } = {}): ReadonlyMap<string, Access> {
     const cacheKey = `${role} ${memberId} ${evenIfSuspended}`;
     const cached = this.accessCache.get(cacheKey);
     if (cached) return cached;

@@ -71,7 +71,7 @@ export function formatSimulation(s: Simulation): string[] {
   return lines;
 }
 
-function print(ctx: CliContext, value: unknown, lines: string[], json: boolean | undefined): void {
+function print(ctx: CliContext, value: unknown, lines: string[], { json }: { json?: boolean }): void {
   ctx.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${lines.join('\n')}\n`);
 }
 
@@ -80,7 +80,7 @@ export async function policyExplain(ctx: CliContext, opts: { member: string; obj
   if (!isStixId(opts.object, 'stix')) throw new CliError(`--object must be a STIX identifier (type--UUID), got '${opts.object}'`);
   const { snapshot, sharing } = await policyContext(ctx);
   const e = await explain(snapshot, ctx.store, sharing, opts.member, opts.object);
-  print(ctx, e, formatExplanation(e), opts.json);
+  print(ctx, e, formatExplanation(e), opts);
   return e.consistent ? 0 : 1;
 }
 
@@ -88,6 +88,6 @@ export async function policySimulate(ctx: CliContext, opts: { as: string; json?:
   if (!SLUG.test(opts.as)) throw new CliError(`--as must be a member id, got '${opts.as}'`);
   const { snapshot, sharing } = await policyContext(ctx);
   const s = await simulate(snapshot, ctx.store, sharing, opts.as);
-  print(ctx, s, formatSimulation(s), opts.json);
+  print(ctx, s, formatSimulation(s), opts);
   return s.consistent ? 0 : 1;
 }

@@ -106,7 +106,7 @@ export class Distributor {
   readersOf(d: DirectorySnapshot, collectionId: string): MemberRecord[] {
     return [...d.members.values()].filter((m) => {
       // Suspended members too: their views stay current, so that they miss nothing when resumed.
-      const a = d.accessOf(m.id, 'publisher', true).get(collectionId);
+      const a = d.accessOf(m.id, 'publisher', { evenIfSuspended: true }).get(collectionId);
       return a === 'r' || a === 'rw';
     });
   }

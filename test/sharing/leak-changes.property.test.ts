@@ -706,7 +706,7 @@ test('after policy changes, deletions and suspensions every member sees exactly 
 // views are not re-materialised when it is resumed, so what was published while it was
 // suspended (it was no reader then: readersOf skips suspended members) never reaches it.
 // Suspension and resumption change only MemberRecord.status, which neither
-// policyFingerprint nor the `global` key of Distributor.rematerialiseNow includes.
+// memberFingerprint nor sharedFingerprint (src/sharing/rematerialisation.ts) includes.
 test('a resumed member sees what was published while it was suspended', async () => {
   const world: WorldSpec = {
     salt: 7,

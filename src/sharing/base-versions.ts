@@ -1,0 +1,77 @@
+// Base versions — the rows of a collection as its providers published them — as
+// distribution reads them, before any reader's transforms.
+import type { StixObject } from '../stix/rules/rule';
+import type { Store, StoredVersion } from '../store/store';
+import { versionKey } from '../vocabulary/time';
+import { everyRow } from './partition-rows';
+
+/** A base version, as distribution needs it. */
+export interface BaseVersion {
+  id: string;
+  type: string;
+  version: string;
+  versionKey: string;
+  specVersion: string;
+  provider: string | undefined;
+  /** When it was published: its base date_added, in milliseconds. */
+  publishedAt: number;
+  /** Its base date_added (microseconds). */
+  dateAdded: number;
+  json: string;
+}
+
+/** Per provider (whose MOU embargoes until released), the object ids it released. */
+export type ReleasedObjects = ReadonlyMap<string, ReadonlySet<string>>;
+
+export const NO_RELEASES: ReleasedObjects = new Map();
+
+/**
+ * Relationships and sightings (STIX 2.1 §5): relationship closure decides them after the
+ * objects they reference, so that it sees those objects' decisions.
+ */
+export const SRO_TYPES: ReadonlySet<string> = new Set(['relationship', 'sighting']);
+
+/** A stored base row as distribution reads it. */
+export function toBase(row: StoredVersion): BaseVersion {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    versionKey: versionKey(row.version) as string,
+    specVersion: row.specVersion,
+    provider: row.provider,
+    publishedAt: Math.floor(row.dateAdded / 1000),
+    dateAdded: row.dateAdded,
+    json: row.json as string,
+  };
+}
+
+// Fan-out decides the same version for many readers: it is parsed once.
+const parsedVersions = new WeakMap<BaseVersion, StixObject>();
+
+/** The version's object, parsed once however many readers it is decided for. */
+export function parsedObject(version: BaseVersion): StixObject {
+  let object = parsedVersions.get(version);
+  if (object === undefined) {
+    object = JSON.parse(version.json) as StixObject;
+    parsedVersions.set(version, object);
+  }
+  return object;
+}
+
+/** Reads base versions from the base collections. */
+export class BaseVersions {
+  constructor(private readonly store: Store) {}
+
+  /** One version of one object, if the collection still holds it. */
+  async one(collectionId: string, objectId: string, key: string): Promise<BaseVersion | undefined> {
+    const page = await this.store.queryObjects({ partition: collectionId, ids: [objectId], versions: { first: false, last: false, exact: [key] }, limit: 1, withJson: true });
+    const row = page.records[0];
+    return row ? toBase(row) : undefined;
+  }
+
+  /** Every version in the collection, in date_added order. */
+  async *all(collectionId: string): AsyncGenerator<BaseVersion> {
+    for await (const row of everyRow(this.store, collectionId)) yield toBase(row);
+  }
+}

@@ -1,0 +1,194 @@
+// Fan-out on write: a publish is decided for every member that may read its collection,
+// and what each may see is written at once into its views (view-writer.ts). What it may
+// see later is put off: an embargoed version until it is due, a relationship or sighting
+// until the member sees what it references; both are decided again here (redecide).
+import type { DirectorySnapshot } from '../access/directory-snapshot';
+import type { LiveDirectory } from '../access/live-directory';
+import { DirectoryConflict, type MemberRecord } from '../directory/records';
+import type { DeferredDecision, NewObjectVersion, Store } from '../store/store';
+import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
+import { decide } from './decide';
+import type { DecisionInputs } from './decision-inputs';
+import { derivedRow } from './derived-row';
+import { DistributionTally, distributionAuditEntry } from './distribution-audit';
+import { referencedIds } from './references';
+import type { VisibleRows, ViewWriter } from './view-writer';
+
+/** How versions are distributed to a set of readers. */
+interface ReaderDistribution {
+  /**
+   * What a reader may see at once keeps the base date_added, so that every principal sees
+   * the same instants; otherwise it gets the instant it became visible.
+   */
+  keepDates: boolean;
+  /** Counts each reader's outcomes (for the audit). */
+  tally?: DistributionTally;
+  /** The directory revision the decisions are made under: the views are written only while it is current. */
+  directoryRevision?: number;
+  /** The versions are base versions still pending (a publish, or recovery): see Store.addObjectsToMany. */
+  fromPending?: boolean;
+}
+
+/** What deciding a batch of versions for one reader needs besides the reader. */
+interface ReaderDecisions {
+  keepDates: boolean;
+  /** Where decisions put off are collected, for all readers. */
+  deferred: DeferredDecision[];
+  releases: ReleasedObjects;
+}
+
+/** A directory change by another process meanwhile: decided again this many times at most. */
+const MAX_ATTEMPTS = 5;
+
+export class FanOut {
+  constructor(
+    private readonly store: Store,
+    private readonly directory: LiveDirectory,
+    private readonly inputs: DecisionInputs,
+    private readonly views: ViewWriter,
+    private readonly baseVersions: BaseVersions,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Distributes base versions just added to `collectionId` to every reader, settles them,
+   * and records the distribution in the audit log.
+   */
+  async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
+    this.inputs.learnMarkings(versions);
+    // Objects before the relationships and sightings that may reference them.
+    const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
+    let tally = new DistributionTally();
+    // The views are written only under the policy they were decided with: if another
+    // process changed the directory meanwhile, decide again under the new one (its own
+    // re-materialisation covers whatever was written before the change).
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.directory.refresh();
+      try {
+        await this.toReaders(snapshot, this.inputs.readersOf(snapshot, collectionId), collectionId, ordered, {
+          keepDates: options.keepDates,
+          tally,
+          directoryRevision: snapshot.revision,
+          fromPending: true,
+        });
+        break;
+      } catch (e) {
+        if (!(e instanceof DirectoryConflict) || attempt >= MAX_ATTEMPTS) throw e;
+        tally = new DistributionTally();
+      }
+    }
+    let from = Infinity;
+    let to = -Infinity;
+    for (const v of versions) {
+      from = Math.min(from, v.dateAdded);
+      to = Math.max(to, v.dateAdded);
+    }
+    await this.store.settleVersions(collectionId, from, to);
+    if (tally.readers.size === 0) return;
+    const provider = versions[0]?.provider;
+    await this.store.appendAudit([
+      distributionAuditEntry({ collectionId, readers: tally.readers, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
+    ]);
+  }
+
+  /**
+   * Decides `versions` for every reader, then writes every reader's rows in one store
+   * transaction, then decides again what was waiting for the objects just made visible.
+   */
+  private async toReaders(snapshot: DirectorySnapshot, readers: MemberRecord[], collectionId: string, versions: BaseVersion[], options: ReaderDistribution): Promise<void> {
+    const tally = options.tally ?? new DistributionTally();
+    const visible: VisibleRows[] = [];
+    const released: Array<{ readerId: string; objectIds: string[] }> = [];
+    const decisions: ReaderDecisions = { keepDates: options.keepDates, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
+    const { deferred } = decisions;
+    for (const reader of readers) {
+      const before = deferred.length;
+      const { rows, visibleNow } = await this.decideForReader(snapshot, reader, collectionId, versions, decisions);
+      const put = new Set(deferred.slice(before).map((x) => `${x.objectId} ${x.versionKey}`)).size;
+      tally.count(reader.id, 'visible', rows.length);
+      tally.count(reader.id, 'deferred', put);
+      tally.count(reader.id, 'hidden', versions.length - rows.length - put);
+      if (rows.length === 0) continue;
+      visible.push({ readerId: reader.id, collectionId, rows });
+      released.push({ readerId: reader.id, objectIds: visibleNow });
+    }
+    // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
+    // crash between the two leaves the base versions pending, and recovery decides again.
+    await this.views.addVisible(visible, { directoryRevision: options.directoryRevision, recoverable: options.fromPending === true });
+    await this.views.defer(deferred);
+    // Relationships that were waiting for these objects may now be decided.
+    for (const { readerId, objectIds } of released) await this.redecide(snapshot, await this.store.takeWaitingFor(readerId, objectIds));
+  }
+
+  /** Decides deferred versions again (closure events, releases), each for its reader. */
+  async redecide(snapshot: DirectorySnapshot, items: DeferredDecision[], tally?: DistributionTally): Promise<void> {
+    const groups = new Map<string, { reader: MemberRecord; collectionId: string; versions: BaseVersion[] }>();
+    for (const item of items) {
+      const reader = snapshot.members.get(item.reader);
+      if (!reader) continue;
+      const base = await this.baseVersions.one(item.baseCollection, item.objectId, item.versionKey);
+      if (!base) continue;
+      const key = `${item.reader} ${item.baseCollection}`;
+      const group = groups.get(key) ?? { reader, collectionId: item.baseCollection, versions: [] };
+      if (!group.versions.some((v) => v.id === base.id && v.versionKey === base.versionKey)) group.versions.push(base);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) {
+      if (!this.inputs.readersOf(snapshot, group.collectionId).some((m) => m.id === group.reader.id)) continue;
+      await this.toReaders(snapshot, [group.reader], group.collectionId, group.versions, { keepDates: false, tally });
+    }
+  }
+
+  /** Decides `versions` of one collection for one reader: the rows it may see now (and their base ids); what is put off goes to `decisions.deferred`. */
+  private async decideForReader(
+    snapshot: DirectorySnapshot,
+    reader: MemberRecord,
+    collectionId: string,
+    versions: BaseVersion[],
+    decisions: ReaderDecisions,
+  ): Promise<{ rows: NewObjectVersion[]; visibleNow: string[] }> {
+    const { keepDates, deferred, releases } = decisions;
+    const asReader = this.inputs.readerFor(snapshot, reader);
+    const visibleNow = new Set<string>();
+    const rows: NewObjectVersion[] = [];
+    const now = this.now();
+    // What the reader already sees of everything these relationships reference: one query
+    // for the whole publish, not one per reference (each is a round trip on MongoDB).
+    const refsOf = new Map<BaseVersion, string[]>();
+    const asked: string[] = [];
+    for (const v of versions) {
+      if (!SRO_TYPES.has(v.type)) continue;
+      const refs = referencedIds(parsedObject(v));
+      refsOf.set(v, refs);
+      for (const ref of refs) {
+        asked.push(ref);
+        const alias = this.inputs.servedAs(snapshot, ref);
+        if (alias !== undefined) asked.push(alias);
+      }
+    }
+    const present = asked.length > 0 ? await this.views.seenAmong(reader.id, asked) : new Set<string>();
+    for (const v of versions) {
+      const object = parsedObject(v);
+      const refs = refsOf.get(v) ?? [];
+      const known = new Map<string, boolean>();
+      for (const ref of refs) {
+        const alias = this.inputs.servedAs(snapshot, ref);
+        known.set(ref, visibleNow.has(ref) || present.has(ref) || (alias !== undefined && present.has(alias)));
+      }
+      const decision = decide(asReader, object, this.inputs.contextFor(snapshot, v, known, releases));
+      if (!decision.allow) {
+        for (const ref of decision.waitingFor ?? []) {
+          deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
+        }
+        continue;
+      }
+      if (decision.visibleFrom !== undefined && decision.visibleFrom > now) {
+        deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, dueAt: decision.visibleFrom });
+        continue;
+      }
+      visibleNow.add(v.id);
+      rows.push({ ...derivedRow(v, collectionId, decision, object), ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
+    }
+    return { rows, visibleNow: [...visibleNow] };
+  }
+}

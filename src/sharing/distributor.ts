@@ -74,13 +74,12 @@ export class Distributor {
 
   /**
    * Distributes base versions just added to `collectionId`, then settles them. What a
-   * reader may see at once keeps the base date_added (`keepDates`), so that every
-   * principal sees the same instants; anything that becomes visible later gets the
-   * instant it became visible.
+   * reader may see at once keeps the base date_added, so that every principal sees the
+   * same instants; anything that becomes visible later gets the instant it became visible.
    */
-  distribute(collectionId: string, versions: BaseVersion[], keepDates = true): Promise<void> {
+  distribute(collectionId: string, versions: BaseVersion[]): Promise<void> {
     if (versions.length === 0) return Promise.resolve();
-    return this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates }));
+    return this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates: true }));
   }
 
   /** Releases embargoed versions that are due (called periodically). */

@@ -198,7 +198,7 @@ export class Distributor {
     }
     // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
     // crash between the two leaves the base versions pending, and recovery decides again.
-    if (batches.length > 0) await this.store.addObjectsToMany(batches, directoryRevision, fromPending);
+    if (batches.length > 0) await this.store.addObjectsToMany(batches, { directoryRevision, recoverable: fromPending });
     if (deferred.length > 0) await this.store.addDeferred(deferred);
     // Relationships that were waiting for these objects may now be decided.
     for (const r of released) await this.redecide(d, await this.store.takeWaitingFor(r.reader, r.ids));

@@ -1035,11 +1035,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
       test('addObjectsToMany with a directory revision writes only while the directory is at it', async () => {
         const [a, b] = [stixId('indicator'), stixId('indicator')];
         await store.applyDirectoryChanges([root], [], 0);
-        const stale = store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(a, T1)] }, { partition: OTHER_COLLECTION, versions: [ver(a, T1)] }], 0);
+        const stale = store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(a, T1)] }, { partition: OTHER_COLLECTION, versions: [ver(a, T1)] }], { directoryRevision: 0 });
         await expect(stale).rejects.toBeInstanceOf(DirectoryConflict);
         await expect(store.presentAmong(COLLECTION, [a])).resolves.toEqual(new Set());
         await expect(store.presentAmong(OTHER_COLLECTION, [a])).resolves.toEqual(new Set());
-        const [outcomes] = await store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(b, T1)] }], 1);
+        const [outcomes] = await store.addObjectsToMany([{ partition: COLLECTION, versions: [ver(b, T1)] }], { directoryRevision: 1 });
         expect(outcomes?.[0]?.outcome).toBe('added');
         await expect(store.presentAmong(COLLECTION, [a, b])).resolves.toEqual(new Set([b]));
       });

@@ -14,6 +14,7 @@ import { VariantHashes } from '../variant-hashes';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import type {
   AddOutcome,
+  AddToManyOptions,
   DeferredDecision,
   NewObjectVersion,
   ObjectQuery,
@@ -169,7 +170,7 @@ export class MongoStore implements Store {
     return outcomes as AddOutcome[];
   }
 
-  addObjectsToMany(batches: Batch[], directoryRevision?: number): Promise<AddOutcome[][]> {
+  addObjectsToMany(batches: Batch[], { directoryRevision }: AddToManyOptions = {}): Promise<AddOutcome[][]> {
     const nonEmpty = batches.filter((b) => b.versions.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve(batches.map(() => []));
     return this.lease.run(async () => {

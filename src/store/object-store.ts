@@ -52,7 +52,7 @@ export interface AddToManyOptions {
   /**
    * Every row derives from base versions still pending, so that losing the write to a
    * power cut costs only a redistribution at start; the store may then skip its own flush
-   * (the embedded store does, see SqliteStore.derived).
+   * (the embedded store does, see sqlite-connection.ts withoutOwnFsync).
    */
   recoverable?: boolean;
 }

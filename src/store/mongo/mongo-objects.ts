@@ -25,6 +25,7 @@ type KnownVersion = { vk: string; v: string; p: string | undefined };
 
 export class MongoObjects implements ObjectStore {
   private readonly objects: Collection<Document>;
+  private readonly variants: Collection<Document>;
   /** Hashes of forms seen recently (a publish fans one form out to many readers). */
   private readonly variantHashes = new VariantHashes();
 
@@ -34,6 +35,7 @@ export class MongoObjects implements ObjectStore {
     private readonly directory: { directoryRevision(): Promise<number> },
   ) {
     this.objects = db.collection(OBJECTS);
+    this.variants = db.collection(VARIANTS);
   }
 
   async addObjects(partition: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
@@ -144,7 +146,7 @@ export class MongoObjects implements ObjectStore {
     }
     if (variants.size > 0) {
       // Before the rows that name them, so that no row ever points at a form not stored.
-      await this.db.collection(VARIANTS).bulkWrite(
+      await this.variants.bulkWrite(
         [...variants].map(([hash, json]) => ({
           updateOne: { filter: { _id: hash } as Document, update: { $setOnInsert: { json } }, upsert: true },
         })),
@@ -188,7 +190,7 @@ export class MongoObjects implements ObjectStore {
   }
 
   queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    return queryObjectPage(this.objects, this.db.collection(VARIANTS), q);
+    return queryObjectPage(this.objects, this.variants, q);
   }
 
   async hasObject(partition: string, objectId: string): Promise<boolean> {

@@ -6,7 +6,7 @@
 // whether a member sees an object: it is kept whether or not the feed is served as a
 // collection (sharing.feed_api_root).
 import { feedCollectionId, viewPartition } from '../directory/hub-ids';
-import type { DeferredDecision, NewObjectVersion, Store, StoredVersion } from '../store/store';
+import type { AddToManyOptions, DeferredDecision, NewObjectVersion, PartitionBatch, Store, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 import { SRO_TYPES } from './base-versions';
 import { everyRow, rowsOfTypes, STORE_PAGE } from './partition-rows';
@@ -24,14 +24,6 @@ export interface VisibleRows {
   rows: NewObjectVersion[];
 }
 
-/** How visible rows are written: see Store.addObjectsToMany. */
-export interface VisibleRowsWrite {
-  /** Write only while the directory is at this revision (the one the rows were decided under). */
-  directoryRevision?: number;
-  /** Every row derives from base versions still pending, so that losing the write costs only a redistribution. */
-  recoverable?: boolean;
-}
-
 /** The key of one version of one object in a view (what replaceView compares by). */
 export function versionRowKey(objectId: string, key: string): string {
   return `${objectId} ${key}`;
@@ -44,15 +36,14 @@ export class ViewWriter {
    * Adds each reader's rows to its view of their collection and to its feed, in one store
    * transaction (one durable commit per publish, not two per reader).
    */
-  async addVisible(visible: readonly VisibleRows[], write: VisibleRowsWrite = {}): Promise<void> {
+  async addVisible(visible: readonly VisibleRows[], write: AddToManyOptions = {}): Promise<void> {
     if (visible.length === 0) return;
-    const batches: Array<{ partition: string; versions: NewObjectVersion[] }> = [];
+    const batches: PartitionBatch[] = [];
     for (const { readerId, collectionId, rows } of visible) {
       batches.push({ partition: viewPartition(readerId, collectionId), versions: rows });
       batches.push({ partition: this.feedOf(readerId), versions: rows });
     }
-    const { directoryRevision, recoverable } = write;
-    await this.store.addObjectsToMany(batches, directoryRevision, recoverable);
+    await this.store.addObjectsToMany(batches, write);
   }
 
   /** Records decisions put off: embargoed versions and relationships waiting for their endpoints. */

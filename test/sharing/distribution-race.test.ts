@@ -31,14 +31,14 @@ test("a reader's access revoked through one process while another distributes: t
     // the first process revokes the reader's access (and re-materialises its views).
     const write = store.addObjectsToMany.bind(store);
     let revoked = false;
-    store.addObjectsToMany = async (batches, revision) => {
+    store.addObjectsToMany = async (batches, options) => {
       if (!revoked && batches.some((b) => b.partition === viewPartition('reader', SHARED))) {
         revoked = true;
         await t.concord.admin.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
           { op: 'delete', kind: 'acl', key: { collectionId: SHARED, grantee: 'member:reader' } },
         ]);
       }
-      return write(batches, revision);
+      return write(batches, options);
     };
     const r = await request(other.app).post(objectsUrl(SHARED)).set(...auth('member')).set('Content-Type', TAXII).send(JSON.stringify({ objects: [o] }));
     expect(r.status).toBe(202);

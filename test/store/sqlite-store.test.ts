@@ -85,7 +85,7 @@ describe('SqliteStore over a file, across close and reopen', () => {
   });
 });
 
-// Writes that only derive from pending base rows skip their own fsync (SqliteStore.derived);
+// Writes that only derive from pending base rows skip their own fsync (sqlite-connection.ts withoutOwnFsync);
 // every other write must still be synchronous=FULL, whatever the derived write did.
 describe('SqliteStore durability setting around derived writes', () => {
   const C = 'c0ffee00-0000-4000-8000-0000000000bb';
@@ -98,13 +98,13 @@ describe('SqliteStore durability setting around derived writes', () => {
     expect(synchronous(store)).toBe(FULL);
     const added = await store.addObjects(C, [ver(stixId('indicator'), '2024-01-01T00:00:01Z')]);
     const at = (added[0] as Extract<AddOutcome, { outcome: 'added' }>).dateAdded;
-    await store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('indicator'), '2024-01-01T00:00:01Z')] }], undefined, true);
+    await store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('indicator'), '2024-01-01T00:00:01Z')] }], { recoverable: true });
     expect(synchronous(store)).toBe(FULL);
     await store.settleVersions(C, at, at);
     expect(synchronous(store)).toBe(FULL);
     const revision = await store.directoryRevision();
     await expect(
-      store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('malware'), '2024-01-01T00:00:01Z')] }], revision + 1, true),
+      store.addObjectsToMany([{ partition: `${C}-view`, versions: [ver(stixId('malware'), '2024-01-01T00:00:01Z')] }], { directoryRevision: revision + 1, recoverable: true }),
     ).rejects.toThrow('directory');
     expect(synchronous(store)).toBe(FULL);
     await store.close();

@@ -1,11 +1,11 @@
 // Indexes of the MongoDB store, created idempotently at start. Each names the query it serves.
-import type { CreateIndexesOptions, IndexSpecification } from 'mongodb';
+import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 
 export interface IndexDefinition {
   collection: string;
   key: IndexSpecification;
   options: CreateIndexesOptions & { name: string };
-  /** Created only where the server supports it (FerretDB v1 has no TTL indexes); see MongoStore.ensureIndexes. */
+  /** Created only where the server supports it (FerretDB v1 has no TTL indexes); see ensureIndexes. */
   optional?: boolean;
 }
 
@@ -58,4 +58,30 @@ export function indexDefinitions(statusRetentionSeconds: number): IndexDefinitio
     { collection: AUDIT, key: { collectionId: 1, _id: 1 }, options: { name: 'by_collection' } },
     { collection: AUDIT, key: { at: 1 }, options: { name: 'by_at' } },
   ];
+}
+
+/**
+ * Creates every index (idempotent); returns whether the statuses TTL index exists
+ * (otherwise only purgeStatuses expires statuses).
+ */
+export async function ensureIndexes(db: Db, statusRetentionSeconds: number): Promise<boolean> {
+  let ttlIndex = false;
+  for (const d of indexDefinitions(statusRetentionSeconds)) {
+    try {
+      await db.collection(d.collection).createIndex(d.key, d.options);
+      if (d.options.expireAfterSeconds !== undefined) ttlIndex = true;
+    } catch (e) {
+      // FerretDB v1: "Index option expireAfterSeconds is not implemented yet" (code 238).
+      // The periodic purgeStatuses (main.ts) expires statuses there.
+      if (d.optional && (e as { code?: number }).code === 238) continue;
+      // The retention changed since the TTL index was made: change it in place.
+      if (d.options.expireAfterSeconds !== undefined && (e as { code?: number }).code === 85) {
+        await db.command({ collMod: d.collection, index: { name: d.options.name, expireAfterSeconds: d.options.expireAfterSeconds } });
+        ttlIndex = true;
+        continue;
+      }
+      throw e;
+    }
+  }
+  return ttlIndex;
 }

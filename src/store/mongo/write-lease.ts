@@ -14,7 +14,7 @@
 // It is renewed while the write runs and deleted on release. A lock left behind past its
 // expiry means its holder died: the next writer deletes it and takes over.
 //
-// date_added comes from per-collection clocks (mongo-store.ts), advanced before the
+// date_added comes from per-partition clocks (mongo-objects.ts), advanced before the
 // objects are written, so a holder that dies mid-write leaves a clock ahead of the data,
 // never behind it. The audit seq counter is in `{_id: 'writer-state', seq, dirty}`, written
 // on release; after a takeover, or a write that failed part-way (`dirty`), the next

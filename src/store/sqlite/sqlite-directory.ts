@@ -1,15 +1,10 @@
-// The directory and the audit log in the embedded store. The directory is a handful of
-// JSON records keyed by kind (a MOU by its member id); its revision lives in `settings`, bumped in the same
-// transaction as every change.
+// The directory in the embedded store: a handful of JSON records keyed by kind (a MOU by
+// its member id); its revision lives in `settings`, bumped in the same transaction as
+// every change and the audit entries that record it.
 import type Database from 'better-sqlite3';
-import {
-  DIRECTORY_LISTS,
-  DirectoryConflict,
-  type AuditEntry,
-  type AuditQuery,
-  type DirectoryChange,
-  type DirectoryData,
-} from '../../directory/records';
+import { DIRECTORY_LISTS, DirectoryConflict, type AuditEntry, type DirectoryChange, type DirectoryData } from '../../directory/records';
+import type { DirectoryStore } from '../directory-store';
+import type { SqliteAuditLog } from './sqlite-audit';
 import { DIRECTORY_SQL } from './sqlite-schema';
 
 const REVISION_KEY = 'directory_revision';
@@ -32,11 +27,14 @@ export function directoryKey(change: DirectoryChange): string {
   }
 }
 
-export class SqliteDirectory {
+export class SqliteDirectory implements DirectoryStore {
   private readonly s;
   private readonly applyTx: (changes: DirectoryChange[], audit: AuditEntry[], expected: number) => number;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    auditLog: SqliteAuditLog,
+  ) {
     db.exec(DIRECTORY_SQL);
     this.s = {
       revision: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
@@ -46,9 +44,6 @@ export class SqliteDirectory {
       all: db.prepare('SELECT kind, json FROM directory ORDER BY kind, key'),
       put: db.prepare('INSERT INTO directory (kind, key, json) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json'),
       delete: db.prepare('DELETE FROM directory WHERE kind = ? AND key = ?'),
-      audit: db.prepare(
-        'INSERT INTO audit (at, kind, action, member_id, collection_id, json) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
     };
     const tx = db.transaction((changes: DirectoryChange[], audit: AuditEntry[], expected: number) => {
       const actual = this.readRevision();
@@ -57,7 +52,7 @@ export class SqliteDirectory {
         if (c.op === 'put') this.s.put.run(c.kind, directoryKey(c), JSON.stringify(c.record));
         else this.s.delete.run(c.kind, directoryKey(c));
       }
-      this.insertAudit(audit);
+      auditLog.insertInTransaction(audit);
       const next = actual + 1;
       this.s.setRevision.run(REVISION_KEY, String(next));
       return next;
@@ -71,7 +66,11 @@ export class SqliteDirectory {
     return Number((this.s.revision.get(REVISION_KEY) as string | undefined) ?? 0);
   }
 
-  load(): DirectoryData {
+  async directoryRevision(): Promise<number> {
+    return this.readRevision();
+  }
+
+  async loadDirectory(): Promise<DirectoryData> {
     const read = this.db.transaction(() => {
       const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
       for (const row of this.s.all.all() as Array<{ kind: Kind; json: string }>) {
@@ -83,53 +82,7 @@ export class SqliteDirectory {
     return read();
   }
 
-  apply(changes: DirectoryChange[], audit: AuditEntry[], expected: number): number {
-    return this.applyTx(changes, audit, expected);
-  }
-
-  appendAudit(entries: AuditEntry[]): void {
-    if (entries.length === 0) return;
-    this.db.transaction(() => this.insertAudit(entries))();
-  }
-
-  private insertAudit(entries: AuditEntry[]): void {
-    for (const e of entries) {
-      const { seq: _seq, ...rest } = e;
-      this.s.audit.run(e.at, e.kind, e.action, e.memberId ?? null, e.collectionId ?? null, JSON.stringify(rest));
-    }
-  }
-
-  queryAudit(q: AuditQuery): { entries: AuditEntry[]; more: boolean } {
-    const where: string[] = ['seq > ?'];
-    const params: Array<string | number> = [q.afterSeq ?? 0];
-    if (q.kind !== undefined) {
-      where.push('kind = ?');
-      params.push(q.kind);
-    }
-    if (q.memberId !== undefined) {
-      where.push('member_id = ?');
-      params.push(q.memberId);
-    }
-    if (q.collectionId !== undefined) {
-      where.push('collection_id = ?');
-      params.push(q.collectionId);
-    }
-    if (q.action !== undefined) {
-      where.push('action = ?');
-      params.push(q.action);
-    }
-    if (q.since !== undefined) {
-      where.push('at >= ?');
-      params.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('at < ?');
-      params.push(q.until);
-    }
-    const rows = this.db
-      .prepare(`SELECT seq, json FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-      .all(...params, q.limit + 1) as Array<{ seq: number; json: string }>;
-    const entries = rows.slice(0, q.limit).map((r) => ({ seq: r.seq, ...(JSON.parse(r.json) as AuditEntry) }));
-    return { entries, more: rows.length > q.limit };
+  async applyDirectoryChanges(changes: DirectoryChange[], audit: AuditEntry[], expectedRevision: number): Promise<number> {
+    return this.applyTx(changes, audit, expectedRevision);
   }
 }

@@ -1,4 +1,5 @@
 // Tables and indexes of the embedded store. Each index names the query it serves.
+import type Database from 'better-sqlite3';
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS objects (
   seq          INTEGER PRIMARY KEY,
@@ -6,7 +7,7 @@ CREATE TABLE IF NOT EXISTS objects (
   object_id    TEXT NOT NULL,
   type         TEXT NOT NULL,
   version      TEXT NOT NULL,      -- exactly as the object states it
-  version_key  TEXT NOT NULL,      -- fixed-width, sortable (taxii/timestamps.ts versionKey)
+  version_key  TEXT NOT NULL,      -- fixed-width, sortable (vocabulary/time.ts versionKey)
   spec_version TEXT NOT NULL,
   date_added   INTEGER NOT NULL,   -- microseconds since the epoch
   is_first     INTEGER NOT NULL,   -- precomputed for match[version]=first
@@ -57,7 +58,10 @@ CREATE TABLE IF NOT EXISTS directory (
   json TEXT NOT NULL,
   PRIMARY KEY (kind, key)
 );
+`;
 
+export const AUDIT_SQL = `
+-- the audit log, appended to and paged by seq
 CREATE TABLE IF NOT EXISTS audit (
   seq           INTEGER PRIMARY KEY,
   at            INTEGER NOT NULL,   -- milliseconds since the epoch
@@ -116,3 +120,19 @@ CREATE TABLE IF NOT EXISTS variants (
   json TEXT NOT NULL
 );
 `;
+
+/** Columns added after the first release, for data files made before them. */
+export function migrate(db: Database.Database): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(objects)').all() as Array<{ name: string }>).map((c) => c.name));
+  if (!columns.has('provider')) db.exec('ALTER TABLE objects ADD COLUMN provider TEXT');
+  if (!columns.has('base_collection')) db.exec('ALTER TABLE objects ADD COLUMN base_collection TEXT');
+  if (!columns.has('base_object_id')) db.exec('ALTER TABLE objects ADD COLUMN base_object_id TEXT');
+  if (!columns.has('variant')) db.exec('ALTER TABLE objects ADD COLUMN variant INTEGER');
+  if (!columns.has('pending')) db.exec('ALTER TABLE objects ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
+  db.exec(DERIVED_INDEXES_SQL);
+  // Superseded: the distributor names the views to delete from (a fifth index on every view row cost a quarter of fan-out).
+  db.exec('DROP INDEX IF EXISTS objects_derived; DROP INDEX IF EXISTS objects_derived_renamed;');
+  db.exec(DEFERRED_SQL);
+  db.exec(RELEASES_SQL);
+  db.exec(VARIANTS_SQL);
+}

@@ -1,0 +1,70 @@
+// The bookkeeping of distribution (src/sharing): which base versions still have to reach
+// the readers' views, which decisions were put off and why, which embargoed objects their
+// providers released, and the removal of view rows when their base version goes.
+
+/**
+ * A distribution decision put off: an embargoed version to release to a reader at
+ * `dueAt`, or a relationship waiting until the reader can see `waitingFor`.
+ */
+export interface DeferredDecision {
+  reader: string;
+  baseCollection: string;
+  objectId: string;
+  versionKey: string;
+  /** Milliseconds since the epoch (embargo), or undefined. */
+  dueAt?: number;
+  /** The referenced object id the decision waits for (relationship closure), or undefined. */
+  waitingFor?: string;
+}
+
+/** A base version whose distribution to readers did not finish. */
+export interface PendingVersion {
+  collectionId: string;
+  id: string;
+  type: string;
+  version: string;
+  versionKey: string;
+  specVersion: string;
+  dateAdded: number;
+  provider?: string;
+  json: string;
+}
+
+/** Versions of one object in a reader's view that derive from `baseCollection`. */
+export interface DerivedVersions {
+  partition: string;
+  objectId: string;
+  versionKeys: string[];
+  baseCollection: string;
+}
+
+export interface DistributionLedger {
+  /** Base versions added with `pending` whose distribution has not been settled, oldest first. */
+  pendingVersions(limit: number): Promise<PendingVersion[]>;
+  /**
+   * Marks distributed the pending base versions of a collection added between these two
+   * instants (inclusive, microseconds): one publish's versions are one such range.
+   */
+  settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void>;
+  addDeferred(items: DeferredDecision[]): Promise<void>;
+  /** Removes and returns the embargoed decisions due at `now` (oldest first, at most `limit`). */
+  takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]>;
+  /** Removes and returns the decisions of `reader` waiting for any of `objectIds`. */
+  takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]>;
+  /**
+   * Removes and returns the embargoed decisions (those with a `dueAt`) of every reader for
+   * these base object ids (a provider released them).
+   */
+  takeDeferredForObjects(objectIds: string[]): Promise<DeferredDecision[]>;
+  /** Records that a provider released these objects (embargo until released); idempotent. */
+  addReleases(provider: string, objectIds: string[]): Promise<void>;
+  /** Which of these objects the provider has released. */
+  releasedAmong(provider: string, objectIds: string[]): Promise<Set<string>>;
+  /** Forgets every deferred decision of a reader (before re-materialising it). */
+  clearDeferred(reader: string): Promise<void>;
+  /**
+   * Deletes derived rows in one atomic write; returns how many. The caller (the
+   * distributor) names the partitions: it knows who has views.
+   */
+  deleteDerivedIn(items: DerivedVersions[]): Promise<number>;
+}

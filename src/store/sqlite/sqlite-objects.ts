@@ -1,0 +1,216 @@
+// Objects in the embedded store: versions per partition (a base collection or a reader's
+// view), with date_added unique and increasing per partition, and the first/last flags
+// that TAXII 2.1 §3.4.1 `match[version]` reads kept precomputed.
+import type Database from 'better-sqlite3';
+import type {
+  AddOutcome,
+  AddToManyOptions,
+  NewObjectVersion,
+  ObjectQuery,
+  ObjectStore,
+  PartitionBatch,
+  QueryPage,
+  StoredVersion,
+  VersionSelector,
+} from '../object-store';
+import type { DerivedVersions } from '../distribution-ledger';
+import { DirectoryConflict } from '../../directory/records';
+import { formatMicros, nowMicros, versionKey } from '../../vocabulary/time';
+import { VariantHashes } from '../variant-hashes';
+import { withoutOwnFsync } from './sqlite-connection';
+import { addSpecVersionClause, addVersionClause, objectQuerySql, type RecordRow } from './sqlite-object-query';
+import { ID_CHUNK, placeholders, type SqlParam, type StatementCache } from './sqlite-sql-shapes';
+
+export class SqliteObjects implements ObjectStore {
+  private readonly statements: ReturnType<typeof prepareObjectStatements>;
+  /** Hashes of forms seen recently (a publish fans one form out to many readers). */
+  private readonly variantHashes = new VariantHashes();
+  private readonly addTransaction: (partition: string, versions: NewObjectVersion[]) => AddOutcome[];
+  private readonly manyTransaction: (batches: PartitionBatch[], directoryRevision?: number) => AddOutcome[][];
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly shapes: StatementCache,
+    directory: { readRevision(): number },
+  ) {
+    this.statements = prepareObjectStatements(db);
+    const tx = db.transaction((partition: string, versions: NewObjectVersion[]) => this.addInTransaction(partition, versions));
+    // IMMEDIATE: take the write lock before reading the partition's clock, so that
+    // date_added stays unique even when several processes share the file.
+    this.addTransaction = (p, v) => tx.immediate(p, v);
+    const many = db.transaction((batches: PartitionBatch[], directoryRevision?: number) => {
+      if (directoryRevision !== undefined) {
+        const actual = directory.readRevision();
+        if (actual !== directoryRevision) throw new DirectoryConflict(directoryRevision, actual);
+      }
+      return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.partition, b.versions)));
+    });
+    this.manyTransaction = (b, r) => many.immediate(b, r);
+  }
+
+  async addObjects(partition: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
+    if (versions.length === 0) return [];
+    return this.addTransaction(partition, versions);
+  }
+
+  async addObjectsToMany(batches: PartitionBatch[], options: AddToManyOptions = {}): Promise<AddOutcome[][]> {
+    const write = () => this.manyTransaction(batches, options.directoryRevision);
+    return options.recoverable ? withoutOwnFsync(this.db, write) : write();
+  }
+
+  private addInTransaction(partition: string, versions: NewObjectVersion[]): AddOutcome[] {
+    const s = this.statements;
+    let last = (s.clock.get(partition) as number | undefined) ?? 0;
+    const results: AddOutcome[] = [];
+    for (const v of versions) {
+      // One lookup tells a new object (the usual case) from a known one.
+      const { lo, hi } = s.bounds.get(partition, v.id) as { lo: string | null; hi: string | null };
+      if (lo !== null) {
+        // Unversioned (no modified/created): the date_added of the provider's first copy is
+        // its version (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
+        const existing = (
+          v.version === undefined ? s.ownCopy.get(partition, v.id, v.provider ?? null) : s.versionExists.get(partition, v.id, v.versionKey)
+        ) as string | undefined;
+        if (existing !== undefined) {
+          // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
+          results.push({ outcome: 'duplicate', version: existing });
+          continue;
+        }
+      }
+      const dateAdded = Math.max(v.dateAdded ?? nowMicros(), last + 1);
+      last = dateAdded;
+      const version = v.version ?? formatMicros(dateAdded);
+      const key = v.versionKey ?? (versionKey(version) as string);
+      const isFirst = lo === null || key < lo;
+      const isLast = hi === null || key > hi;
+      if (isFirst && lo !== null) s.clearFirst.run(partition, v.id);
+      if (isLast && hi !== null) s.clearLast.run(partition, v.id);
+      s.insert.run({
+        collection_id: partition,
+        object_id: v.id,
+        type: v.type,
+        version,
+        version_key: key,
+        spec_version: v.specVersion,
+        date_added: dateAdded,
+        is_first: isFirst ? 1 : 0,
+        is_last: isLast ? 1 : 0,
+        json: v.baseCollection !== undefined ? '' : v.json,
+        variant: v.baseCollection !== undefined && v.json !== '' ? this.variant(v.json) : null,
+        provider: v.provider ?? null,
+        base_collection: v.baseCollection ?? null,
+        base_object_id: v.baseObjectId ?? null,
+        pending: v.pending ? 1 : 0,
+      });
+      results.push({ outcome: 'added', version, dateAdded });
+    }
+    s.setClock.run(partition, last);
+    return results;
+  }
+
+  /** Stores a transformed form once and returns its id; derived rows refer to it (see VARIANTS_SQL). */
+  private variant(json: string): number {
+    const hash = this.variantHashes.hashOf(json);
+    // Looked up every time (the cache only saves hashing): inside the caller's transaction,
+    // so a rolled-back write can never leave a row pointing at a form that is not stored.
+    this.statements.putVariant.run(hash, json);
+    return this.statements.variantId.get(hash) as number;
+  }
+
+  async queryObjects(q: ObjectQuery): Promise<QueryPage> {
+    const { sql, params } = objectQuerySql(q);
+    const rows = this.shapes.prepared(sql).raw(true).all(...params) as RecordRow[];
+    const more = rows.length > q.limit;
+    const records: StoredVersion[] = [];
+    for (let i = 0; i < Math.min(rows.length, q.limit); i++) {
+      const [id, type, version, specVersion, dateAdded, provider, json] = rows[i] as RecordRow;
+      const r: StoredVersion = { id, type, version, specVersion, dateAdded };
+      if (provider !== null) r.provider = provider;
+      if (json !== undefined) r.json = json;
+      records.push(r);
+    }
+    return { records, more };
+  }
+
+  async hasObject(partition: string, objectId: string): Promise<boolean> {
+    return this.statements.hasObject.get(partition, objectId) !== undefined;
+  }
+
+  async presentAmong(partition: string, objectIds: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const unique = [...new Set(objectIds)];
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const chunk = unique.slice(i, i + ID_CHUNK);
+      const found = this.shapes
+        .prepared(`SELECT DISTINCT object_id FROM objects WHERE collection_id = ? AND object_id IN (${placeholders(chunk.length)})`)
+        .pluck()
+        .all(partition, ...chunk) as string[];
+      for (const id of found) out.add(id);
+    }
+    return out;
+  }
+
+  async deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number> {
+    const run = this.db.transaction(() => {
+      const where = ['collection_id = ?', 'object_id = ?'];
+      const params: SqlParam[] = [partition, objectId];
+      addVersionClause(versions, where, params);
+      addSpecVersionClause(specVersions, where, params);
+      const deleted = this.shapes.prepared(`DELETE FROM objects WHERE ${where.join(' AND ')}`).run(...params).changes;
+      if (deleted > 0) this.refreshFlags(partition, objectId);
+      return deleted;
+    });
+    return run.immediate();
+  }
+
+  /** Deletes derived rows of one object; the caller holds the transaction (DistributionLedger.deleteDerivedIn). */
+  deleteDerivedInTransaction(item: DerivedVersions): number {
+    const { partition, objectId, versionKeys, baseCollection } = item;
+    const deleted = this.shapes
+      .prepared(
+        `DELETE FROM objects WHERE collection_id = ? AND object_id = ? AND version_key IN (${placeholders(versionKeys.length)}) AND base_collection = ?`,
+      )
+      .run(partition, objectId, ...versionKeys, baseCollection).changes;
+    if (deleted > 0) this.refreshFlags(partition, objectId);
+    return deleted;
+  }
+
+  /** Sets first/last on the versions of an object left after a delete. */
+  private refreshFlags(partition: string, objectId: string): void {
+    const { lo, hi } = this.statements.bounds.get(partition, objectId) as { lo: string | null; hi: string | null };
+    if (lo !== null) this.statements.refreshFlags.run({ lo, hi, c: partition, o: objectId });
+  }
+}
+
+function prepareObjectStatements(db: Database.Database) {
+  return {
+    clock: db.prepare('SELECT last_added FROM collection_clock WHERE collection_id = ?').pluck(),
+    setClock: db.prepare(
+      'INSERT INTO collection_clock (collection_id, last_added) VALUES (?, ?) ' +
+        'ON CONFLICT (collection_id) DO UPDATE SET last_added = excluded.last_added',
+    ),
+    versionExists: db.prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? AND version_key = ?').pluck(),
+    // An unversioned object's copies are told apart by provider: each member's copy is its own
+    // version, so that whether another member holds the object never shows (docs/security.md).
+    // INDEXED BY: left alone, the planner walks the whole partition in date_added order.
+    ownCopy: db
+      .prepare(
+        'SELECT version FROM objects INDEXED BY objects_by_version WHERE collection_id = ? AND object_id = ? AND provider IS ? ORDER BY date_added LIMIT 1',
+      )
+      .pluck(),
+    bounds: db.prepare('SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?'),
+    insert: db.prepare(
+      'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, variant, pending) ' +
+        'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @base_object_id, @variant, @pending)',
+    ),
+    clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
+    clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
+    refreshFlags: db.prepare(
+      'UPDATE objects SET is_first = (version_key = @lo), is_last = (version_key = @hi) ' +
+        'WHERE collection_id = @c AND object_id = @o',
+    ),
+    hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+    putVariant: db.prepare('INSERT INTO variants (hash, json) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
+    variantId: db.prepare('SELECT id FROM variants WHERE hash = ?').pluck(),
+  };
+}

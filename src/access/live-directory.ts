@@ -2,7 +2,7 @@
 // the directory's revision (one indexed read) and reloads the whole directory when it
 // moved, so that a change made through any server process (suspending a member,
 // revoking a token) takes effect on the next request everywhere.
-import type { Store } from '../store/store';
+import type { DirectoryStore } from '../store/store';
 import { DirectorySnapshot, EMPTY_DIRECTORY } from './directory-snapshot';
 
 export class LiveDirectory {
@@ -11,7 +11,7 @@ export class LiveDirectory {
 
   /** `feedRoot`: where members' personal feeds appear (see DirectorySnapshot). */
   constructor(
-    private readonly store: Store,
+    private readonly store: DirectoryStore,
     private readonly feedRoot?: string,
   ) {
     this.snapshot = new DirectorySnapshot(EMPTY_DIRECTORY, feedRoot);

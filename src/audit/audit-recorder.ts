@@ -10,7 +10,7 @@
 // loses at most the last second of read entries; publish entries are never buffered.
 import type { Logger } from 'pino';
 import type { AuditEntry } from '../directory/records';
-import type { Store } from '../store/store';
+import type { AuditLogStore } from '../store/store';
 
 export interface AuditRecorderOptions {
   /** Longest time a read entry waits in memory (default 1000 ms). */
@@ -28,7 +28,7 @@ export class AuditRecorder {
   private readonly maxBuffered: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: AuditLogStore,
     private readonly logger: Logger,
     options: AuditRecorderOptions = {},
   ) {

@@ -1,7 +1,7 @@
 // Base versions — the rows of a collection as its providers published them — as
 // distribution reads them, before any reader's transforms.
 import type { StixObject } from '../stix/rules/rule';
-import type { Store, StoredVersion } from '../store/store';
+import type { ObjectStore, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 import { everyRow } from './partition-rows';
 
@@ -61,7 +61,7 @@ export function parsedObject(version: BaseVersion): StixObject {
 
 /** Reads base versions from the base collections. */
 export class BaseVersions {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: ObjectStore) {}
 
   /** One version of one object, if the collection still holds it. */
   async one(collectionId: string, objectId: string, key: string): Promise<BaseVersion | undefined> {

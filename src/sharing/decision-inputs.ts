@@ -5,7 +5,7 @@
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { MemberRecord } from '../directory/records';
 import { defaultMou, type Mou } from '../directory/mou';
-import type { Store } from '../store/store';
+import type { DistributionLedger, ObjectStore } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { NO_RELEASES, type BaseVersion, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
@@ -18,7 +18,7 @@ export class DecisionInputs {
   private readonly markings = new Map<string, StixObject>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ObjectStore & DistributionLedger,
     private readonly identities: HubIdentities,
   ) {}
 

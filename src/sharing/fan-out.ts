@@ -5,7 +5,7 @@
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import { DirectoryConflict, type MemberRecord } from '../directory/records';
-import type { DeferredDecision, NewObjectVersion, Store } from '../store/store';
+import type { AuditLogStore, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
 import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
@@ -42,7 +42,7 @@ const MAX_ATTEMPTS = 5;
 
 export class FanOut {
   constructor(
-    private readonly store: Store,
+    private readonly store: ObjectStore & DistributionLedger & AuditLogStore,
     private readonly directory: LiveDirectory,
     private readonly inputs: DecisionInputs,
     private readonly views: ViewWriter,

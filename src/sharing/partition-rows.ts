@@ -1,11 +1,11 @@
 // Reading a whole store partition (a base collection or a member's view) a page at a time.
-import type { Store, StoredVersion } from '../store/store';
+import type { ObjectStore, StoredVersion } from '../store/store';
 
 /** How many rows distribution reads or writes per store call. */
 export const STORE_PAGE = 1000;
 
 /** Every version in a partition, in date_added order, a page at a time. */
-export async function* everyRow(store: Store, partition: string): AsyncGenerator<StoredVersion> {
+export async function* everyRow(store: ObjectStore, partition: string): AsyncGenerator<StoredVersion> {
   let after: number | undefined;
   for (;;) {
     const page = await store.queryObjects({
@@ -25,7 +25,7 @@ export async function* everyRow(store: Store, partition: string): AsyncGenerator
  * Every version of these types in a partition, read in full before the first is returned,
  * so that the caller may delete from the partition while it goes through them.
  */
-export async function rowsOfTypes(store: Store, partition: string, types: string[]): Promise<StoredVersion[]> {
+export async function rowsOfTypes(store: ObjectStore, partition: string, types: string[]): Promise<StoredVersion[]> {
   const rows: StoredVersion[] = [];
   let after: number | undefined;
   for (;;) {

@@ -1,14 +1,14 @@
 // Base versions are written `pending` and settled once distributed (fan-out.ts), so a
 // crash in between leaves them pending; at start they are distributed again.
 import type { Logger } from 'pino';
-import type { PendingVersion, Store } from '../store/store';
+import type { DistributionLedger, PendingVersion } from '../store/store';
 import type { BaseVersion } from './base-versions';
 import type { FanOut } from './fan-out';
 import { STORE_PAGE } from './partition-rows';
 
 export class Recovery {
   constructor(
-    private readonly store: Store,
+    private readonly store: DistributionLedger,
     private readonly fanOut: FanOut,
     private readonly logger: Logger,
   ) {}

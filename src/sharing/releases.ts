@@ -3,14 +3,14 @@
 // whose MOU embargoes until released has its versions held (due never) until it releases
 // them, which decides them again.
 import type { LiveDirectory } from '../access/live-directory';
-import type { Store } from '../store/store';
+import type { DistributionLedger } from '../store/store';
 import { DistributionTally } from './distribution-audit';
 import type { FanOut } from './fan-out';
 import { STORE_PAGE } from './partition-rows';
 
 export class Releases {
   constructor(
-    private readonly store: Store,
+    private readonly store: DistributionLedger,
     private readonly directory: LiveDirectory,
     private readonly fanOut: FanOut,
     private readonly now: () => number,

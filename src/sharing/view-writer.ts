@@ -6,7 +6,7 @@
 // whether a member sees an object: it is kept whether or not the feed is served as a
 // collection (sharing.feed_api_root).
 import { feedCollectionId, viewPartition } from '../directory/hub-ids';
-import type { AddToManyOptions, DeferredDecision, NewObjectVersion, PartitionBatch, Store, StoredVersion } from '../store/store';
+import type { AddToManyOptions, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore, PartitionBatch, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 import { SRO_TYPES } from './base-versions';
 import { everyRow, rowsOfTypes, STORE_PAGE } from './partition-rows';
@@ -30,7 +30,7 @@ export function versionRowKey(objectId: string, key: string): string {
 }
 
 export class ViewWriter {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: ObjectStore & DistributionLedger) {}
 
   /**
    * Adds each reader's rows to its view of their collection and to its feed, in one store

@@ -17,7 +17,7 @@
 //  4. attribution acceptance — `receive.acceptPseudonymised: false` refuses an object the
 //     provider pseudonymises (one that the pseudonymise transform would change).
 //  5. embargo    — `provide.embargoUntilReleased` and the object not released
-//     (ctx.isReleased): allowed with visibleFrom = Number.MAX_SAFE_INTEGER (held until the
+//     (context.isReleased): allowed with visibleFrom = Number.MAX_SAFE_INTEGER (held until the
 //     provider releases it); otherwise `provide.embargoHours > 0`: allowed with
 //     visibleFrom = publishedAt + hours.
 //  6. closure    — `receive.relationshipClosed` (default true): a relationship or sighting
@@ -33,8 +33,8 @@
 // A part's level is the stricter of its granular level and the object's level; unknown
 // markings are ignored (markings.ts). Clause numbers in reasons are 1-based.
 //
-// Each rule is a step (decision-draft.ts DecisionStep) in the file of its theme:
-// marking-gates.ts, agreement-terms.ts, attribution-rules.ts, strip-rules.ts.
+// Each rule is a step that reads and adds to a DecisionDraft (decision-draft.ts), in the
+// file of its theme: marking-gates.ts, agreement-terms.ts, attribution-rules.ts, strip-rules.ts.
 import type { StixObject } from '../stix/rules/rule';
 import { embargo, recipientSources, recipientTypes, relationshipClosure } from './agreement-terms';
 import { attribution, attributionAcceptance } from './attribution-rules';

@@ -33,8 +33,8 @@ export interface DecisionDraft {
   attributionReason: Reason | undefined;
 }
 
-/** Why a step refuses the reader this version; it ends the decision. */
+/**
+ * Why a step refuses the reader this version; it ends the decision. Each step (one rule of
+ * decide.ts) returns its refusal, or undefined once it has added its reasons and transforms.
+ */
 export type Refusal = Reason;
-
-/** One rule of the decision: its refusal, or undefined once it has added its reasons and transforms to the draft. */
-export type DecisionStep = (draft: DecisionDraft) => Refusal | undefined;

@@ -9,7 +9,7 @@
 // - Marking refs Concord cannot read (not TLP, not IEP, not held, statements...) are ignored
 //   for distribution: they neither lower nor raise the level.
 // - IEP `provider_attribution` (may | must | must-not): the most restrictive one present
-//   (must-not > must > may); must-not makes the provider pseudonymised (decide.ts).
+//   (must-not > must > may); must-not makes the provider pseudonymised (attribution-rules.ts).
 // - Granular markings (§7.2.3): the level of each marked part (selector), the most
 //   restrictive of the TLP/IEP markings applied to it. `lang` granular markings carry no
 //   level and are ignored here.

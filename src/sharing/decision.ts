@@ -1,7 +1,7 @@
 // The shape of a distribution decision. `decide` (decide.ts) is the one pure
 // function that says whether a reader may see one object version and in what form; the
-// materialiser (visibility.ts) applies it when objects arrive and when policies change,
-// and the store serves each reader only what it materialised — visibility is the query.
+// distributor applies it when objects arrive and when policies change, and the store
+// serves each reader only what it materialised — visibility is the query.
 import type { MemberRecord } from '../directory/records';
 import type { StixObject } from '../stix/rules/rule';
 import type { MarkingLevel, Mou } from '../directory/mou';

@@ -15,9 +15,9 @@ export class DistributionTally {
   readonly readers = new Map<string, ReaderCounts>();
 
   count(reader: string, outcome: keyof ReaderCounts, by = 1): void {
-    let c = this.readers.get(reader);
-    if (c === undefined) this.readers.set(reader, (c = { visible: 0, hidden: 0, deferred: 0 }));
-    c[outcome] += by;
+    let counts = this.readers.get(reader);
+    if (counts === undefined) this.readers.set(reader, (counts = { visible: 0, hidden: 0, deferred: 0 }));
+    counts[outcome] += by;
   }
 }
 
@@ -34,11 +34,11 @@ export function summariseDistribution(
   entries.sort(([a], [b]) => a.localeCompare(b));
   const totals: ReaderCounts = { visible: 0, hidden: 0, deferred: 0 };
   const perReader: Record<string, ReaderCounts> = {};
-  for (const [reader, c] of entries) {
-    perReader[reader] = { visible: c.visible, hidden: c.hidden, deferred: c.deferred };
-    totals.visible += c.visible;
-    totals.hidden += c.hidden;
-    totals.deferred += c.deferred;
+  for (const [reader, counts] of entries) {
+    perReader[reader] = { visible: counts.visible, hidden: counts.hidden, deferred: counts.deferred };
+    totals.visible += counts.visible;
+    totals.hidden += counts.hidden;
+    totals.deferred += counts.deferred;
   }
   return { ...(versions !== undefined ? { versions } : {}), readers: perReader, totals };
 }

@@ -8,16 +8,14 @@
 // Each explanation also looks at the member's materialised view of the collection: a
 // version the decision allows (and whose embargo is over) must be in it, any other must
 // not; a mismatch is reported (`consistent: false`) rather than hidden.
-//
-// The audit log records distribution in aggregate: summariseDistribution() turns the
-// per-reader counts of one publish into the details of one `objects.distribute` entry.
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { AclEntry, CollectionRecord, MemberRecord } from '../directory/records';
 import type { Store, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import type { Decision, Reason, Transform } from './decision';
-import { type BaseVersion, type Distributor, referencedIds, toBase } from './distributor';
+import { type BaseVersion, type Distributor, toBase } from './distributor';
+import { referencedIds } from './references';
 import type { MarkingLevel } from '../directory/mou';
 import { feedCollectionId, viewPartition } from '../directory/hub-ids';
 
@@ -50,34 +48,34 @@ function grantLabel(entry: AclEntry): string {
 }
 
 /** Why `member` may or may not read `collection` (mirrors DirectorySnapshot.accessOf). */
-export function explainAccess(d: DirectorySnapshot, sharing: ExplainSharing, member: MemberRecord, collection: CollectionRecord): AccessExplanation {
-  const read = sharing.distributor.readersOf(d, collection.id).some((m) => m.id === member.id);
+export function explainAccess(snapshot: DirectorySnapshot, sharing: ExplainSharing, member: MemberRecord, collection: CollectionRecord): AccessExplanation {
+  const read = sharing.distributor.readersOf(snapshot, collection.id).some((reader) => reader.id === member.id);
   const reasons: Reason[] = [];
-  const c = collection.id;
+  const collectionId = collection.id;
   if (member.status !== 'active') {
     reasons.push({ rule: 'suspended', text: `${member.id} is ${member.status}: it reads no collection` });
     return { read, reasons };
   }
-  if (collection.owner === member.id) reasons.push({ rule: 'owner', text: `${member.id} owns collection ${c}` });
+  if (collection.owner === member.id) reasons.push({ rule: 'owner', text: `${member.id} owns collection ${collectionId}` });
   const grantees = new Map<string, string>([
     ['everyone', 'everyone'],
     [`member:${member.id}`, 'named'],
-    ...member.groups.filter((g) => d.groups.has(g)).map((g): [string, string] => [`group:${g}`, `in group:${g}`]),
+    ...member.groups.filter((group) => snapshot.groups.has(group)).map((group): [string, string] => [`group:${group}`, `in group:${group}`]),
   ]);
   const others: string[] = [];
-  for (const entry of d.acl(c)) {
+  for (const entry of snapshot.acl(collectionId)) {
     const how = grantees.get(entry.grantee);
     if (how === undefined) {
       others.push(entry.grantee);
       continue;
     }
-    const text = `ACL entry ${entry.grantee} grants ${grantLabel(entry)} on collection ${c}; ${member.id} is ${how}`;
+    const text = `ACL entry ${entry.grantee} grants ${grantLabel(entry)} on collection ${collectionId}; ${member.id} is ${how}`;
     if (entry.read) reasons.push({ rule: 'acl', text });
     else reasons.push({ rule: 'no-read-access', text });
   }
-  if (!reasons.some((r) => r.rule === 'owner' || r.rule === 'acl')) {
+  if (!reasons.some((reason) => reason.rule === 'owner' || reason.rule === 'acl')) {
     const held = others.length > 0 ? ` (its entries name ${others.join(', ')})` : ' (it has no ACL entry)';
-    reasons.push({ rule: 'no-read-access', text: `${member.id} does not own collection ${c} and no ACL entry grants it read${held}` });
+    reasons.push({ rule: 'no-read-access', text: `${member.id} does not own collection ${collectionId} and no ACL entry grants it read${held}` });
   }
   return { read, reasons };
 }
@@ -97,7 +95,7 @@ async function* rows(store: Store, collectionId: string, opts: { ids?: string[];
       withJson: opts.withJson,
       ...(after !== undefined ? { after } : {}),
     });
-    for (const r of page.records) yield r;
+    for (const row of page.records) yield row;
     if (!page.more || page.records.length === 0) return;
     after = page.records[page.records.length - 1]?.dateAdded;
   }
@@ -106,19 +104,19 @@ async function* rows(store: Store, collectionId: string, opts: { ids?: string[];
 /** `id versionKey` of every row in a partition (or of one object's rows). */
 async function keysIn(store: Store, partition: string, ids?: string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for await (const r of rows(store, partition, { ...(ids !== undefined ? { ids } : {}), withJson: false })) out.add(`${r.id} ${versionKey(r.version) as string}`);
+  for await (const row of rows(store, partition, { ...(ids !== undefined ? { ids } : {}), withJson: false })) out.add(`${row.id} ${versionKey(row.version) as string}`);
   return out;
 }
 
 /** Closure, as distribution asks it: is each referenced object in the member's feed? */
-async function knownRefs(store: Store, memberId: string, object: StixObject, cache: Map<string, boolean>): Promise<Map<string, boolean>> {
+async function knownRefs(store: Store, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
   const feed = viewPartition(memberId, feedCollectionId(memberId));
   const known = new Map<string, boolean>();
   if (!SRO_TYPES.has(String(object.type))) return known;
   for (const ref of referencedIds(object)) {
-    let has = cache.get(ref);
-    if (has === undefined) cache.set(ref, (has = await store.hasObject(feed, ref)));
-    known.set(ref, has);
+    let held = inFeed.get(ref);
+    if (held === undefined) inFeed.set(ref, (held = await store.hasObject(feed, ref)));
+    known.set(ref, held);
   }
   return known;
 }
@@ -194,62 +192,70 @@ function statusOf(decision: Decision, now: number): VersionStatus {
   return decision.visibleFrom !== undefined && decision.visibleFrom > now ? 'embargoed' : 'visible';
 }
 
-function knownMember(d: DirectorySnapshot, memberId: string): MemberRecord {
-  const member = d.members.get(memberId);
+function knownMember(snapshot: DirectorySnapshot, memberId: string): MemberRecord {
+  const member = snapshot.members.get(memberId);
   if (member === undefined) throw new NothingToExplain(`There is no member '${memberId}'.`);
   return member;
 }
 
 /** The base (non-feed) collections, in a stable order. */
-function baseCollections(d: DirectorySnapshot): CollectionRecord[] {
-  return [...d.collections.values()].filter((c) => !d.isFeed(c.id)).sort((a, b) => a.apiRoot.localeCompare(b.apiRoot) || a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+function baseCollections(snapshot: DirectorySnapshot): CollectionRecord[] {
+  return [...snapshot.collections.values()]
+    .filter((collection) => !snapshot.isFeed(collection.id))
+    .sort((a, b) => a.apiRoot.localeCompare(b.apiRoot) || a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
 }
 
 /**
  * Why `memberId` does or does not see `objectId`, in every collection holding it, version
  * by version. Throws NothingToExplain for an unknown member or an object no collection holds.
  */
-export async function explain(d: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, objectId: string, now = Date.now()): Promise<Explanation> {
-  const member = knownMember(d, memberId);
+export async function explain(snapshot: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, objectId: string, now = Date.now()): Promise<Explanation> {
+  const member = knownMember(snapshot, memberId);
   const collections: CollectionExplanation[] = [];
-  const cache = new Map<string, boolean>();
-  for (const c of baseCollections(d)) {
+  const inFeed = new Map<string, boolean>();
+  for (const collection of baseCollections(snapshot)) {
     const versions: BaseVersion[] = [];
-    for await (const r of rows(store, c.id, { ids: [objectId], withJson: true })) versions.push(toBase(r));
+    for await (const row of rows(store, collection.id, { ids: [objectId], withJson: true })) versions.push(toBase(row));
     if (versions.length === 0) continue;
     versions.sort((a, b) => a.versionKey.localeCompare(b.versionKey) || a.dateAdded - b.dateAdded);
     const latestKey = versions[versions.length - 1]?.versionKey;
-    const access = explainAccess(d, sharing, member, c);
+    const access = explainAccess(snapshot, sharing, member, collection);
     // Looked at even without read access: a view left behind is a leak to report.
-    const inView = await keysIn(store, viewPartition(member.id, c.id), [objectId]);
-    const out: VersionExplanation[] = [];
-    for (const v of versions) {
-      const held = inView.has(`${v.id} ${v.versionKey}`);
-      const base = { version: v.version, dateAdded: isoMicros(v.dateAdded), ...(v.provider !== undefined ? { provider: v.provider } : {}), latest: v.versionKey === latestKey };
+    const inView = await keysIn(store, viewPartition(member.id, collection.id), [objectId]);
+    const explained: VersionExplanation[] = [];
+    for (const version of versions) {
+      const held = inView.has(`${version.id} ${version.versionKey}`);
+      const base = {
+        version: version.version,
+        dateAdded: isoMicros(version.dateAdded),
+        ...(version.provider !== undefined ? { provider: version.provider } : {}),
+        latest: version.versionKey === latestKey,
+      };
       if (!access.read) {
-        out.push({ ...base, status: 'no-read-access', expectedInView: false, inView: held, consistent: !held });
+        explained.push({ ...base, status: 'no-read-access', expectedInView: false, inView: held, consistent: !held });
         continue;
       }
-      const object = JSON.parse(v.json) as StixObject;
-      const decision = sharing.distributor.decisionFor(d, member, v, await knownRefs(store, member.id, object, cache), await sharing.distributor.releasedFor(d, [v]));
+      const object = JSON.parse(version.json) as StixObject;
+      const known = await knownRefs(store, member.id, object, inFeed);
+      const decision = sharing.distributor.decisionFor(snapshot, member, version, known, await sharing.distributor.releasedFor(snapshot, [version]));
       const status = statusOf(decision, now);
       const expected = status === 'visible';
-      const e: VersionExplanation = { ...base, status, decision: decisionJson(decision), expectedInView: expected, inView: held, consistent: expected === held };
-      if (!e.consistent) {
-        if (expected && decision.visibleFrom !== undefined) e.note = 'the embargo is over; the version is added to the view at the next release run';
-        else if (expected) e.note = 'the decision allows this version but the view does not hold it';
-        else e.note = 'the view holds a version the decision no longer allows';
+      const explanation: VersionExplanation = { ...base, status, decision: decisionJson(decision), expectedInView: expected, inView: held, consistent: expected === held };
+      if (!explanation.consistent) {
+        if (expected && decision.visibleFrom !== undefined) explanation.note = 'the embargo is over; the version is added to the view at the next release run';
+        else if (expected) explanation.note = 'the decision allows this version but the view does not hold it';
+        else explanation.note = 'the view holds a version the decision no longer allows';
       }
-      out.push(e);
+      explained.push(explanation);
     }
-    collections.push({ collectionId: c.id, apiRoot: c.apiRoot, title: c.title, access, versions: out });
+    collections.push({ collectionId: collection.id, apiRoot: collection.apiRoot, title: collection.title, access, versions: explained });
   }
   if (collections.length === 0) throw new NothingToExplain(`No collection holds an object '${objectId}'.`);
   return {
     member: member.id,
     object: objectId,
-    visible: collections.some((c) => c.versions.some((v) => v.latest && v.status === 'visible')),
-    consistent: collections.every((c) => c.versions.every((v) => v.consistent)),
+    visible: collections.some((collection) => collection.versions.some((version) => version.latest && version.status === 'visible')),
+    consistent: collections.every((collection) => collection.versions.every((version) => version.consistent)),
     collections,
   };
 }
@@ -300,48 +306,42 @@ function bump(counts: Record<string, number>, rule: string, by = 1): void {
 }
 
 /** Per collection: how many objects `memberId` sees, and why the rest are hidden. */
-export async function simulate(d: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, now = Date.now()): Promise<Simulation> {
-  const member = knownMember(d, memberId);
+export async function simulate(snapshot: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, now = Date.now()): Promise<Simulation> {
+  const member = knownMember(snapshot, memberId);
   const collections: CollectionSimulation[] = [];
-  const cache = new Map<string, boolean>();
-  for (const c of baseCollections(d)) {
-    const access = explainAccess(d, sharing, member, c);
-    const inView = await keysIn(store, viewPartition(member.id, c.id));
+  const inFeed = new Map<string, boolean>();
+  for (const collection of baseCollections(snapshot)) {
+    const access = explainAccess(snapshot, sharing, member, collection);
+    const inView = await keysIn(store, viewPartition(member.id, collection.id));
     const hiddenBy: Record<string, number> = {};
     const inconsistent: string[] = [];
     let total = 0;
     let visible = 0;
     let held = 0;
     let mismatches = 0;
-    for await (const row of rows(store, c.id, { latest: true, withJson: access.read })) {
+    for await (const row of rows(store, collection.id, { latest: true, withJson: access.read })) {
       total++;
-      const v = access.read ? toBase(row) : undefined;
-      const key = `${row.id} ${versionKey(row.version) as string}`;
-      const has = inView.has(key);
-      if (has) held++;
+      const version = access.read ? toBase(row) : undefined;
+      const inViewNow = inView.has(`${row.id} ${versionKey(row.version) as string}`);
+      if (inViewNow) held++;
       let sees = false;
-      if (v === undefined) bump(hiddenBy, 'no-read-access');
+      if (version === undefined) bump(hiddenBy, 'no-read-access');
       else {
-        const decision = sharing.distributor.decisionFor(
-          d,
-          member,
-          v,
-          await knownRefs(store, member.id, JSON.parse(v.json) as StixObject, cache),
-          await sharing.distributor.releasedFor(d, [v]),
-        );
+        const known = await knownRefs(store, member.id, JSON.parse(version.json) as StixObject, inFeed);
+        const decision = sharing.distributor.decisionFor(snapshot, member, version, known, await sharing.distributor.releasedFor(snapshot, [version]));
         sees = statusOf(decision, now) === 'visible';
         if (sees) visible++;
         else bump(hiddenBy, hiddenRule(decision));
       }
-      if (sees !== has) {
+      if (sees !== inViewNow) {
         mismatches++;
         if (inconsistent.length < MAX_LISTED) inconsistent.push(row.id);
       }
     }
     collections.push({
-      collectionId: c.id,
-      apiRoot: c.apiRoot,
-      title: c.title,
+      collectionId: collection.id,
+      apiRoot: collection.apiRoot,
+      title: collection.title,
       access,
       total,
       visible,
@@ -353,11 +353,12 @@ export async function simulate(d: DirectorySnapshot, store: Store, sharing: Expl
     });
   }
   const hiddenBy: Record<string, number> = {};
-  for (const c of collections) for (const [rule, n] of Object.entries(c.hiddenBy)) bump(hiddenBy, rule, n);
-  const total = collections.reduce((n, c) => n + c.total, 0);
-  const visible = collections.reduce((n, c) => n + c.visible, 0);
-  return { member: member.id, total, visible, hidden: total - visible, hiddenBy, consistent: collections.every((c) => c.consistent), collections };
+  for (const collection of collections) for (const [rule, count] of Object.entries(collection.hiddenBy)) bump(hiddenBy, rule, count);
+  const total = collections.reduce((sum, collection) => sum + collection.total, 0);
+  const visible = collections.reduce((sum, collection) => sum + collection.visible, 0);
+  const consistent = collections.every((collection) => collection.consistent);
+  return { member: member.id, total, visible, hidden: total - visible, hiddenBy, consistent, collections };
 }
 
-// The audit in aggregate lives in distribution-audit.ts (the distributor records it).
+// Distribution in the audit log, in aggregate (distribution-audit.ts), is read with explanations.
 export { DistributionTally, distributionAuditEntry, summariseDistribution, type ReaderCounts } from './distribution-audit';

@@ -9,7 +9,7 @@
 // - Marking refs Concord cannot read (not TLP, not IEP, not held, statements...) are ignored
 //   for distribution: they neither lower nor raise the level.
 // - IEP `provider_attribution` (may | must | must-not): the most restrictive one present
-//   (must-not > must > may); must-not makes the provider pseudonymised (decide.ts).
+//   (must-not > must > may); must-not makes the provider pseudonymised (attribution-rules.ts).
 // - Granular markings (§7.2.3): the level of each marked part (selector), the most
 //   restrictive of the TLP/IEP markings applied to it. `lang` granular markings carry no
 //   level and are ignored here.
@@ -78,9 +78,9 @@ export function levelLabel(level: MarkingLevel): string {
 }
 
 const STANDARD_MEANINGS: ReadonlyMap<string, MarkingMeaning> = new Map(
-  [...TLP_MARKINGS].map(([id, m]) => {
-    const level = tlpToLevel(m.level);
-    return [id, { level, label: `TLP:${m.level.toUpperCase()}`, iep: false }];
+  [...TLP_MARKINGS].map(([id, marking]) => {
+    const level = tlpToLevel(marking.level);
+    return [id, { level, label: `TLP:${marking.level.toUpperCase()}`, iep: false }];
   }),
 );
 
@@ -88,16 +88,16 @@ const STANDARD_MEANINGS: ReadonlyMap<string, MarkingMeaning> = new Map(
 export function markingMeaning(id: string, ctx: MarkingLookup): MarkingMeaning | undefined {
   const standard = STANDARD_MEANINGS.get(id);
   if (standard !== undefined) return standard;
-  const def = ctx.markingDefinition(id);
-  if (def === undefined || def.type !== 'marking-definition') return undefined;
-  const extensions = def.extensions;
+  const definition = ctx.markingDefinition(id);
+  if (definition === undefined || definition.type !== 'marking-definition') return undefined;
+  const extensions = definition.extensions;
   if (!isPlainObject(extensions)) return undefined;
   const iep = extensions[IEP_2_0_EXTENSION_ID];
   if (!isPlainObject(iep)) return undefined;
   const level = typeof iep.tlp === 'string' ? tlpToLevel(iep.tlp) : undefined;
-  const pa = typeof iep.provider_attribution === 'string' ? iep.provider_attribution.toLowerCase() : undefined;
-  const providerAttribution = pa === 'may' || pa === 'must' || pa === 'must-not' ? pa : undefined;
-  const name = typeof def.name === 'string' ? def.name : id;
+  const stated = typeof iep.provider_attribution === 'string' ? iep.provider_attribution.toLowerCase() : undefined;
+  const providerAttribution = stated === 'may' || stated === 'must' || stated === 'must-not' ? stated : undefined;
+  const name = typeof definition.name === 'string' ? definition.name : id;
   return { level, providerAttribution, label: level ? `IEP ${name} (${levelLabel(level)})` : `IEP ${name}`, iep: true };
 }
 
@@ -126,11 +126,11 @@ export function effectiveMarking(object: StixObject, ctx: MarkingLookup, default
       if (meaning.iep) iep.push(meaning.label);
       providerAttribution = stricterAttribution(providerAttribution, meaning.providerAttribution);
       if (meaning.level === undefined) continue;
-      const r = levelRank(meaning.level);
-      if (r > rank) {
-        rank = r;
+      const meaningRank = levelRank(meaning.level);
+      if (meaningRank > rank) {
+        rank = meaningRank;
         labels = [meaning.label];
-      } else if (r === rank) {
+      } else if (meaningRank === rank) {
         labels.push(meaning.label);
       }
     }

@@ -2,19 +2,23 @@
 // closure asks the reader to see before it may see the relationship.
 import type { StixObject } from '../stix/rules/rule';
 
+function addIds(ids: string[], reference: unknown): void {
+  if (typeof reference === 'string') ids.push(reference);
+  else if (Array.isArray(reference)) for (const id of reference) if (typeof id === 'string') ids.push(id);
+}
+
+/** Each id once, in the order the properties name them; none for other types. */
 export function referencedIds(object: StixObject): string[] {
   const ids: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v === 'string') ids.push(v);
-    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') ids.push(x);
-  };
   if (object.type === 'relationship') {
-    add(object.source_ref);
-    add(object.target_ref);
+    addIds(ids, object.source_ref);
+    addIds(ids, object.target_ref);
   } else if (object.type === 'sighting') {
-    add(object.sighting_of_ref);
-    add(object.observed_data_refs);
-    add(object.where_sighted_refs);
+    addIds(ids, object.sighting_of_ref);
+    addIds(ids, object.observed_data_refs);
+    addIds(ids, object.where_sighted_refs);
+  } else {
+    return ids;
   }
   return [...new Set(ids)];
 }

@@ -19,22 +19,22 @@ export function parseSelector(selector: string): SelectorPath | undefined {
   const out: SelectorPath = [];
   for (const component of selector.split('.')) {
     if (component.length === 0) return undefined;
-    const m = INDEX.exec(component);
-    out.push(m ? Number(m[1]) : component);
+    const index = INDEX.exec(component);
+    out.push(index ? Number(index[1]) : component);
   }
   return out;
 }
 
 export function formatSelector(path: SelectorPath): string {
-  return path.map((c) => (typeof c === 'number' ? `[${c}]` : c)).join('.');
+  return path.map((component) => (typeof component === 'number' ? `[${component}]` : component)).join('.');
 }
 
-function isRecord(v: Json): v is Mutable {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isRecord(value: Json): value is Mutable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function hasOwn(o: object, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
+function hasOwn(holder: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(holder, key);
 }
 
 /** The pseudonym identity object that stands for a pseudonymised provider's own identity. */
@@ -60,7 +60,7 @@ function replaceReferences(obj: Mutable, from: string, to: string): void {
     if (!REF_PROPERTY.test(key) || key === 'object_marking_refs') continue;
     const value = obj[key];
     if (value === from) obj[key] = to;
-    else if (Array.isArray(value) && value.includes(from)) obj[key] = value.map((v) => (v === from ? to : v));
+    else if (Array.isArray(value) && value.includes(from)) obj[key] = value.map((id) => (id === from ? to : id));
   }
 }
 
@@ -96,14 +96,14 @@ function remapAfterRemoval(path: SelectorPath, removed: SelectorPath): SelectorP
 function removeAt(root: Mutable, path: SelectorPath): SelectorPath | undefined {
   const parents: Json[] = [root];
   let current: Json = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const c = path[i];
-    if (typeof c === 'number') {
-      if (!Array.isArray(current) || c >= current.length) return undefined;
-      current = current[c];
+  for (let depth = 0; depth < path.length - 1; depth++) {
+    const component = path[depth];
+    if (typeof component === 'number') {
+      if (!Array.isArray(current) || component >= current.length) return undefined;
+      current = current[component];
     } else {
-      if (!isRecord(current) || !hasOwn(current, c)) return undefined;
-      current = current[c];
+      if (!isRecord(current) || !hasOwn(current, component)) return undefined;
+      current = current[component];
     }
     parents.push(current);
   }
@@ -111,14 +111,14 @@ function removeAt(root: Mutable, path: SelectorPath): SelectorPath | undefined {
   let removed: SelectorPath = path;
   for (;;) {
     const holder = parents[depth];
-    const c = path[depth];
-    if (typeof c === 'number') {
-      if (!Array.isArray(holder) || c >= holder.length) return depth === path.length - 1 ? undefined : removed;
-      holder.splice(c, 1);
+    const component = path[depth];
+    if (typeof component === 'number') {
+      if (!Array.isArray(holder) || component >= holder.length) return depth === path.length - 1 ? undefined : removed;
+      holder.splice(component, 1);
       if (holder.length > 0 || depth === 0) return removed;
     } else {
-      if (!isRecord(holder) || !hasOwn(holder, c)) return depth === path.length - 1 ? undefined : removed;
-      delete holder[c];
+      if (!isRecord(holder) || !hasOwn(holder, component)) return depth === path.length - 1 ? undefined : removed;
+      delete holder[component];
       if (Object.keys(holder).length > 0 || depth === 0) return removed;
     }
     // The holder became empty: remove it from its own holder.
@@ -145,19 +145,19 @@ function removeParts(obj: Mutable, selectors: readonly SelectorPath[]): void {
     if (next[0] === 'granular_markings') continue;
     const removed = removeAt(obj, next);
     if (removed === undefined) continue;
-    pending = pending.map((p) => remapAfterRemoval(p, removed)).filter((p): p is SelectorPath => p !== undefined);
-    if (granular) for (const g of granular) g.paths = g.paths.map((p) => (p === undefined ? p : remapAfterRemoval(p, removed)));
+    pending = pending.map((path) => remapAfterRemoval(path, removed)).filter((path): path is SelectorPath => path !== undefined);
+    if (granular) for (const marking of granular) marking.paths = marking.paths.map((path) => (path === undefined ? path : remapAfterRemoval(path, removed)));
   }
   if (granular === undefined || !Array.isArray(obj.granular_markings)) return;
   const kept: Mutable[] = [];
-  for (const g of granular) {
-    const original = Array.isArray(g.entry.selectors) ? g.entry.selectors : [];
+  for (const marking of granular) {
+    const original = Array.isArray(marking.entry.selectors) ? marking.entry.selectors : [];
     const selectorsLeft: string[] = [];
-    g.paths.forEach((p, i) => {
-      if (p !== undefined) selectorsLeft.push(formatSelector(p));
-      else if (parseSelector(String(original[i])) === undefined && typeof original[i] === 'string') selectorsLeft.push(original[i] as string);
+    marking.paths.forEach((path, index) => {
+      if (path !== undefined) selectorsLeft.push(formatSelector(path));
+      else if (parseSelector(String(original[index])) === undefined && typeof original[index] === 'string') selectorsLeft.push(original[index] as string);
     });
-    if (selectorsLeft.length > 0) kept.push({ ...g.entry, selectors: selectorsLeft });
+    if (selectorsLeft.length > 0) kept.push({ ...marking.entry, selectors: selectorsLeft });
   }
   if (kept.length > 0) obj.granular_markings = kept;
   else delete obj.granular_markings;
@@ -182,26 +182,26 @@ export function referencesIdentity(obj: StixObject, id: string): boolean {
 export function applyTransforms(object: StixObject, transforms: readonly Transform[]): StixObject {
   const obj = structuredClone(object) as Mutable;
   const removals: SelectorPath[] = [];
-  for (const t of transforms) {
-    switch (t.kind) {
+  for (const transform of transforms) {
+    switch (transform.kind) {
       case 'pseudonymise':
-        if (object.id === t.identityRef) return pseudonymIdentity(t.pseudonym, object);
-        replaceReferences(obj, t.identityRef, t.pseudonym);
+        if (object.id === transform.identityRef) return pseudonymIdentity(transform.pseudonym, object);
+        replaceReferences(obj, transform.identityRef, transform.pseudonym);
         break;
       case 'attribute-to-hub':
-        if (typeof obj.created_by_ref === 'string' && (t.identityRef === undefined || obj.created_by_ref === t.identityRef)) {
-          obj.created_by_ref = t.hubIdentity;
+        if (typeof obj.created_by_ref === 'string' && (transform.identityRef === undefined || obj.created_by_ref === transform.identityRef)) {
+          obj.created_by_ref = transform.hubIdentity;
         }
         break;
       case 'strip-properties':
-        for (const p of t.properties) removals.push([p]);
+        for (const property of transform.properties) removals.push([property]);
         break;
       case 'strip-references':
-        for (const i of t.indexes) removals.push(['external_references', i]);
+        for (const index of transform.indexes) removals.push(['external_references', index]);
         break;
       case 'redact-granular':
-        for (const s of t.selectors) {
-          const path = parseSelector(s);
+        for (const selector of transform.selectors) {
+          const path = parseSelector(selector);
           if (path !== undefined) removals.push(path);
         }
         break;

@@ -18,7 +18,7 @@
 //   delete any.
 import { isDeepStrictEqual } from 'node:util';
 import type { Principal } from '../access/principal';
-import type { Store, StoredVersion, VersionSelector } from '../store/store';
+import type { NewObjectVersion, Store, StoredVersion, VersionSelector } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 
 export type ProvenanceVerdict =
@@ -26,16 +26,12 @@ export type ProvenanceVerdict =
   | { kind: 'duplicate'; version: string }
   | { kind: 'refuse'; message: string };
 
-/** What provenance needs of an object offered for publishing. */
-export interface Candidate {
-  id: string;
-  /** The stated version (modified, else created), or undefined for unversioned objects. */
-  version: string | undefined;
-  versionKey: string | undefined;
+/** What provenance needs of a candidate of a publish (publish-objects.ts Candidate). */
+export interface PublishCandidate {
+  /** The version as the store would hold it; its `version` is undefined for unversioned objects. */
+  readonly newVersion: Pick<NewObjectVersion, 'id' | 'version' | 'versionKey' | 'json'>;
   /** The object's created_by_ref, when it is a string. */
-  createdByRef: string | undefined;
-  /** The object as posted. */
-  json: string;
+  readonly createdByRef?: string;
 }
 
 const ALL: VersionSelector = { all: true };
@@ -53,9 +49,9 @@ interface Poster {
  * One verdict per candidate, in order. The usual case (no candidate is in the collection
  * yet) costs one indexed query; the rest only for objects already there.
  */
-export async function judgePublish(store: Store, collectionId: string, poster: Poster, candidates: Candidate[]): Promise<ProvenanceVerdict[]> {
+export async function judgePublish(store: Store, collectionId: string, poster: Poster, candidates: readonly PublishCandidate[]): Promise<ProvenanceVerdict[]> {
   if (candidates.length === 0) return [];
-  const present = await store.presentAmong(collectionId, [...new Set(candidates.map((c) => c.id))]);
+  const present = await store.presentAmong(collectionId, [...new Set(candidates.map((candidate) => candidate.newVersion.id))]);
   if (present.size === 0) return candidates.map(() => STORE);
   const ids = [...present];
   const base = byId(await allVersions(store, collectionId, ids, false));
@@ -63,33 +59,34 @@ export async function judgePublish(store: Store, collectionId: string, poster: P
   // created_by_ref of other providers' versions, read only when a poster claims to be the creator.
   let creators: Map<string, Set<string | undefined>> | undefined;
   const verdicts: ProvenanceVerdict[] = [];
-  for (const c of candidates) {
-    const seen = visible.get(c.id);
-    if (c.version === undefined) {
+  for (const candidate of candidates) {
+    const offered = candidate.newVersion;
+    const seen = visible.get(offered.id);
+    if (offered.version === undefined) {
       // A copy the poster can see is the duplicate; a hidden one is not (see above).
       verdicts.push(seen && seen.length > 0 ? { kind: 'duplicate', version: (seen[0] as StoredVersion).version } : STORE);
       continue;
     }
-    const same = seen?.find((r) => versionKey(r.version) === c.versionKey);
+    const same = seen?.find((row) => versionKey(row.version) === offered.versionKey);
     if (same) {
       verdicts.push({ kind: 'duplicate', version: same.version });
       continue;
     }
-    const others = (base.get(c.id) ?? []).filter((r) => r.provider !== poster.principal.id);
+    const others = (base.get(offered.id) ?? []).filter((row) => row.provider !== poster.principal.id);
     if (poster.principal.admin || others.length === 0) {
       verdicts.push(STORE);
       continue;
     }
-    const taken = others.find((r) => versionKey(r.version) === c.versionKey);
-    if (taken && (await sameContent(store, collectionId, c, taken))) {
+    const taken = others.find((row) => versionKey(row.version) === offered.versionKey);
+    if (taken && (await sameContent(store, collectionId, offered, taken))) {
       // The very object, hidden from the poster: only a holder of its exact content (a
       // well-known marking definition, a relayed report) can get here, and learns nothing new.
       verdicts.push({ kind: 'duplicate', version: taken.version });
       continue;
     }
-    if (poster.identityRef !== undefined && c.createdByRef === poster.identityRef) {
+    if (poster.identityRef !== undefined && candidate.createdByRef === poster.identityRef) {
       creators ??= await createdByOf(store, collectionId, ids, poster.principal.id);
-      const named = creators.get(c.id);
+      const named = creators.get(offered.id);
       if (named && named.size === 1 && named.has(poster.identityRef)) {
         verdicts.push(STORE);
         continue;
@@ -98,7 +95,7 @@ export async function judgePublish(store: Store, collectionId: string, poster: P
     verdicts.push({
       kind: 'refuse',
       message:
-        `${c.id}: another member published this object in this collection, and only an object's creator may add versions of it ` +
+        `${offered.id}: another member published this object in this collection, and only an object's creator may add versions of it ` +
         '(STIX 2.1 §3.6). Publish your own object (a new id), or a sighting, opinion or note that refers to it.',
     });
   }
@@ -111,7 +108,7 @@ export async function judgePublish(store: Store, collectionId: string, poster: P
  */
 export async function deleteRefusal(store: Store, collectionId: string, principal: Principal, objectId: string, versionKeys: string[]): Promise<string | undefined> {
   if (principal.admin || versionKeys.length === 0) return undefined;
-  const foreign = (await allVersions(store, collectionId, [objectId], false, versionKeys)).filter((r) => r.provider !== principal.id);
+  const foreign = (await allVersions(store, collectionId, [objectId], false, versionKeys)).filter((row) => row.provider !== principal.id);
   if (foreign.length === 0) return undefined;
   return (
     `You may delete only the versions your organisation published: ${foreign.length} of the ${versionKeys.length} version(s) selected ` +
@@ -154,29 +151,29 @@ export async function storedVersions(
 
 function byId(records: StoredVersion[]): Map<string, StoredVersion[]> {
   const map = new Map<string, StoredVersion[]>();
-  for (const r of records) {
-    let list = map.get(r.id);
-    if (!list) map.set(r.id, (list = []));
-    list.push(r);
+  for (const row of records) {
+    let list = map.get(row.id);
+    if (!list) map.set(row.id, (list = []));
+    list.push(row);
   }
   return map;
 }
 
-/** Whether a candidate is the stored version exactly (as JSON values: key order and spacing aside). */
-async function sameContent(store: Store, collectionId: string, c: Candidate, stored: StoredVersion): Promise<boolean> {
-  const [row] = await allVersions(store, collectionId, [c.id], true, [versionKey(stored.version) as string]);
-  return row?.json !== undefined && isDeepStrictEqual(JSON.parse(row.json), JSON.parse(c.json));
+/** Whether an offered version is the stored version exactly (as JSON values: key order and spacing aside). */
+async function sameContent(store: Store, collectionId: string, offered: PublishCandidate['newVersion'], stored: StoredVersion): Promise<boolean> {
+  const [row] = await allVersions(store, collectionId, [offered.id], true, [versionKey(stored.version) as string]);
+  return row?.json !== undefined && isDeepStrictEqual(JSON.parse(row.json), JSON.parse(offered.json));
 }
 
 /** Per object, the created_by_ref values of the versions published by others than `provider`. */
 async function createdByOf(store: Store, collectionId: string, ids: string[], provider: string): Promise<Map<string, Set<string | undefined>>> {
   const map = new Map<string, Set<string | undefined>>();
-  for (const r of await allVersions(store, collectionId, ids, true)) {
-    if (r.provider === provider || r.json === undefined) continue;
-    let set = map.get(r.id);
-    if (!set) map.set(r.id, (set = new Set()));
-    const ref = (JSON.parse(r.json) as { created_by_ref?: unknown }).created_by_ref;
-    set.add(typeof ref === 'string' ? ref : undefined);
+  for (const row of await allVersions(store, collectionId, ids, true)) {
+    if (row.provider === provider || row.json === undefined) continue;
+    let named = map.get(row.id);
+    if (!named) map.set(row.id, (named = new Set()));
+    const ref = (JSON.parse(row.json) as { created_by_ref?: unknown }).created_by_ref;
+    named.add(typeof ref === 'string' ? ref : undefined);
   }
   return map;
 }

@@ -4,8 +4,10 @@ import type { Principal } from '../access/principal';
 import type { AddOutcome, NewObjectVersion, Store } from '../store/store';
 import { isFailure, toStorable, type ObjectFailure } from './storable-object';
 import type { Validation } from '../stix/validation-pool';
+import type { VerdictSummary } from '../stix/verdict-summary';
+import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { Catalog } from './catalog';
-import { partitionOf, resolveApiRoot, resolveCollection } from './collection-access';
+import { partitionOf, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
 import { judgePublish, type ProvenanceVerdict } from './provenance';
 import { formatMicros, nowMicros, versionKey } from '../vocabulary/time';
 import type { Distributor } from '../sharing/distributor';
@@ -18,6 +20,35 @@ interface StatusDetail {
   id: string;
   version: string;
   message?: string;
+}
+
+/** One object of the envelope, followed through the steps of addObjects. */
+interface Candidate {
+  /** Its place in the envelope's objects (validation verdicts are in the same order). */
+  readonly index: number;
+  readonly object: unknown;
+  /** What the store needs of it, or why the store cannot address it. */
+  readonly storable: NewObjectVersion | ObjectFailure;
+  /** Why it is not stored (a status failure), said by the step that refused it. */
+  failure?: StatusDetail;
+  /** Set by admission: the version the collection is to hold, pending until every reader's view has it. */
+  newVersion?: NewObjectVersion;
+  /** The validator's warnings about an admitted object (its status success message). */
+  warning?: string;
+  createdByRef?: string;
+  provenance?: ProvenanceVerdict;
+  /** Set for every candidate stored or found a duplicate. */
+  outcome?: AddOutcome;
+}
+
+/** A candidate admission let through: what provenance judges. */
+type Admitted = Candidate & { newVersion: NewObjectVersion };
+
+/** Who publishes where, for the steps after parsing. */
+interface Publication {
+  principal: Principal;
+  target: ResolvedCollection;
+  snapshot: DirectorySnapshot;
 }
 
 export class PublishService {
@@ -44,104 +75,19 @@ export class PublishService {
   async addObjects(principal: Principal, rootPath: string, idOrAlias: string, bodyText: string): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
     const requestTimestamp = formatMicros(nowMicros());
-    const options = { policy: target.collection.validation, allowCustom: target.collection.allowCustom };
     // Validation threads start on the text while this thread parses it.
-    const validation = this.validation.begin(bodyText, options);
-    const objects = envelopeObjects(parseJson(bodyText));
-    if (objects.length > this.maxObjectsPerEnvelope) {
-      throw new TaxiiError(
-        413,
-        'Payload Too Large',
-        `An envelope may hold at most ${this.maxObjectsPerEnvelope} objects; this one has ${objects.length}. Split it.`,
-      );
-    }
+    const validation = this.validation.begin(bodyText, { policy: target.collection.validation, allowCustom: target.collection.allowCustom });
+    const objects = this.parseEnvelope(bodyText);
+    const candidates = objects.map((object, index): Candidate => ({ index, object, storable: toStorable(object, index) }));
+    const verdicts = await validation.finish(objects);
+    const publication: Publication = { principal, target, snapshot: this.catalog.snapshot() };
 
-    const storables = objects.map((candidate, index) => toStorable(candidate, index));
-    const summaries = await validation.finish(objects);
-    const directory = this.catalog.snapshot();
+    const admitted = this.admit(publication, candidates, verdicts);
+    await judgeProvenance(this.store, publication, admitted);
+    await this.storeAdmitted(publication, admitted);
+    await this.distributeAdded(publication, admitted);
 
-    const failures: StatusDetail[] = [];
-    const accepted: NewObjectVersion[] = [];
-    const warnings: Array<string | undefined> = [];
-    const createdBy: Array<string | undefined> = [];
-    storables.forEach((storable, index) => {
-      if (isFailure(storable)) {
-        failures.push(detail(storable));
-        return;
-      }
-      const tooLarge = objectLimitProblem(objects[index], this.objectLimits);
-      if (tooLarge !== undefined) {
-        failures.push({ id: storable.id, version: storable.version ?? '', message: `${storable.id}: ${tooLarge}` });
-        return;
-      }
-      const verdict = summaries[index];
-      if (!verdict?.accepted) {
-        failures.push({ id: storable.id, version: storable.version ?? '', message: verdict?.message ?? `${storable.id}: not a STIX object` });
-        return;
-      }
-      const refusal = this.distributor.republishRefusal(directory, principal.id, target.collection.id, objects[index] as StixObject);
-      if (refusal !== undefined) {
-        failures.push({ id: storable.id, version: storable.version ?? '', message: refusal });
-        return;
-      }
-      // The publisher is the provider its agreement speaks for; the version
-      // stays pending until every reader's view has it.
-      accepted.push({ ...storable, provider: principal.id, pending: true });
-      warnings.push(verdict.message);
-      const author = (objects[index] as StixObject).created_by_ref;
-      createdBy.push(typeof author === 'string' ? author : undefined);
-    });
-    // Who may version what, and duplicates judged within the poster's view (provenance.ts).
-    const provenance = await judgePublish(
-      this.store,
-      target.collection.id,
-      { principal, identityRef: directory.members.get(principal.id)?.identityRef, partition: partitionOf(principal, target) },
-      accepted.map((v, i) => ({ id: v.id, version: v.version, versionKey: v.versionKey, createdByRef: createdBy[i], json: v.json })),
-    );
-    const toStore = accepted.filter((_, i) => provenance[i]?.kind === 'store');
-    const stored = await this.store.addObjects(target.collection.id, toStore);
-    const kept: NewObjectVersion[] = [];
-    const keptWarnings: Array<string | undefined> = [];
-    const outcomes: AddOutcome[] = [];
-    let next = 0;
-    accepted.forEach((v, i) => {
-      const p = provenance[i] as ProvenanceVerdict;
-      if (p.kind === 'refuse') {
-        failures.push({ id: v.id, version: v.version ?? '', message: p.message });
-        return;
-      }
-      kept.push(v);
-      keptWarnings.push(warnings[i]);
-      outcomes.push(p.kind === 'duplicate' ? { outcome: 'duplicate', version: p.version } : (stored[next++] as AddOutcome));
-    });
-    await this.distributor.distribute(
-      target.collection.id,
-      outcomes.flatMap((o, i) => {
-        const v = kept[i] as NewObjectVersion;
-        if (o.outcome !== 'added') return [];
-        const key = v.versionKey ?? (versionKey(o.version) as string);
-        return [{ id: v.id, type: v.type, version: o.version, versionKey: key, specVersion: v.specVersion, provider: principal.id, publishedAt: Math.floor(o.dateAdded / 1000), dateAdded: o.dateAdded, json: v.json }];
-      }),
-    );
-    const successes: StatusDetail[] = outcomes.map((o, i) => {
-      const id = (kept[i] as NewObjectVersion).id;
-      const message = o.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : keptWarnings[i];
-      return message === undefined ? { id, version: o.version } : { id, version: o.version, message };
-    });
-
-    // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
-    // lists in place of an omitted property: an empty one is left out.
-    const status = {
-      id: uuidv4(),
-      status: 'complete',
-      request_timestamp: requestTimestamp,
-      total_count: objects.length,
-      success_count: successes.length,
-      ...(successes.length > 0 ? { successes } : {}),
-      failure_count: failures.length,
-      ...(failures.length > 0 ? { failures } : {}),
-      pending_count: 0,
-    };
+    const status = statusResource(requestTimestamp, candidates);
     await this.store.saveStatus({
       id: status.id,
       apiRoot: target.root.path,
@@ -168,6 +114,80 @@ export class PublishService {
     };
   }
 
+  /** The envelope's objects, as many as the hub takes in one request (else 413). */
+  private parseEnvelope(bodyText: string): unknown[] {
+    const objects = envelopeObjects(parseJson(bodyText));
+    if (objects.length > this.maxObjectsPerEnvelope) {
+      throw new TaxiiError(
+        413,
+        'Payload Too Large',
+        `An envelope may hold at most ${this.maxObjectsPerEnvelope} objects; this one has ${objects.length}. Split it.`,
+      );
+    }
+    return objects;
+  }
+
+  /**
+   * Validation, in order: the candidates that are addressable, within the size limits,
+   * accepted by the validator and that the publisher may republish; the others get their failure.
+   */
+  private admit(publication: Publication, candidates: Candidate[], verdicts: Array<VerdictSummary | null>): Admitted[] {
+    const { principal, target, snapshot } = publication;
+    const admitted: Admitted[] = [];
+    for (const candidate of candidates) {
+      const storable = candidate.storable;
+      if (isFailure(storable)) {
+        candidate.failure = { id: storable.id, version: storable.version, message: storable.message };
+        continue;
+      }
+      const tooLarge = objectLimitProblem(candidate.object, this.objectLimits);
+      if (tooLarge !== undefined) {
+        candidate.failure = failureOf(storable, `${storable.id}: ${tooLarge}`);
+        continue;
+      }
+      const verdict = verdicts[candidate.index];
+      if (!verdict?.accepted) {
+        candidate.failure = failureOf(storable, verdict?.message ?? `${storable.id}: not a STIX object`);
+        continue;
+      }
+      const object = candidate.object as StixObject;
+      const republishRefusal = this.distributor.republishRefusal(snapshot, principal.id, target.collection.id, object);
+      if (republishRefusal !== undefined) {
+        candidate.failure = failureOf(storable, republishRefusal);
+        continue;
+      }
+      // The publisher is the provider its agreement speaks for.
+      candidate.newVersion = { ...storable, provider: principal.id, pending: true };
+      candidate.warning = verdict.message;
+      candidate.createdByRef = typeof object.created_by_ref === 'string' ? object.created_by_ref : undefined;
+      admitted.push(candidate as Admitted);
+    }
+    return admitted;
+  }
+
+  /** One transaction for the candidates provenance lets be stored; duplicates have their outcome already. */
+  private async storeAdmitted(publication: Publication, admitted: Admitted[]): Promise<void> {
+    const toStore = admitted.filter((candidate) => candidate.provenance?.kind === 'store');
+    const outcomes = await this.store.addObjects(
+      publication.target.collection.id,
+      toStore.map((candidate) => candidate.newVersion),
+    );
+    toStore.forEach((candidate, i) => (candidate.outcome = outcomes[i]));
+  }
+
+  /** The versions added (not the duplicates) go to every reader's view. */
+  private async distributeAdded(publication: Publication, admitted: Admitted[]): Promise<void> {
+    const provider = publication.principal.id;
+    await this.distributor.distribute(
+      publication.target.collection.id,
+      admitted.flatMap(({ newVersion, outcome }) => {
+        if (outcome?.outcome !== 'added') return [];
+        const key = newVersion.versionKey ?? (versionKey(outcome.version) as string);
+        return [{ id: newVersion.id, type: newVersion.type, version: outcome.version, versionKey: key, specVersion: newVersion.specVersion, provider, publishedAt: Math.floor(outcome.dateAdded / 1000), dateAdded: outcome.dateAdded, json: newVersion.json }];
+      }),
+    );
+  }
+
   /** §4.3: a status is readable only by the principal that made the request; others get 404. */
   async getStatus(principal: Principal, rootPath: string, statusId: string): Promise<TaxiiResponse> {
     const root = resolveApiRoot(this.catalog, principal, rootPath);
@@ -182,8 +202,52 @@ export class PublishService {
   }
 }
 
-function detail(f: ObjectFailure): StatusDetail {
-  return { id: f.id, version: f.version, message: f.message };
+/**
+ * Who may version what, and duplicates judged within the poster's view (provenance.ts):
+ * a duplicate gets its outcome, a refused candidate its failure.
+ */
+async function judgeProvenance(store: Store, publication: Publication, admitted: Admitted[]): Promise<void> {
+  const { principal, target, snapshot } = publication;
+  const poster = { principal, identityRef: snapshot.members.get(principal.id)?.identityRef, partition: partitionOf(principal, target) };
+  const verdicts = await judgePublish(store, target.collection.id, poster, admitted);
+  admitted.forEach((candidate, i) => {
+    const provenance = verdicts[i] as ProvenanceVerdict;
+    candidate.provenance = provenance;
+    if (provenance.kind === 'duplicate') candidate.outcome = { outcome: 'duplicate', version: provenance.version };
+    else if (provenance.kind === 'refuse') candidate.failure = failureOf(candidate.newVersion, provenance.message);
+  });
+}
+
+function failureOf(version: Pick<NewObjectVersion, 'id' | 'version'>, message: string): StatusDetail {
+  return { id: version.id, version: version.version ?? '', message };
+}
+
+/** The §4.3.1 status of the request, complete: every candidate is a success or a failure. */
+function statusResource(requestTimestamp: string, candidates: Candidate[]) {
+  const successes: StatusDetail[] = [];
+  for (const { newVersion, outcome, warning } of candidates) {
+    if (newVersion === undefined || outcome === undefined) continue;
+    const message = outcome.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warning;
+    successes.push(message === undefined ? { id: newVersion.id, version: outcome.version } : { id: newVersion.id, version: outcome.version, message });
+  }
+  // Failures as the status has always listed them: refusals before provenance, then provenance's.
+  const failures = [
+    ...candidates.filter((candidate) => candidate.failure !== undefined && candidate.provenance === undefined),
+    ...candidates.filter((candidate) => candidate.provenance?.kind === 'refuse'),
+  ].map((candidate) => candidate.failure as StatusDetail);
+  // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
+  // lists in place of an omitted property: an empty one is left out.
+  return {
+    id: uuidv4(),
+    status: 'complete',
+    request_timestamp: requestTimestamp,
+    total_count: candidates.length,
+    success_count: successes.length,
+    ...(successes.length > 0 ? { successes } : {}),
+    failure_count: failures.length,
+    ...(failures.length > 0 ? { failures } : {}),
+    pending_count: 0,
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -199,12 +263,12 @@ function envelopeObjects(body: unknown): unknown[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw unprocessable('The body must be a TAXII envelope: a JSON object with an "objects" list.');
   }
-  const b = body as Record<string, unknown>;
-  if (b.type !== undefined && b.type !== 'bundle') {
-    throw unprocessable(`A body with a "type" must be a STIX bundle, not '${String(b.type)}'.`);
+  const envelope = body as Record<string, unknown>;
+  if (envelope.type !== undefined && envelope.type !== 'bundle') {
+    throw unprocessable(`A body with a "type" must be a STIX bundle, not '${String(envelope.type)}'.`);
   }
   // An envelope without "objects" is the empty envelope (§3.7).
-  if (b.objects === undefined) return [];
-  if (!Array.isArray(b.objects)) throw unprocessable('"objects" must be a list of STIX objects.');
-  return b.objects;
+  if (envelope.objects === undefined) return [];
+  if (!Array.isArray(envelope.objects)) throw unprocessable('"objects" must be a list of STIX objects.');
+  return envelope.objects;
 }

@@ -11,7 +11,6 @@ export interface ObjectFailure {
   message: string;
 }
 
-
 export function toStorable(candidate: unknown, index: number): NewObjectVersion | ObjectFailure {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
     return { id: `objects[${index}]`, version: '', message: `objects[${index}] is not a JSON object` };

@@ -30,7 +30,6 @@ import { ViewWriter } from './view-writer';
 import { Withdrawal } from './withdrawal';
 
 export { toBase, type BaseVersion, type ReleasedObjects } from './base-versions';
-export { referencedIds } from './references';
 
 export class Distributor {
   private readonly queue = new DistributionQueue();

@@ -10,7 +10,7 @@
 // not; a mismatch is reported (`consistent: false`) rather than hidden.
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { AclEntry, CollectionRecord, MemberRecord } from '../directory/records';
-import type { Store, StoredVersion } from '../store/store';
+import type { ObjectStore, StoredVersion } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import type { Decision, Reason, Transform } from './decision';
@@ -84,7 +84,7 @@ export function explainAccess(snapshot: DirectorySnapshot, sharing: ExplainShari
 // Reading the store
 
 
-async function* rows(store: Store, collectionId: string, opts: { ids?: string[]; latest?: boolean; withJson: boolean }): AsyncGenerator<StoredVersion> {
+async function* rows(store: ObjectStore, collectionId: string, opts: { ids?: string[]; latest?: boolean; withJson: boolean }): AsyncGenerator<StoredVersion> {
   let after: number | undefined;
   for (;;) {
     const page = await store.queryObjects({
@@ -102,14 +102,14 @@ async function* rows(store: Store, collectionId: string, opts: { ids?: string[];
 }
 
 /** `id versionKey` of every row in a partition (or of one object's rows). */
-async function keysIn(store: Store, partition: string, ids?: string[]): Promise<Set<string>> {
+async function keysIn(store: ObjectStore, partition: string, ids?: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for await (const row of rows(store, partition, { ...(ids !== undefined ? { ids } : {}), withJson: false })) out.add(`${row.id} ${versionKey(row.version) as string}`);
   return out;
 }
 
 /** Closure, as distribution asks it: is each referenced object in the member's feed? */
-async function knownRefs(store: Store, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
+async function knownRefs(store: ObjectStore, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
   const feed = viewPartition(memberId, feedCollectionId(memberId));
   const known = new Map<string, boolean>();
   if (!SRO_TYPES.has(String(object.type))) return known;
@@ -209,7 +209,7 @@ function baseCollections(snapshot: DirectorySnapshot): CollectionRecord[] {
  * Why `memberId` does or does not see `objectId`, in every collection holding it, version
  * by version. Throws NothingToExplain for an unknown member or an object no collection holds.
  */
-export async function explain(snapshot: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, objectId: string, now = Date.now()): Promise<Explanation> {
+export async function explain(snapshot: DirectorySnapshot, store: ObjectStore, sharing: ExplainSharing, memberId: string, objectId: string, now = Date.now()): Promise<Explanation> {
   const member = knownMember(snapshot, memberId);
   const collections: CollectionExplanation[] = [];
   const inFeed = new Map<string, boolean>();
@@ -306,7 +306,7 @@ function bump(counts: Record<string, number>, rule: string, by = 1): void {
 }
 
 /** Per collection: how many objects `memberId` sees, and why the rest are hidden. */
-export async function simulate(snapshot: DirectorySnapshot, store: Store, sharing: ExplainSharing, memberId: string, now = Date.now()): Promise<Simulation> {
+export async function simulate(snapshot: DirectorySnapshot, store: ObjectStore, sharing: ExplainSharing, memberId: string, now = Date.now()): Promise<Simulation> {
   const member = knownMember(snapshot, memberId);
   const collections: CollectionSimulation[] = [];
   const inFeed = new Map<string, boolean>();

@@ -18,7 +18,7 @@
 //   delete any.
 import { isDeepStrictEqual } from 'node:util';
 import type { Principal } from '../access/principal';
-import type { NewObjectVersion, Store, StoredVersion, VersionSelector } from '../store/store';
+import type { NewObjectVersion, ObjectStore, StoredVersion, VersionSelector } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 
 export type ProvenanceVerdict =
@@ -49,7 +49,7 @@ interface Poster {
  * One verdict per candidate, in order. The usual case (no candidate is in the collection
  * yet) costs one indexed query; the rest only for objects already there.
  */
-export async function judgePublish(store: Store, collectionId: string, poster: Poster, candidates: readonly PublishCandidate[]): Promise<ProvenanceVerdict[]> {
+export async function judgePublish(store: ObjectStore, collectionId: string, poster: Poster, candidates: readonly PublishCandidate[]): Promise<ProvenanceVerdict[]> {
   if (candidates.length === 0) return [];
   const present = await store.presentAmong(collectionId, [...new Set(candidates.map((candidate) => candidate.newVersion.id))]);
   if (present.size === 0) return candidates.map(() => STORE);
@@ -106,7 +106,7 @@ export async function judgePublish(store: Store, collectionId: string, poster: P
  * The refusal for a delete that selects versions the principal did not publish, or
  * undefined when it may delete them all (admins always may).
  */
-export async function deleteRefusal(store: Store, collectionId: string, principal: Principal, objectId: string, versionKeys: string[]): Promise<string | undefined> {
+export async function deleteRefusal(store: ObjectStore, collectionId: string, principal: Principal, objectId: string, versionKeys: string[]): Promise<string | undefined> {
   if (principal.admin || versionKeys.length === 0) return undefined;
   const foreign = (await allVersions(store, collectionId, [objectId], false, versionKeys)).filter((row) => row.provider !== principal.id);
   if (foreign.length === 0) return undefined;
@@ -118,13 +118,13 @@ export async function deleteRefusal(store: Store, collectionId: string, principa
 }
 
 /** Every stored version of these objects in a partition (or only the given version keys), oldest addition first, all pages. */
-async function allVersions(store: Store, collectionId: string, ids: string[], withJson: boolean, versionKeys?: string[]): Promise<StoredVersion[]> {
+async function allVersions(store: ObjectStore, collectionId: string, ids: string[], withJson: boolean, versionKeys?: string[]): Promise<StoredVersion[]> {
   return storedVersions(store, collectionId, ids, versionKeys ? { first: false, last: false, exact: versionKeys } : ALL, withJson);
 }
 
 /** Every version a selector picks of these objects in a partition, oldest addition first, all pages. */
 export async function storedVersions(
-  store: Store,
+  store: ObjectStore,
   collectionId: string,
   ids: string[],
   versions: VersionSelector,
@@ -160,13 +160,13 @@ function byId(records: StoredVersion[]): Map<string, StoredVersion[]> {
 }
 
 /** Whether an offered version is the stored version exactly (as JSON values: key order and spacing aside). */
-async function sameContent(store: Store, collectionId: string, offered: PublishCandidate['newVersion'], stored: StoredVersion): Promise<boolean> {
+async function sameContent(store: ObjectStore, collectionId: string, offered: PublishCandidate['newVersion'], stored: StoredVersion): Promise<boolean> {
   const [row] = await allVersions(store, collectionId, [offered.id], true, [versionKey(stored.version) as string]);
   return row?.json !== undefined && isDeepStrictEqual(JSON.parse(row.json), JSON.parse(offered.json));
 }
 
 /** Per object, the created_by_ref values of the versions published by others than `provider`. */
-async function createdByOf(store: Store, collectionId: string, ids: string[], provider: string): Promise<Map<string, Set<string | undefined>>> {
+async function createdByOf(store: ObjectStore, collectionId: string, ids: string[], provider: string): Promise<Map<string, Set<string | undefined>>> {
   const map = new Map<string, Set<string | undefined>>();
   for (const row of await allVersions(store, collectionId, ids, true)) {
     if (row.provider === provider || row.json === undefined) continue;

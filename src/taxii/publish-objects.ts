@@ -1,7 +1,7 @@
 // TAXII 2.1 §5.5 Add Objects and §4.3 Get Status.
 import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
-import type { AddOutcome, NewObjectVersion, Store } from '../store/store';
+import type { AddOutcome, NewObjectVersion, ObjectStore, StatusStore } from '../store/store';
 import { isFailure, toStorable, type ObjectFailure } from './storable-object';
 import type { Validation } from '../stix/validation-pool';
 import type { VerdictSummary } from '../stix/verdict-summary';
@@ -53,7 +53,7 @@ interface Publication {
 
 export class PublishService {
   constructor(
-    private readonly store: Store,
+    private readonly store: ObjectStore & StatusStore,
     private readonly catalog: Catalog,
     private readonly validation: Validation,
     private readonly maxObjectsPerEnvelope: number,
@@ -206,7 +206,7 @@ export class PublishService {
  * Who may version what, and duplicates judged within the poster's view (provenance.ts):
  * a duplicate gets its outcome, a refused candidate its failure.
  */
-async function judgeProvenance(store: Store, publication: Publication, admitted: Admitted[]): Promise<void> {
+async function judgeProvenance(store: ObjectStore & StatusStore, publication: Publication, admitted: Admitted[]): Promise<void> {
   const { principal, target, snapshot } = publication;
   const poster = { principal, identityRef: snapshot.members.get(principal.id)?.identityRef, partition: partitionOf(principal, target) };
   const verdicts = await judgePublish(store, target.collection.id, poster, admitted);

@@ -1,7 +1,7 @@
 // TAXII 2.1 read and delete use cases (§4, §5). Each returns a ready-to-send response;
 // nothing here sees express.
 import { accessTo, type Principal } from '../access/principal';
-import type { ObjectQuery, QueryPage, Store, VersionSelector } from '../store/store';
+import type { ObjectQuery, ObjectStore, QueryPage, VersionSelector } from '../store/store';
 import type { Catalog } from './catalog';
 import type { Distributor } from '../sharing/distributor';
 import { canSeeApiRoot, canSeeCollection, partitionOf, resolveApiRoot, resolveCollection, type ResolvedCollection } from './collection-access';
@@ -59,7 +59,7 @@ const LATEST: VersionSelector = { first: false, last: true, exact: [] };
 
 export class TaxiiService {
   constructor(
-    private readonly store: Store,
+    private readonly store: ObjectStore,
     private readonly catalog: Catalog,
     private readonly cursor: KeysetCursor,
     private readonly settings: TaxiiSettings,

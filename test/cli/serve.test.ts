@@ -5,17 +5,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TAXII } from '../helpers/test-app';
-import { CLI, ROOT_DIR, serveProcess, type ServerProcess } from '../helpers/serve-process';
+import { CLI, ROOT_DIR, cliEnv, serveProcess, stopServers, type ServerProcess } from '../helpers/serve-process';
 
-// On its own SQLite file even when the suite runs on MongoDB (MONGODB_URI cleared): these
-// tests are about the process; test/store/multi-instance.test.ts serves over MongoDB.
-const serve = (env: NodeJS.ProcessEnv): Promise<ServerProcess> => serveProcess({ env: { MONGODB_URI: '', ...env } });
+// On its own SQLite file even when the suite runs on MongoDB (serveProcess passes no
+// MONGODB_URI unless asked): these tests are about the process;
+// test/store/multi-instance.test.ts serves over MongoDB.
+const serve = (env: NodeJS.ProcessEnv): Promise<ServerProcess> => serveProcess({ env });
 
 let dataDir: string;
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-cli-'));
 });
-afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// A test that fails half-way leaves its server running: stop it before the next test
+// (and before its data directory goes).
+afterEach(async () => {
+  await stopServers();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 test('first start prints bootstrap credentials once; they log in by Basic and Bearer; a restart keeps them', async () => {
   const first = await serve({ CONCORD_DATA_DIR: dataDir });
@@ -76,7 +82,7 @@ test('config-check lists every problem and exits 2', () => {
     bad,
     JSON.stringify({ taxii: { page_size_default: 0 }, log_level: 'loud', api_roots: [] }),
   );
-  const r = spawnSync(process.execPath, [...CLI, 'config-check', '--config', bad], { cwd: ROOT_DIR, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...CLI, 'config-check', '--config', bad], { cwd: ROOT_DIR, env: cliEnv(), encoding: 'utf8' });
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/\/taxii\/page_size_default must be >= 1/);
   expect(r.stderr).toMatch(/\/log_level must be equal to one of the allowed values/);

@@ -155,6 +155,26 @@ export async function makeTestApp(
   };
 }
 
+/**
+ * Builds an app in the enclosing block's hooks and hands it to `use`. `'all'`: one app for
+ * every test of the block (beforeAll/afterAll), for tests that only read, or whose writes
+ * no other test of the block looks at; building the app (store, schemas, directory) is
+ * most of such a test's time. `'each'`: a new app for every test (beforeEach/afterEach),
+ * for tests that write and then look at the collection as a whole.
+ */
+export function testAppFor(scope: 'all' | 'each', use: (t: TestApp) => void, options?: Parameters<typeof makeTestApp>[0]): void {
+  let current: TestApp | undefined;
+  const [before, after] = scope === 'all' ? [beforeAll, afterAll] : [beforeEach, afterEach];
+  before(async () => {
+    current = await makeTestApp(options);
+    use(current);
+  });
+  after(async () => {
+    await current?.close();
+    current = undefined;
+  });
+}
+
 export function auth(who: Who): [string, string] {
   return ['Authorization', `Bearer ${TOKENS[who]}`];
 }

@@ -8,7 +8,7 @@ import {
   ROOT,
   SHARED,
   TAXII,
-  makeTestApp,
+  testAppFor,
   manifestUrl,
   objectsUrl,
   type TestApp,
@@ -23,11 +23,13 @@ const FIRST = 'x-taxii-date-added-first';
 const LAST = 'x-taxii-date-added-last';
 const STIX_21 = 'application/stix+json;version=2.1';
 
+// Each block builds its app(s) with testAppFor: one shared by its tests where they only
+// read, or write only objects that no other test of the block looks at; one per test
+// where a test looks at a whole collection another test writes to.
 let t: TestApp;
-beforeEach(async () => {
-  t = await makeTestApp();
-});
-afterEach(() => t.close());
+const use = (app: TestApp): void => {
+  t = app;
+};
 
 const get = (params?: Params, who: Who | null = 'member', url = URL): Promise<Reply> => getJson(t, who, url, params);
 
@@ -39,6 +41,7 @@ function expectTaxiiError(r: Reply, status: number): void {
 }
 
 describe('§5.3.1 manifest records', () => {
+  testAppFor('each', use);
   test('§5.3.1 → 200; each record is exactly {id, date_added, version, media_type: application/stix+json;version=2.1}', async () => {
     const a = indicator();
     const b = malware({ modified: '2024-06-07T08:09:10.111Z' });
@@ -104,6 +107,7 @@ describe('§5.3.1 manifest records', () => {
 });
 
 describe('§5.3 empty manifest and headers (§3.2)', () => {
+  testAppFor('each', use);
   test('empty collection → 200 {} with both headers at the epoch (§5.3, §3.2)', async () => {
     const r = await get();
     expect(r.status).toBe(200);
@@ -130,10 +134,11 @@ describe('§5.3 empty manifest and headers (§3.2)', () => {
 });
 
 describe('§5.3 filters (§3.4, §3.4.1)', () => {
+  testAppFor('all', use);
   let a: Record<string, unknown>[];
   let m: Record<string, unknown>;
   let s: Record<string, unknown>;
-  beforeEach(async () => {
+  beforeAll(async () => {
     a = versionsOf(indicator(), 3);
     m = malware({ created: '2023-01-01T00:00:00.000Z', modified: '2023-01-01T00:00:00.000Z' });
     s = ipv4();
@@ -205,6 +210,7 @@ describe('§5.3 filters (§3.4, §3.4.1)', () => {
 });
 
 describe('§5.3 paging (§3.5)', () => {
+  testAppFor('each', use);
   test('limit/next → 200 pages to the end: every record exactly once, in date_added order (§3.5)', async () => {
     const objects = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? malware() : indicator()));
     await seed(t, OBJECTS, objects);
@@ -249,7 +255,8 @@ describe('§5.3 paging (§3.5)', () => {
 });
 
 describe('§5.3 permissions (as Get Objects)', () => {
-  beforeEach(async () => {
+  testAppFor('all', use);
+  beforeAll(async () => {
     await seed(t, OBJECTS, [indicator()]);
     await seed(t, objectsUrl(FEED), [indicator()]);
     await seed(t, objectsUrl(HIDDEN), [indicator()]);

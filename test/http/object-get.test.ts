@@ -7,7 +7,7 @@ import {
   ROOT,
   SHARED,
   TAXII,
-  makeTestApp,
+  testAppFor,
   objectUrl,
   objectsUrl,
   type TestApp,
@@ -30,11 +30,13 @@ const OBJECTS = objectsUrl(SHARED);
 const FIRST = 'x-taxii-date-added-first';
 const LAST = 'x-taxii-date-added-last';
 
+// Each block builds its app(s) with testAppFor: one shared by its tests where they only
+// read, or write only objects that no other test of the block looks at; one per test
+// where a test looks at a whole collection another test writes to.
 let t: TestApp;
-beforeEach(async () => {
-  t = await makeTestApp();
-});
-afterEach(() => t.close());
+const use = (app: TestApp): void => {
+  t = app;
+};
 
 function expectTaxiiError(r: Reply, status: number): void {
   expect(r.status).toBe(status);
@@ -44,13 +46,14 @@ function expectTaxiiError(r: Reply, status: number): void {
 }
 
 describe('§5.6 one object, three versions', () => {
+  testAppFor('all', use);
   // Versions v0 < v1 < v2, posted in the order v0, v2, v1 (so that date_added order and
   // version order differ), with another object in between.
   let v: Record<string, unknown>[];
   let other: Record<string, unknown>;
   let id: string;
   let url: string;
-  beforeEach(async () => {
+  beforeAll(async () => {
     v = versionsOf(indicator(), 3);
     other = malware();
     id = v[0]?.id as string;
@@ -151,6 +154,7 @@ describe('§5.6 one object, three versions', () => {
 });
 
 describe('§5.6 paging over many versions (§3.5)', () => {
+  testAppFor('all', use);
   test('12 versions, match[version]=all, limit=5 → 200 pages of 5, 5, 2, every version once, in date_added order (§3.5)', async () => {
     const versions = versionsOf(indicator(), 12);
     const id = versions[0]?.id as string;
@@ -189,6 +193,7 @@ describe('§5.6 paging over many versions (§3.5)', () => {
 });
 
 describe('§5.6 404: the object is not in this collection', () => {
+  testAppFor('all', use);
   test('an unknown object id → 404 (§5.6)', async () => {
     await seed(t, OBJECTS, [indicator()]);
     expectTaxiiError(await getJson(t, 'member', objectUrl(SHARED, indicator().id as string)), 404);
@@ -214,8 +219,9 @@ describe('§5.6 404: the object is not in this collection', () => {
 });
 
 describe('§5.6 permissions: can_read false → 403 or 404; no access → 404', () => {
+  testAppFor('all', use);
   let a: Record<string, unknown>;
-  beforeEach(async () => {
+  beforeAll(async () => {
     a = indicator();
     await seed(t, OBJECTS, [a]);
     await seed(t, objectsUrl(FEED), [a]);

@@ -10,6 +10,7 @@ import {
   SHARED,
   TAXII,
   makeTestApp,
+  testAppFor,
   objectUrl,
   objectsUrl,
   testConfigObject,
@@ -35,11 +36,13 @@ const URL = objectsUrl(SHARED);
 const FIRST = 'x-taxii-date-added-first';
 const LAST = 'x-taxii-date-added-last';
 
+// Each block builds its app(s) with testAppFor: one shared by its tests where they only
+// read, or write only objects that no other test of the block looks at; one per test
+// where a test looks at a whole collection another test writes to.
 let t: TestApp;
-beforeEach(async () => {
-  t = await makeTestApp();
-});
-afterEach(() => t.close());
+const use = (app: TestApp): void => {
+  t = app;
+};
 
 /** Normalises a `…Z` timestamp with 0–9 fraction digits to the 6-digit TAXII form (rounding down). */
 function toSixDigits(value: string): string {
@@ -61,6 +64,7 @@ async function get(params?: Params, who: Parameters<typeof getJson>[1] = 'member
 }
 
 describe('§5.4 / §3.7 empty results and the X-TAXII-Date-Added headers (§3.2)', () => {
+  testAppFor('all', use);
   test('empty collection → 200, empty envelope {} and both headers at the epoch (§5.4, §3.7, §3.2)', async () => {
     const r = await get();
     expect(r.status).toBe(200);
@@ -85,7 +89,12 @@ describe('§5.4 / §3.7 empty results and the X-TAXII-Date-Added headers (§3.2)
     expect(r.headers[FIRST]).toBe(expected);
     expect(r.headers[LAST]).toBe(expected);
   });
+});
 
+// The same block, for the tests that write and then look at the whole collection: an app
+// each.
+describe('§5.4 / §3.7 empty results and the X-TAXII-Date-Added headers (§3.2)', () => {
+  testAppFor('each', use);
   test('added_after = X-TAXII-Date-Added-Last of the last page → 200 {} with both headers at that value (§3.5 resuming by date)', async () => {
     await seed(t, URL, [indicator(), indicator(), indicator()]);
     const all = await get();
@@ -137,6 +146,7 @@ describe('§5.4 / §3.7 empty results and the X-TAXII-Date-Added headers (§3.2)
 });
 
 describe('§3.4 added_after', () => {
+  testAppFor('each', use);
   test('→ 200 with only objects added strictly after the value: the object whose date_added equals it is excluded (§3.4)', async () => {
     await seed(t, URL, Array.from({ length: 5 }, () => indicator()));
     const m = await manifestAll(t, SHARED);
@@ -180,7 +190,12 @@ describe('§3.4 added_after', () => {
       expect(r.body.objects).toHaveLength(2);
     }
   });
+});
 
+// The same block, for the tests that refuse a parameter: the object each one seeds is no
+// other test's concern, so they share one app.
+describe('§3.4 added_after', () => {
+  testAppFor('all', use);
   test.each([
     'yesterday',
     '2024-02-30T00:00:00Z',
@@ -202,6 +217,7 @@ describe('§3.4 added_after', () => {
 });
 
 describe('§3.4 limit and §3.5 pagination', () => {
+  testAppFor('each', use);
   test('limit=1 → 200 with one object, more: true and a string next (§3.4, §3.5, §3.7)', async () => {
     await seed(t, URL, [indicator(), indicator(), indicator()]);
     const r = await get({ limit: '1' });
@@ -261,11 +277,6 @@ describe('§3.4 limit and §3.5 pagination', () => {
     expect(r.body.objects).toHaveLength(100);
     expect(r.body.more).toBe(true);
     expect(typeof r.body.next).toBe('string');
-  });
-
-  test.each(['0', '-1', 'abc', '1.5', '', '1e3', ' 1', '0x10', '+5'])('limit=%j → 400 (§3.4: limit MUST be a positive integer)', async (value) => {
-    await seed(t, URL, [indicator()]);
-    expectTaxiiError(await get({ limit: value }), 400);
   });
 
   test('230 objects paged with limit=17 → 14 × 200: every object exactly once, in date_added order, more/next on every page but the last (§3.5)', async () => {
@@ -417,7 +428,18 @@ describe('§3.4 limit and §3.5 pagination', () => {
   });
 });
 
+// The same block, for the tests that refuse a parameter: the object each one seeds is no
+// other test's concern, so they share one app.
+describe('§3.4 limit and §3.5 pagination', () => {
+  testAppFor('all', use);
+  test.each(['0', '-1', 'abc', '1.5', '', '1e3', ' 1', '0x10', '+5'])('limit=%j → 400 (§3.4: limit MUST be a positive integer)', async (value) => {
+    await seed(t, URL, [indicator()]);
+    expectTaxiiError(await get({ limit: value }), 400);
+  });
+});
+
 describe('§3.4.1 match[id]', () => {
+  testAppFor('all', use);
   test('§3.4.1 match[id] with one id → 200 with that object', async () => {
     const [a, b, c] = [indicator(), malware(), indicator()];
     await seed(t, URL, [a, b, c]);
@@ -450,6 +472,7 @@ describe('§3.4.1 match[id]', () => {
 });
 
 describe('§3.4.1 match[type]', () => {
+  testAppFor('each', use);
   test('§3.4.1 match[type] with one type → 200 with only objects of that type', async () => {
     const objects = [indicator(), malware(), ipv4(), indicator()];
     await seed(t, URL, objects);
@@ -474,20 +497,23 @@ describe('§3.4.1 match[type]', () => {
   });
 });
 
+// A has versions a0 < a1 < a2 (modified one second apart); B has one version, with a
+// modified of its own.
+// Added in the order a0, b, a1, a2.
+let a: Record<string, unknown>[];
+let b: Record<string, unknown>;
+async function seedVersions(): Promise<void> {
+  a = versionsOf(indicator(), 3);
+  b = malware({ created: '2023-06-01T00:00:00.000Z', modified: '2023-06-01T00:00:00.000Z' });
+  await seed(t, URL, [a[0]]);
+  await seed(t, URL, [b]);
+  await seed(t, URL, [a[1]]);
+  await seed(t, URL, [a[2]]);
+}
+
 describe('§3.4.1 match[version]', () => {
-  // A has versions a0 < a1 < a2 (modified one second apart); B has one version, with a
-  // modified of its own.
-  // Added in the order a0, b, a1, a2.
-  let a: Record<string, unknown>[];
-  let b: Record<string, unknown>;
-  beforeEach(async () => {
-    a = versionsOf(indicator(), 3);
-    b = malware({ created: '2023-06-01T00:00:00.000Z', modified: '2023-06-01T00:00:00.000Z' });
-    await seed(t, URL, [a[0]]);
-    await seed(t, URL, [b]);
-    await seed(t, URL, [a[1]]);
-    await seed(t, URL, [a[2]]);
-  });
+  testAppFor('all', use);
+  beforeAll(seedVersions);
   const v = (i: number) => a[i]?.modified as string;
 
   test('no match[version] → 200 with only the latest version of each object (§3.4.1: last is the default)', async () => {
@@ -531,13 +557,6 @@ describe('§3.4.1 match[version]', () => {
     },
   );
 
-  test('a 6-digit modified: its 9-digit form → 200 with it; a different instant with fewer digits → 200 {} (§3.4.1)', async () => {
-    const c = indicator({ created: '2024-03-04T05:06:07.123456Z' });
-    await seed(t, URL, [c]);
-    expect(ids(await get({ 'match[version]': '2024-03-04T05:06:07.123456000Z' }))).toEqual([c.id]);
-    expect((await get({ 'match[version]': '2024-03-04T05:06:07.123Z' })).text).toBe('{}');
-  });
-
   test('a timestamp no version has → 200 {} (§3.4.1, §3.7)', async () => {
     const r = await get({ 'match[version]': '2030-01-01T00:00:00.000Z' });
     expect(r.status).toBe(200);
@@ -563,7 +582,21 @@ describe('§3.4.1 match[version]', () => {
   });
 });
 
+// The same block, for the test that adds an object to those the others read: an app of its own.
+describe('§3.4.1 match[version]', () => {
+  testAppFor('each', use);
+  beforeEach(seedVersions);
+
+  test('a 6-digit modified: its 9-digit form → 200 with it; a different instant with fewer digits → 200 {} (§3.4.1)', async () => {
+    const c = indicator({ created: '2024-03-04T05:06:07.123456Z' });
+    await seed(t, URL, [c]);
+    expect(ids(await get({ 'match[version]': '2024-03-04T05:06:07.123456000Z' }))).toEqual([c.id]);
+    expect((await get({ 'match[version]': '2024-03-04T05:06:07.123Z' })).text).toBe('{}');
+  });
+});
+
 describe('§3.4.1 match[spec_version]', () => {
+  testAppFor('each', use);
   test('§3.4.1 match[spec_version]: 2.1 → 200 with every object; 2.0 → 200 {}; 2.0,2.1 → 200 with all', async () => {
     const objects = [indicator(), malware(), ipv4()];
     await seed(t, URL, objects);
@@ -580,6 +613,7 @@ describe('§3.4.1 match[spec_version]', () => {
 });
 
 describe('§3.4 match fields are ANDed', () => {
+  testAppFor('each', use);
   test('§3.4 type AND id, type AND version, with added_after and spec_version → 200 with the intersection', async () => {
     const ind = versionsOf(indicator(), 2);
     const mal = malware();
@@ -599,6 +633,7 @@ describe('§3.4 match fields are ANDed', () => {
 });
 
 describe('§3.4 malformed, repeated and unknown parameters', () => {
+  testAppFor('all', use);
   test.each([
     [['limit', '1'], ['limit', '2']],
     [['match[type]', 'indicator'], ['match[type]', 'malware']],
@@ -634,6 +669,16 @@ describe('§3.4 malformed, repeated and unknown parameters', () => {
     },
   );
 
+  test('a value with a broken percent-escape (limit=%ZZ) → 400, not a 500 (§3.4)', async () => {
+    await seed(t, URL, [indicator()]);
+    expectTaxiiError(await getJson(t, 'member', `${URL}?limit=%ZZ`), 400);
+  });
+});
+
+// The same block, for the tests that write and then look at the whole collection: an app
+// each.
+describe('§3.4 malformed, repeated and unknown parameters', () => {
+  testAppFor('each', use);
   test('percent-encoded brackets are the same key: match%5Bid%5D → 200 filtered like match[id] (§3.4)', async () => {
     const [x, y] = [indicator(), indicator()];
     await seed(t, URL, [x, y]);
@@ -659,14 +704,10 @@ describe('§3.4 malformed, repeated and unknown parameters', () => {
       expect(ids(r)).toEqual(params.limit ? [objects[0]?.id] : objects.map((o) => o.id));
     }
   });
-
-  test('a value with a broken percent-escape (limit=%ZZ) → 400, not a 500 (§3.4)', async () => {
-    await seed(t, URL, [indicator()]);
-    expectTaxiiError(await getJson(t, 'member', `${URL}?limit=%ZZ`), 400);
-  });
 });
 
 describe('§5.2.1 the collection alias stands for its id', () => {
+  testAppFor('each', use);
   test('GET by alias → 200 with the same objects, filters and paging (§5.2.1, §5.4)', async () => {
     const objects = [indicator(), malware(), indicator()];
     await seed(t, URL, objects);
@@ -689,8 +730,9 @@ describe('§5.2.1 the collection alias stands for its id', () => {
 });
 
 describe('§5.4 permissions: can_read false → 403 or 404; no access → 404; no credentials → 401', () => {
+  testAppFor('all', use);
   let stored: Item[];
-  beforeEach(async () => {
+  beforeAll(async () => {
     await seed(t, URL, [indicator()]);
     await seed(t, objectsUrl(FEED), [indicator()]);
     await seed(t, objectsUrl(HIDDEN), [indicator()]);

@@ -6,7 +6,7 @@ import {
   ROOT,
   SHARED,
   TAXII,
-  makeTestApp,
+  testAppFor,
   objectsUrl,
   versionsUrl,
   type TestApp,
@@ -18,11 +18,13 @@ const OBJECTS = objectsUrl(SHARED);
 const FIRST = 'x-taxii-date-added-first';
 const LAST = 'x-taxii-date-added-last';
 
+// Each block builds its app(s) with testAppFor: one shared by its tests where they only
+// read, or write only objects that no other test of the block looks at; one per test
+// where a test looks at a whole collection another test writes to.
 let t: TestApp;
-beforeEach(async () => {
-  t = await makeTestApp();
-});
-afterEach(() => t.close());
+const use = (app: TestApp): void => {
+  t = app;
+};
 
 function expectTaxiiError(r: Reply, status: number): void {
   expect(r.status).toBe(status);
@@ -32,10 +34,11 @@ function expectTaxiiError(r: Reply, status: number): void {
 }
 
 describe('§5.8 the versions resource (§5.8.1)', () => {
+  testAppFor('all', use);
   // v0 < v1 < v2, added in the order v0, v2, v1.
   let v: Record<string, unknown>[];
   let id: string;
-  beforeEach(async () => {
+  beforeAll(async () => {
     v = versionsOf(indicator(), 3);
     id = v[0]?.id as string;
     await seed(t, OBJECTS, [v[0], malware()]);
@@ -105,6 +108,7 @@ describe('§5.8 the versions resource (§5.8.1)', () => {
 });
 
 describe('§5.8 paging (§3.5)', () => {
+  testAppFor('all', use);
   test('12 versions, limit=5 → 200 pages of 5, 5, 2 with more/next, every version once, in date_added order (§3.5)', async () => {
     const versions = versionsOf(indicator(), 12);
     const id = versions[0]?.id as string;
@@ -146,6 +150,7 @@ describe('§5.8 paging (§3.5)', () => {
 });
 
 describe('§5.8 unknown objects and unversioned objects', () => {
+  testAppFor('each', use);
   test('an unknown object → 404; an object only in another collection → 404 (§5.8)', async () => {
     const a = indicator();
     await seed(t, objectsUrl(FEED), [a]);
@@ -167,8 +172,9 @@ describe('§5.8 unknown objects and unversioned objects', () => {
 });
 
 describe('§5.8 permissions: can_read false → 403 or 404; no access → 404', () => {
+  testAppFor('all', use);
   let a: Record<string, unknown>;
-  beforeEach(async () => {
+  beforeAll(async () => {
     a = indicator();
     for (const c of [SHARED, FEED, HIDDEN]) await seed(t, objectsUrl(c), [a]);
   });

@@ -12,12 +12,7 @@
 // otherwise, and reads go to the primary, so a 202 whose status reports success means the
 // objects are durable and every process reads them.
 import { MongoClient, type Db } from 'mongodb';
-import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../../directory/records';
-import type { AuditPage } from '../audit-log-store';
-import type { DeferredDecision, DerivedVersions, PendingVersion } from '../distribution-ledger';
-import type { AddOutcome, AddToManyOptions, NewObjectVersion, ObjectQuery, PartitionBatch, QueryPage, VersionSelector } from '../object-store';
-import type { StoredStatus } from '../status-store';
-import type { Store } from '../store';
+import { StoreOfParts, type StoreParts } from '../store-of-parts';
 import { MongoAuditLog } from './mongo-audit';
 import { MongoDirectory } from './mongo-directory';
 import { MongoDistributionLedger } from './mongo-distribution';
@@ -34,7 +29,7 @@ export interface MongoStoreOptions {
   leaseTtlMs?: number;
 }
 
-export class MongoStore implements Store {
+export class MongoStore extends StoreOfParts {
   private readonly lease: WriteLease;
   private readonly objects: MongoObjects;
   private readonly directory: MongoDirectory;
@@ -42,6 +37,7 @@ export class MongoStore implements Store {
   private readonly distribution: MongoDistributionLedger;
   private readonly statuses: MongoStatuses;
   private readonly settings: MongoSettings;
+  protected readonly parts: StoreParts;
   /** Whether the server built the statuses TTL index (otherwise only purgeStatuses expires them). */
   ttlIndex = false;
 
@@ -50,6 +46,7 @@ export class MongoStore implements Store {
     readonly db: Db,
     options: MongoStoreOptions,
   ) {
+    super();
     this.lease = new WriteLease(db.collection(META), {
       ...(options.leaseTtlMs !== undefined ? { ttlMs: options.leaseTtlMs } : {}),
       recover: () => this.highestSeq(),
@@ -60,6 +57,14 @@ export class MongoStore implements Store {
     this.distribution = new MongoDistributionLedger(db, this.lease, this.objects);
     this.statuses = new MongoStatuses(db.collection(STATUSES));
     this.settings = new MongoSettings(db.collection(SETTINGS));
+    this.parts = {
+      objects: this.objects,
+      directory: this.directory,
+      auditLog: this.auditLog,
+      distribution: this.distribution,
+      statuses: this.statuses,
+      settings: this.settings,
+    };
   }
 
   /** Connects, checks the server answers, and creates the indexes (idempotent). */
@@ -88,114 +93,6 @@ export class MongoStore implements Store {
   private async highestSeq(): Promise<number> {
     const deferred = await this.distribution.highestSeq();
     return Math.max(deferred, await this.auditLog.highestSeq(), await this.directory.highestOutboxSeq());
-  }
-
-  // --- objects ---
-
-  addObjects(partition: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
-    return this.objects.addObjects(partition, versions);
-  }
-
-  addObjectsToMany(batches: PartitionBatch[], options?: AddToManyOptions): Promise<AddOutcome[][]> {
-    return this.objects.addObjectsToMany(batches, options);
-  }
-
-  queryObjects(query: ObjectQuery): Promise<QueryPage> {
-    return this.objects.queryObjects(query);
-  }
-
-  hasObject(partition: string, objectId: string): Promise<boolean> {
-    return this.objects.hasObject(partition, objectId);
-  }
-
-  presentAmong(partition: string, objectIds: string[]): Promise<Set<string>> {
-    return this.objects.presentAmong(partition, objectIds);
-  }
-
-  deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number> {
-    return this.objects.deleteObject(partition, objectId, versions, specVersions);
-  }
-
-  // --- the directory and the audit log ---
-
-  directoryRevision(): Promise<number> {
-    return this.directory.directoryRevision();
-  }
-
-  loadDirectory(): Promise<DirectoryData> {
-    return this.directory.loadDirectory();
-  }
-
-  applyDirectoryChanges(changes: DirectoryChange[], audit: AuditEntry[], expectedRevision: number): Promise<number> {
-    return this.directory.applyDirectoryChanges(changes, audit, expectedRevision);
-  }
-
-  appendAudit(entries: AuditEntry[]): Promise<void> {
-    return this.auditLog.appendAudit(entries);
-  }
-
-  queryAudit(query: AuditQuery): Promise<AuditPage> {
-    return this.auditLog.queryAudit(query);
-  }
-
-  // --- distribution bookkeeping ---
-
-  pendingVersions(limit: number): Promise<PendingVersion[]> {
-    return this.distribution.pendingVersions(limit);
-  }
-
-  settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
-    return this.distribution.settleVersions(collectionId, fromDateAdded, toDateAdded);
-  }
-
-  addDeferred(items: DeferredDecision[]): Promise<void> {
-    return this.distribution.addDeferred(items);
-  }
-
-  takeDueDeferred(now: number, limit: number): Promise<DeferredDecision[]> {
-    return this.distribution.takeDueDeferred(now, limit);
-  }
-
-  takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]> {
-    return this.distribution.takeWaitingFor(reader, objectIds);
-  }
-
-  takeDeferredForObjects(objectIds: string[]): Promise<DeferredDecision[]> {
-    return this.distribution.takeDeferredForObjects(objectIds);
-  }
-
-  addReleases(provider: string, objectIds: string[]): Promise<void> {
-    return this.distribution.addReleases(provider, objectIds);
-  }
-
-  releasedAmong(provider: string, objectIds: string[]): Promise<Set<string>> {
-    return this.distribution.releasedAmong(provider, objectIds);
-  }
-
-  clearDeferred(reader: string): Promise<void> {
-    return this.distribution.clearDeferred(reader);
-  }
-
-  deleteDerivedIn(items: DerivedVersions[]): Promise<number> {
-    return this.distribution.deleteDerivedIn(items);
-  }
-
-  // --- statuses and settings ---
-
-  saveStatus(status: StoredStatus): Promise<void> {
-    return this.statuses.saveStatus(status);
-  }
-
-  getStatus(apiRoot: string, statusId: string): Promise<StoredStatus | undefined> {
-    return this.statuses.getStatus(apiRoot, statusId);
-  }
-
-  purgeStatuses(createdBefore: number): Promise<number> {
-    return this.statuses.purgeStatuses(createdBefore);
-  }
-
-  getOrCreateSetting(key: string, make: () => string): Promise<string> {
-    return this.settings.getOrCreateSetting(key, make);
   }
 
   // --- lifecycle ---

@@ -1,6 +1,6 @@
 // The admin commands of `concord` (members, credentials, collections, ACL entries, MOUs and
 // the declarative directory files), working directly on the store the configuration names,
-// through AdminService, so that every change is checked and audited like an API call.
+// through the admin services, so that every change is checked and audited like an API call.
 // Each command is a function over a CliContext returning its exit code, so that tests
 // run them in-process; concord.ts wires them to commander.
 import crypto from 'node:crypto';
@@ -10,7 +10,9 @@ import type { Writable } from 'node:stream';
 import type { Config } from '../config';
 import type { LiveDirectory } from '../access/live-directory';
 import pino from 'pino';
-import { AdminError, AdminService, type Actor } from '../admin/admin-service';
+import type { Actor } from '../admin/actor';
+import { AdminError } from '../admin/admin-error';
+import type { AdminService } from '../admin/admin-service';
 import { NothingToExplain } from '../sharing/explain';
 import { applyFiles, DirectoryFilesError } from '../admin/apply-files';
 import { applyInMemory } from '../directory/changes';
@@ -152,7 +154,7 @@ export async function memberAdd(
   id: string,
   opts: { name: string; contact?: string; identity?: string; group?: string[] },
 ): Promise<number> {
-  const member = await ctx.admin.createMember(ctx.actor, {
+  const member = await ctx.admin.members.create(ctx.actor, {
     id,
     name: opts.name,
     ...(opts.contact !== undefined ? { contact: opts.contact } : {}),
@@ -165,7 +167,7 @@ export async function memberAdd(
 }
 
 export async function memberList(ctx: CliContext, opts: { json?: boolean }): Promise<number> {
-  const members = (await ctx.admin.listMembers()).sort((a, b) => a.id.localeCompare(b.id));
+  const members = (await ctx.admin.members.list()).sort((a, b) => a.id.localeCompare(b.id));
   if (opts.json) {
     ctx.stdout.write(`${JSON.stringify(members.map(memberToJson), null, 2)}\n`);
     return 0;
@@ -178,14 +180,14 @@ export async function memberList(ctx: CliContext, opts: { json?: boolean }): Pro
 }
 
 export async function memberSetStatus(ctx: CliContext, id: string, status: 'active' | 'suspended'): Promise<number> {
-  await ctx.admin.setMemberStatus(ctx.actor, id, status);
+  await ctx.admin.members.setStatus(ctx.actor, id, status);
   ctx.stdout.write(`member ${id} ${status === 'active' ? 'resumed' : 'suspended'}\n`);
   return 0;
 }
 
 /** `concord release MEMBER ID...`: embargo until released (MOU provide.embargo_until_released). */
 export async function releaseObjects(ctx: CliContext, memberId: string, objectIds: string[]): Promise<number> {
-  const released = await ctx.admin.releaseObjects(ctx.actor, memberId, objectIds);
+  const released = await ctx.admin.releases.release(ctx.actor, memberId, objectIds);
   ctx.stdout.write(`released ${objectIds.length} object id(s) of ${memberId}: ${released} held version(s) delivered\n`);
   return 0;
 }
@@ -199,7 +201,7 @@ export async function tokenIssue(
 ): Promise<number> {
   const role = parseRole(opts.role);
   const expiresAt = parseExpiry(opts);
-  const { credential, token } = await ctx.admin.issueToken(ctx.actor, memberId, {
+  const { credential, token } = await ctx.admin.credentials.issueToken(ctx.actor, memberId, {
     role,
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     ...(expiresAt !== undefined ? { expiresAt } : {}),
@@ -211,13 +213,13 @@ export async function tokenIssue(
 }
 
 export async function tokenRevoke(ctx: CliContext, credentialId: string): Promise<number> {
-  const c = await ctx.admin.revokeCredential(ctx.actor, credentialId);
+  const c = await ctx.admin.credentials.revoke(ctx.actor, credentialId);
   ctx.stdout.write(`credential ${c.id} (${c.prefix}) of ${c.memberId} revoked\n`);
   return 0;
 }
 
 export async function tokenList(ctx: CliContext, memberId: string | undefined, opts: { json?: boolean }): Promise<number> {
-  const credentials = (await ctx.admin.listCredentials(memberId)).sort(
+  const credentials = (await ctx.admin.credentials.list(memberId)).sort(
     (a, b) => a.memberId.localeCompare(b.memberId) || a.createdAt - b.createdAt,
   );
   if (opts.json) {
@@ -243,7 +245,7 @@ export async function passwordSet(
   const role = parseRole(opts.role);
   const expiresAt = parseExpiry(opts);
   const given = password !== undefined && password !== '' ? password : undefined;
-  const result = await ctx.admin.addPassword(ctx.actor, memberId, {
+  const result = await ctx.admin.credentials.addPassword(ctx.actor, memberId, {
     role,
     username: opts.username,
     ...(given !== undefined ? { password: given } : {}),
@@ -262,7 +264,7 @@ export async function passwordSet(
 
 /** A collection by id, or by alias when that alias is unique across API roots. */
 export async function findCollection(ctx: CliContext, idOrAlias: string): Promise<CollectionRecord> {
-  const all = await ctx.admin.listCollections();
+  const all = await ctx.admin.collections.list();
   const byId = all.find((c) => c.id === idOrAlias);
   if (byId) return byId;
   const byAlias = all.filter((c) => c.alias === idOrAlias);
@@ -283,7 +285,7 @@ export async function collectionAdd(
   if (!(VALIDATION as readonly string[]).includes(validation)) {
     throw new CliError(`--validation must be strict, standard or permissive, got '${validation}'`);
   }
-  const c = await ctx.admin.createCollection(ctx.actor, {
+  const c = await ctx.admin.collections.create(ctx.actor, {
     id: opts.id ?? crypto.randomUUID(),
     apiRoot: opts.apiRoot,
     title: opts.title,
@@ -300,7 +302,7 @@ export async function collectionAdd(
 }
 
 export async function collectionList(ctx: CliContext, opts: { json?: boolean }): Promise<number> {
-  const collections = (await ctx.admin.listCollections()).sort((a, b) => a.apiRoot.localeCompare(b.apiRoot) || a.title.localeCompare(b.title));
+  const collections = (await ctx.admin.collections.list()).sort((a, b) => a.apiRoot.localeCompare(b.apiRoot) || a.title.localeCompare(b.title));
   if (opts.json) {
     ctx.stdout.write(`${JSON.stringify(collections.map(collectionToJson), null, 2)}\n`);
     return 0;
@@ -323,14 +325,14 @@ export async function aclGrant(ctx: CliContext, collection: string, grantee: str
   const c = await findCollection(ctx, collection);
   // Neither flag: read access.
   const read = opts.read === true || opts.write !== true;
-  const entry = await ctx.admin.grant(ctx.actor, { collectionId: c.id, grantee: checkGrantee(grantee), read, write: opts.write === true });
+  const entry = await ctx.admin.acl.grant(ctx.actor, { collectionId: c.id, grantee: checkGrantee(grantee), read, write: opts.write === true });
   ctx.stdout.write(`${entry.grantee} may ${[entry.read ? 'read' : '', entry.write ? 'write' : ''].filter(Boolean).join(' and ')} collection ${c.id}\n`);
   return 0;
 }
 
 export async function aclRevoke(ctx: CliContext, collection: string, grantee: string): Promise<number> {
   const c = await findCollection(ctx, collection);
-  await ctx.admin.revoke(ctx.actor, c.id, checkGrantee(grantee));
+  await ctx.admin.acl.revoke(ctx.actor, c.id, checkGrantee(grantee));
   ctx.stdout.write(`ACL entry ${grantee} removed from collection ${c.id}\n`);
   return 0;
 }
@@ -365,7 +367,7 @@ export function describeMou(mou: Mou, isDefault: boolean): string[] {
 }
 
 export async function mouShow(ctx: CliContext, memberId: string, opts: { json?: boolean }): Promise<number> {
-  const { mou, isDefault } = await ctx.admin.getMou(memberId);
+  const { mou, isDefault } = await ctx.admin.mous.get(memberId);
   if (opts.json) ctx.stdout.write(`${JSON.stringify(mouToJson(mou, isDefault), null, 2)}\n`);
   else write(ctx.stdout, describeMou(mou, isDefault));
   return 0;
@@ -384,13 +386,13 @@ export async function mouSet(ctx: CliContext, memberId: string, file: string): P
   if (body.member !== undefined && body.member !== memberId) throw new CliError(`${file} is the MOU of '${String(body.member)}', not of '${memberId}'`);
   const problems = mouJsonProblems({ ...body, member: memberId }, `${file}: `);
   if (problems.length > 0) throw new CliError(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
-  await ctx.admin.putMou(ctx.actor, mouFromJson(body, memberId));
+  await ctx.admin.mous.put(ctx.actor, mouFromJson(body, memberId));
   ctx.stdout.write(`MOU of ${memberId} set\n`);
   return 0;
 }
 
 export async function mouDelete(ctx: CliContext, memberId: string): Promise<number> {
-  await ctx.admin.deleteMou(ctx.actor, memberId);
+  await ctx.admin.mous.delete(ctx.actor, memberId);
   ctx.stdout.write(`MOU of ${memberId} deleted; it shares and receives under the defaults\n`);
   return 0;
 }
@@ -406,7 +408,7 @@ export function summarisePlan(plan: readonly PlannedChange[]): string {
 export async function configValidate(ctx: CliContext, dir: string): Promise<number> {
   const { files, spec, problems } = readDirectoryFiles(dir);
   if (problems.length === 0) {
-    const current = (await ctx.admin.snapshot()).data;
+    const current = (await ctx.admin.directory.snapshot()).data;
     const plan = planDirectory(current, spec);
     problems.push(...checkDirectory(applyInMemory(current, plan.map((p) => p.change))));
   }
@@ -421,7 +423,7 @@ export async function configValidate(ctx: CliContext, dir: string): Promise<numb
 export async function configPlan(ctx: CliContext, dir: string): Promise<number> {
   const { files, spec, problems } = readDirectoryFiles(dir);
   if (problems.length > 0) throw new DirectoryFilesError(problems);
-  const current = (await ctx.admin.snapshot()).data;
+  const current = (await ctx.admin.directory.snapshot()).data;
   const plan = planDirectory(current, spec);
   const after = checkDirectory(applyInMemory(current, plan.map((p) => p.change)));
   if (after.length > 0) throw new DirectoryFilesError(after);

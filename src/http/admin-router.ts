@@ -1,12 +1,14 @@
 // The admin API under /admin/v1/: JSON in, JSON out, problem details on error.
-// Each route: parse and validate (admin-query.ts, admin-schemas.ts), call one AdminService
-// use case, send its JSON (directory-json.ts). Every route but the OpenAPI document needs
-// an admin credential; AdminService records each change with the admin as its actor.
+// Each route: parse and validate (admin-query.ts, admin-schemas.ts), call one use case of
+// its resource's admin service, send its JSON (directory-json.ts). Every route but the
+// OpenAPI document needs an admin credential; the admin services record each change with
+// the admin as its actor.
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../access/authenticator';
-import type { Actor, AdminService } from '../admin/admin-service';
+import type { Actor } from '../admin/actor';
+import type { AdminService } from '../admin/admin-service';
 import {
   aclFromJson,
   aclToJson,
@@ -139,18 +141,18 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
     {
       method: 'get',
       path: '/members',
-      handler: async (c) => (c.query(), ok({ members: (await admin.listMembers()).map(memberToJson) })),
+      handler: async (c) => (c.query(), ok({ members: (await admin.members.list()).map(memberToJson) })),
     },
     {
       method: 'post',
       path: '/members',
       handler: async (c) => {
         c.query();
-        const member = await admin.createMember(c.actor, memberFromJson(await c.body('memberCreate')));
+        const member = await admin.members.create(c.actor, memberFromJson(await c.body('memberCreate')));
         return created(memberToJson(member), `/members/${seg(member.id)}`);
       },
     },
-    { method: 'get', path: '/members/{id}', handler: async (c) => (c.query(), ok(memberToJson(await admin.getMember(c.param('id'))))) },
+    { method: 'get', path: '/members/{id}', handler: async (c) => (c.query(), ok(memberToJson(await admin.members.get(c.param('id'))))) },
     {
       method: 'patch',
       path: '/members/{id}',
@@ -158,29 +160,29 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const body = await c.body('memberUpdate');
         const patch = patchOf(body, memberFromJson({ id: c.param('id'), name: '', ...body }), MEMBER_KEYS);
-        return ok(memberToJson(await admin.updateMember(c.actor, c.param('id'), patch)));
+        return ok(memberToJson(await admin.members.update(c.actor, c.param('id'), patch)));
       },
     },
-    { method: 'delete', path: '/members/{id}', handler: async (c) => (c.query(), await admin.deleteMember(c.actor, c.param('id')), noContent()) },
+    { method: 'delete', path: '/members/{id}', handler: async (c) => (c.query(), await admin.members.delete(c.actor, c.param('id')), noContent()) },
     {
       method: 'post',
       path: '/members/{id}/suspend',
-      handler: async (c) => (c.query(), ok(memberToJson(await admin.setMemberStatus(c.actor, c.param('id'), 'suspended')))),
+      handler: async (c) => (c.query(), ok(memberToJson(await admin.members.setStatus(c.actor, c.param('id'), 'suspended')))),
     },
     {
       method: 'post',
       path: '/members/{id}/resume',
-      handler: async (c) => (c.query(), ok(memberToJson(await admin.setMemberStatus(c.actor, c.param('id'), 'active')))),
+      handler: async (c) => (c.query(), ok(memberToJson(await admin.members.setStatus(c.actor, c.param('id'), 'active')))),
     },
 
     // --- MOUs ---
-    { method: 'get', path: '/mous', handler: async (c) => (c.query(), ok({ mous: (await admin.listMous()).map((m) => mouToJson(m)) })) },
+    { method: 'get', path: '/mous', handler: async (c) => (c.query(), ok({ mous: (await admin.mous.list()).map((m) => mouToJson(m)) })) },
     {
       method: 'get',
       path: '/members/{id}/mou',
       handler: async (c) => {
         c.query();
-        const { mou, isDefault } = await admin.getMou(c.param('id'));
+        const { mou, isDefault } = await admin.mous.get(c.param('id'));
         return ok(mouToJson(mou, isDefault));
       },
     },
@@ -189,11 +191,11 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       path: '/members/{id}/mou',
       handler: async (c) => {
         c.query();
-        const mou = await admin.putMou(c.actor, mouFromJson(await c.body('mouPut'), c.param('id')));
+        const mou = await admin.mous.put(c.actor, mouFromJson(await c.body('mouPut'), c.param('id')));
         return ok(mouToJson(mou));
       },
     },
-    { method: 'delete', path: '/members/{id}/mou', handler: async (c) => (c.query(), await admin.deleteMou(c.actor, c.param('id')), noContent()) },
+    { method: 'delete', path: '/members/{id}/mou', handler: async (c) => (c.query(), await admin.mous.delete(c.actor, c.param('id')), noContent()) },
     {
       // Embargo until released (MOU provide.embargo_until_released): the member's objects reach the others now.
       method: 'post',
@@ -201,7 +203,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       handler: async (c) => {
         c.query();
         const body = await c.body('releasePost');
-        return ok({ released: await admin.releaseObjects(c.actor, c.param('id'), body.object_ids as string[]) });
+        return ok({ released: await admin.releases.release(c.actor, c.param('id'), body.object_ids as string[]) });
       },
     },
 
@@ -209,7 +211,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
     {
       method: 'get',
       path: '/members/{id}/credentials',
-      handler: async (c) => (c.query(), ok({ credentials: (await admin.listCredentials(c.param('id'))).map(credentialToJson) })),
+      handler: async (c) => (c.query(), ok({ credentials: (await admin.credentials.list(c.param('id'))).map(credentialToJson) })),
     },
     {
       method: 'post',
@@ -227,10 +229,10 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
           ...(expiresAt !== undefined ? { expiresAt } : {}),
         };
         if (body.kind === 'token') {
-          const { credential, token } = await admin.issueToken(c.actor, c.param('id'), options);
+          const { credential, token } = await admin.credentials.issueToken(c.actor, c.param('id'), options);
           return created({ ...credentialToJson(credential), token }, `/credentials/${seg(credential.id)}`);
         }
-        const { credential, password } = await admin.addPassword(c.actor, c.param('id'), {
+        const { credential, password } = await admin.credentials.addPassword(c.actor, c.param('id'), {
           ...options,
           username: body.username as string,
           ...(body.password !== undefined ? { password: body.password as string } : {}),
@@ -241,27 +243,27 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
     {
       method: 'get',
       path: '/credentials',
-      handler: async (c) => ok({ credentials: (await admin.listCredentials(c.query(['member']).get('member'))).map(credentialToJson) }),
+      handler: async (c) => ok({ credentials: (await admin.credentials.list(c.query(['member']).get('member'))).map(credentialToJson) }),
     },
-    { method: 'get', path: '/credentials/{id}', handler: async (c) => (c.query(), ok(credentialToJson(await admin.getCredential(c.param('id'))))) },
+    { method: 'get', path: '/credentials/{id}', handler: async (c) => (c.query(), ok(credentialToJson(await admin.credentials.get(c.param('id'))))) },
     {
       method: 'delete',
       path: '/credentials/{id}',
-      handler: async (c) => (c.query(), ok(credentialToJson(await admin.revokeCredential(c.actor, c.param('id'))))),
+      handler: async (c) => (c.query(), ok(credentialToJson(await admin.credentials.revoke(c.actor, c.param('id'))))),
     },
 
     // --- groups ---
-    { method: 'get', path: '/groups', handler: async (c) => (c.query(), ok({ groups: (await admin.listGroups()).map(groupToJson) })) },
+    { method: 'get', path: '/groups', handler: async (c) => (c.query(), ok({ groups: (await admin.groups.list()).map(groupToJson) })) },
     {
       method: 'post',
       path: '/groups',
       handler: async (c) => {
         c.query();
-        const group = await admin.createGroup(c.actor, groupFromJson(await c.body('groupCreate')));
+        const group = await admin.groups.create(c.actor, groupFromJson(await c.body('groupCreate')));
         return created(groupToJson(group), `/groups/${seg(group.id)}`);
       },
     },
-    { method: 'get', path: '/groups/{id}', handler: async (c) => (c.query(), ok(groupToJson(await admin.getGroup(c.param('id'))))) },
+    { method: 'get', path: '/groups/{id}', handler: async (c) => (c.query(), ok(groupToJson(await admin.groups.get(c.param('id'))))) },
     {
       method: 'patch',
       path: '/groups/{id}',
@@ -269,23 +271,23 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const body = await c.body('groupUpdate');
         const patch = patchOf(body, groupFromJson({ id: c.param('id'), name: '', ...body }), GROUP_KEYS);
-        return ok(groupToJson(await admin.updateGroup(c.actor, c.param('id'), patch)));
+        return ok(groupToJson(await admin.groups.update(c.actor, c.param('id'), patch)));
       },
     },
-    { method: 'delete', path: '/groups/{id}', handler: async (c) => (c.query(), await admin.deleteGroup(c.actor, c.param('id')), noContent()) },
+    { method: 'delete', path: '/groups/{id}', handler: async (c) => (c.query(), await admin.groups.delete(c.actor, c.param('id')), noContent()) },
 
     // --- API roots ---
-    { method: 'get', path: '/api-roots', handler: async (c) => (c.query(), ok({ api_roots: (await admin.listApiRoots()).map(apiRootToJson) })) },
+    { method: 'get', path: '/api-roots', handler: async (c) => (c.query(), ok({ api_roots: (await admin.apiRoots.list()).map(apiRootToJson) })) },
     {
       method: 'post',
       path: '/api-roots',
       handler: async (c) => {
         c.query();
-        const root = await admin.createApiRoot(c.actor, apiRootFromJson(await c.body('apiRootCreate')));
+        const root = await admin.apiRoots.create(c.actor, apiRootFromJson(await c.body('apiRootCreate')));
         return created(apiRootToJson(root), `/api-roots/${seg(root.path)}`);
       },
     },
-    { method: 'get', path: '/api-roots/{path}', handler: async (c) => (c.query(), ok(apiRootToJson(await admin.getApiRoot(c.param('path'))))) },
+    { method: 'get', path: '/api-roots/{path}', handler: async (c) => (c.query(), ok(apiRootToJson(await admin.apiRoots.get(c.param('path'))))) },
     {
       method: 'patch',
       path: '/api-roots/{path}',
@@ -293,10 +295,10 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const body = await c.body('apiRootUpdate');
         const patch = patchOf(body, apiRootFromJson({ path: c.param('path'), title: '', ...body }), API_ROOT_KEYS);
-        return ok(apiRootToJson(await admin.updateApiRoot(c.actor, c.param('path'), patch)));
+        return ok(apiRootToJson(await admin.apiRoots.update(c.actor, c.param('path'), patch)));
       },
     },
-    { method: 'delete', path: '/api-roots/{path}', handler: async (c) => (c.query(), await admin.deleteApiRoot(c.actor, c.param('path')), noContent()) },
+    { method: 'delete', path: '/api-roots/{path}', handler: async (c) => (c.query(), await admin.apiRoots.delete(c.actor, c.param('path')), noContent()) },
 
     // --- collections ---
     {
@@ -304,8 +306,8 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       path: '/collections',
       handler: async (c) => {
         const apiRoot = c.query(['api_root']).get('api_root');
-        if (apiRoot !== undefined) await admin.getApiRoot(apiRoot);
-        return ok({ collections: (await admin.listCollections(apiRoot)).map(collectionToJson) });
+        if (apiRoot !== undefined) await admin.apiRoots.get(apiRoot);
+        return ok({ collections: (await admin.collections.list(apiRoot)).map(collectionToJson) });
       },
     },
     {
@@ -315,11 +317,11 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const body = await c.body('collectionCreate');
         const id = (body.id as string | undefined) ?? crypto.randomUUID();
-        const collection = await admin.createCollection(c.actor, collectionFromJson({ ...body, id }, body.api_root as string));
+        const collection = await admin.collections.create(c.actor, collectionFromJson({ ...body, id }, body.api_root as string));
         return created(collectionToJson(collection), `/collections/${seg(collection.id)}`);
       },
     },
-    { method: 'get', path: '/collections/{id}', handler: async (c) => (c.query(), ok(collectionToJson(await admin.getCollection(c.param('id'))))) },
+    { method: 'get', path: '/collections/{id}', handler: async (c) => (c.query(), ok(collectionToJson(await admin.collections.get(c.param('id'))))) },
     {
       method: 'patch',
       path: '/collections/{id}',
@@ -327,17 +329,17 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const body = await c.body('collectionUpdate');
         const patch = patchOf(body, collectionFromJson({ id: c.param('id'), title: '', ...body }, ''), COLLECTION_KEYS);
-        return ok(collectionToJson(await admin.updateCollection(c.actor, c.param('id'), patch)));
+        return ok(collectionToJson(await admin.collections.update(c.actor, c.param('id'), patch)));
       },
     },
     {
       method: 'delete',
       path: '/collections/{id}',
-      handler: async (c) => (c.query(), await admin.deleteCollection(c.actor, c.param('id')), noContent()),
+      handler: async (c) => (c.query(), await admin.collections.delete(c.actor, c.param('id')), noContent()),
     },
 
     // --- ACL ---
-    { method: 'get', path: '/collections/{id}/acl', handler: async (c) => (c.query(), ok({ acl: (await admin.listAcl(c.param('id'))).map(aclToJson) })) },
+    { method: 'get', path: '/collections/{id}/acl', handler: async (c) => (c.query(), ok({ acl: (await admin.acl.list(c.param('id'))).map(aclToJson) })) },
     {
       method: 'put',
       path: '/collections/{id}/acl/{grantee}',
@@ -345,13 +347,13 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
         c.query();
         const grantee = checkedGrantee(c.param('grantee'));
         const body = await c.body('aclPut');
-        return ok(aclToJson(await admin.grant(c.actor, aclFromJson({ ...body, grantee }, c.param('id')))));
+        return ok(aclToJson(await admin.acl.grant(c.actor, aclFromJson({ ...body, grantee }, c.param('id')))));
       },
     },
     {
       method: 'delete',
       path: '/collections/{id}/acl/{grantee}',
-      handler: async (c) => (c.query(), await admin.revoke(c.actor, c.param('id'), checkedGrantee(c.param('grantee'))), noContent()),
+      handler: async (c) => (c.query(), await admin.acl.revoke(c.actor, c.param('id'), checkedGrantee(c.param('grantee'))), noContent()),
     },
 
     // --- audit ---
@@ -359,7 +361,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       method: 'get',
       path: '/audit',
       handler: async (c) => {
-        const { entries, more } = await admin.queryAudit(parseAuditQuery(c.req));
+        const { entries, more } = await admin.audit.query(parseAuditQuery(c.req));
         const last = entries[entries.length - 1];
         return ok({ entries: entries.map(auditToJson), more, ...(more && last?.seq !== undefined ? { next: String(last.seq) } : {}) });
       },
@@ -371,7 +373,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       path: '/explain',
       handler: async (c) => {
         const { member, object } = parseExplainQuery(c.req);
-        return ok(await explain(await admin.snapshot(), policy.store, policy.sharing, member, object));
+        return ok(await explain(await admin.directory.snapshot(), policy.store, policy.sharing, member, object));
       },
     },
     {
@@ -379,7 +381,7 @@ function adminRoutes(admin: AdminService, policy: PolicyDeps): Route[] {
       path: '/simulate',
       handler: async (c) => {
         const { member } = parseSimulateQuery(c.req);
-        return ok(await simulate(await admin.snapshot(), policy.store, policy.sharing, member));
+        return ok(await simulate(await admin.directory.snapshot(), policy.store, policy.sharing, member));
       },
     },
   ];

@@ -65,7 +65,7 @@ beforeAll(async () => {
     { op: 'put', kind: 'acl', record: { collectionId: C, grantee: 'member:indiana', read: true, write: false } },
     { op: 'put', kind: 'mou', record: { memberId: 'ohio', provide: { ...DEFAULT_PROVIDER_TERMS, attribution: 'pseudonymise' }, receive: DEFAULT_RECIPIENT_TERMS } },
   ];
-  await ctx.admin.applyChanges(ctx.actor, 'test.setup', {}, () => changes);
+  await ctx.admin.directory.applyChanges(ctx.actor, 'test.setup', {}, () => changes);
   const file = path.join(dir, 'bundle.json');
   fs.writeFileSync(file, JSON.stringify({ objects: [green, red] }));
   const r = await run((c) => importFile(c, file, { collection: C, as: 'ohio' }));

@@ -5,25 +5,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { buildConfig } from '../../src/config';
-import {
-  aclGrant,
-  collectionAdd,
-  configApply,
-  configPlan,
-  configValidate,
-  memberAdd,
-  memberList,
-  memberSetStatus,
-  mouDelete,
-  mouSet,
-  mouShow,
-  openContext,
-  runCommand,
-  tokenIssue,
-  tokenList,
-  tokenRevoke,
-  type CliContext,
-} from '../../src/cli/admin-commands';
+import { aclGrant } from '../../src/cli/acl-commands';
+import { openContext, type CliContext } from '../../src/cli/cli-context';
+import { collectionAdd } from '../../src/cli/collection-commands';
+import { tokenIssue, tokenList, tokenRevoke } from '../../src/cli/credential-commands';
+import { configApply, configPlan, configValidate } from '../../src/cli/directory-file-commands';
+import { memberAdd, memberList, memberSetStatus } from '../../src/cli/member-commands';
+import { mouDelete, mouSet, mouShow } from '../../src/cli/mou-commands';
+import { runCommand } from '../../src/cli/run-command';
 import { exportCollection, importFile } from '../../src/cli/import-export';
 import { makeTestApp, TAXII } from '../helpers/test-app';
 import { indicator, malware } from '../helpers/stix-fixtures';

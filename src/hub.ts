@@ -77,11 +77,10 @@ export async function openHub(config: Config, logger: Logger, options: HubOption
   const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
   await directory.refresh();
   const sharing = await createSharing(store, directory, logger);
-  const admin = new AdminService(store, directory);
+  const admin = new AdminService({ store, directory, releaser: sharing.distributor });
   // A directory change that alters what a member may see re-materialises its views before
   // the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
-  admin.onChange((before, after) => sharing.distributor.rematerialise(before, after));
-  admin.setReleaser(sharing.distributor);
+  admin.directory.onChange((before, after) => sharing.distributor.rematerialise(before, after));
 
   const catalog = new Catalog(directory);
   // The cursor key lives in the store, so that every process over it (and a restarted one)

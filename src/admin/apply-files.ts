@@ -1,5 +1,6 @@
 // `config apply DIR` (and `serve` with directory.apply_on_start): read, check, plan, apply.
-import type { Actor, AdminService } from './admin-service';
+import type { Actor } from './actor';
+import type { AdminService } from './admin-service';
 import { readDirectoryFiles } from './directory-files';
 import { planDirectory, type PlannedChange } from './directory-plan';
 
@@ -11,18 +12,18 @@ export class DirectoryFilesError extends Error {
 }
 
 /** What `config apply` would do now (nothing is changed). */
-export async function planFiles(admin: AdminService, dir: string): Promise<{ files: string[]; plan: PlannedChange[] }> {
+export async function planFiles(admin: Pick<AdminService, 'directory'>, dir: string): Promise<{ files: string[]; plan: PlannedChange[] }> {
   const { files, spec, problems } = readDirectoryFiles(dir);
   if (problems.length > 0) throw new DirectoryFilesError(problems);
-  return { files, plan: planDirectory((await admin.snapshot()).data, spec) };
+  return { files, plan: planDirectory((await admin.directory.snapshot()).data, spec) };
 }
 
 /** Makes the store's directory match the files, in one transaction; returns what it changed. */
-export async function applyFiles(admin: AdminService, actor: Actor, dir: string): Promise<PlannedChange[]> {
+export async function applyFiles(admin: Pick<AdminService, 'directory'>, actor: Actor, dir: string): Promise<PlannedChange[]> {
   const { files, spec, problems } = readDirectoryFiles(dir);
   if (problems.length > 0) throw new DirectoryFilesError(problems);
   let applied: PlannedChange[] = [];
-  await admin.applyChanges(actor, 'config.apply', { dir, files: files.length }, (snapshot) => {
+  await admin.directory.applyChanges(actor, 'config.apply', { dir, files: files.length }, (snapshot) => {
     applied = planDirectory(snapshot.data, spec);
     return applied.map((p) => p.change);
   });

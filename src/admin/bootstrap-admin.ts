@@ -34,10 +34,14 @@ function envCredential(kind: 'token' | 'password', secret: string): CredentialRe
   };
 }
 
-export async function bootstrapAdmin(admin: AdminService, store: Store, given: { password?: string; token?: string }): Promise<BootstrapAdmin> {
-  const directory = await admin.snapshot();
+export async function bootstrapAdmin(
+  admin: Pick<AdminService, 'directory' | 'members' | 'credentials'>,
+  store: Store,
+  given: { password?: string; token?: string },
+): Promise<BootstrapAdmin> {
+  const directory = await admin.directory.snapshot();
   if (!directory.members.has(HUB_MEMBER_ID)) {
-    await admin.createMember(ACTOR, { id: HUB_MEMBER_ID, name: 'Hub operator', groups: [], status: 'active' });
+    await admin.members.create(ACTOR, { id: HUB_MEMBER_ID, name: 'Hub operator', groups: [], status: 'active' });
   }
   if (given.password !== undefined || given.token !== undefined) {
     return {
@@ -47,12 +51,12 @@ export async function bootstrapAdmin(admin: AdminService, store: Store, given: {
       ],
     };
   }
-  const hasAdmin = [...(await admin.snapshot()).credentials.values()].some((c) => c.role === 'admin' && c.revokedAt === undefined);
+  const hasAdmin = [...(await admin.directory.snapshot()).credentials.values()].some((c) => c.role === 'admin' && c.revokedAt === undefined);
   if (hasAdmin) return { extra: [] };
   // Another process may be bootstrapping the same store: the setting decides who does.
   const claim = crypto.randomUUID();
   if ((await store.getOrCreateSetting('bootstrap_claim', () => claim)) !== claim) return { extra: [] };
-  const { password } = await admin.addPassword(ACTOR, HUB_MEMBER_ID, { role: 'admin', username: BOOTSTRAP_USERNAME, label: 'bootstrap admin' });
-  const { token } = await admin.issueToken(ACTOR, HUB_MEMBER_ID, { role: 'admin', label: 'bootstrap admin' });
+  const { password } = await admin.credentials.addPassword(ACTOR, HUB_MEMBER_ID, { role: 'admin', username: BOOTSTRAP_USERNAME, label: 'bootstrap admin' });
+  const { token } = await admin.credentials.issueToken(ACTOR, HUB_MEMBER_ID, { role: 'admin', label: 'bootstrap admin' });
   return { extra: [], created: { username: BOOTSTRAP_USERNAME, password, token } };
 }

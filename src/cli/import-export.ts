@@ -7,7 +7,9 @@ import type { Writable } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import cliProgress from 'cli-progress';
 import type { Principal } from '../access/principal';
-import { CliError, findCollection, type CliContext } from './admin-commands';
+import type { CliContext } from './cli-context';
+import { findCollection } from './collection-commands';
+import { CliError } from './run-command';
 
 export const IMPORT_BATCH = 500;
 export const EXPORT_PAGE = 1000;

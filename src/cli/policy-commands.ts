@@ -7,7 +7,8 @@ import { explain, simulate, type AccessExplanation, type Explanation, type Simul
 import type { Reason, Transform } from '../sharing/decision';
 import { SLUG } from '../directory/names';
 import { isStixId } from '../vocabulary/stix-id';
-import { CliError, type CliContext } from './admin-commands';
+import type { CliContext } from './cli-context';
+import { CliError } from './run-command';
 
 
 async function policyContext(ctx: CliContext) {

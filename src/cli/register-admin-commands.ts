@@ -1,30 +1,16 @@
-// Wires the admin commands (admin-commands.ts, import-export.ts) to commander: each opens
+// Wires the admin commands (*-commands.ts, import-export.ts) to commander: each opens
 // the store of the configuration, runs, closes the store and exits with the command's code.
 import type { Command } from 'commander';
 import type { Config } from '../config';
-import {
-  aclGrant,
-  aclRevoke,
-  collectionAdd,
-  collectionList,
-  configApply,
-  configPlan,
-  configValidate,
-  memberAdd,
-  memberList,
-  memberSetStatus,
-  mouDelete,
-  mouSet,
-  mouShow,
-  releaseObjects,
-  openContext,
-  passwordSet,
-  runCommand,
-  tokenIssue,
-  tokenList,
-  tokenRevoke,
-  type CliContext,
-} from './admin-commands';
+import { aclGrant, aclRevoke } from './acl-commands';
+import { openContext, type CliContext } from './cli-context';
+import { collectionAdd, collectionList } from './collection-commands';
+import { passwordSet, tokenIssue, tokenList, tokenRevoke } from './credential-commands';
+import { configApply, configPlan, configValidate } from './directory-file-commands';
+import { memberAdd, memberList, memberSetStatus } from './member-commands';
+import { mouDelete, mouSet, mouShow } from './mou-commands';
+import { releaseObjects } from './release-commands';
+import { runCommand } from './run-command';
 import { exportCollection, importFile } from './import-export';
 import { policyExplain, policySimulate } from './policy-commands';
 

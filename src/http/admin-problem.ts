@@ -4,7 +4,7 @@
 // is a logged 500 that reveals nothing.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AdminError } from '../admin/admin-service';
+import { AdminError } from '../admin/admin-error';
 import { NothingToExplain } from '../sharing/explain';
 import { TaxiiError } from '../taxii/taxii-error';
 

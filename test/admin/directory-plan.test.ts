@@ -2,7 +2,7 @@
 import { applyInMemory } from '../../src/directory/changes';
 import { checkDirectory } from '../../src/admin/directory-integrity';
 import { describePlan, planDirectory, type DirectorySpec } from '../../src/admin/directory-plan';
-import { memberDeletion } from '../../src/admin/admin-service';
+import { memberDeletion } from '../../src/admin/member-admin';
 import { mouFromJson, mouToJson } from '../../src/admin/directory-json';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, defaultMou, type MarkingLevel, type Mou } from '../../src/directory/mou';
 import type { DirectoryData } from '../../src/directory/records';

@@ -5,25 +5,14 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { buildConfig } from '../../src/config';
-import {
-  aclGrant,
-  collectionAdd,
-  configApply,
-  configPlan,
-  configValidate,
-  memberAdd,
-  memberList,
-  memberSetStatus,
-  mouDelete,
-  mouSet,
-  mouShow,
-  openContext,
-  runCommand,
-  tokenIssue,
-  tokenList,
-  tokenRevoke,
-  type CliContext,
-} from '../../src/cli/admin-commands';
+import { aclGrant } from '../../src/cli/acl-commands';
+import { openContext, type CliContext } from '../../src/cli/cli-context';
+import { collectionAdd } from '../../src/cli/collection-commands';
+import { tokenIssue, tokenList, tokenRevoke } from '../../src/cli/credential-commands';
+import { configApply, configPlan, configValidate } from '../../src/cli/directory-file-commands';
+import { memberAdd, memberList, memberSetStatus } from '../../src/cli/member-commands';
+import { mouDelete, mouSet, mouShow } from '../../src/cli/mou-commands';
+import { runCommand } from '../../src/cli/run-command';
 import { exportCollection, importFile } from '../../src/cli/import-export';
 import { makeTestApp, TAXII } from '../helpers/test-app';
 import { indicator, malware } from '../helpers/stix-fixtures';
@@ -130,7 +119,7 @@ test('config apply twice: the second is a no-op and leaves the revision alone', 
   const plan = await h.run((ctx) => configPlan(ctx, SHIPPED));
   expect(plan.stdout).toMatch(/^0 to create, 0 to update, 0 to delete/);
   // Audited as the CLI.
-  const audit = await h.ctx.admin.queryAudit({ limit: 100 });
+  const audit = await h.ctx.admin.audit.query({ limit: 100 });
   expect(audit.entries.some((e) => e.action === 'config.apply' && e.source === 'cli:test' && e.memberId === 'hub')).toBe(true);
 });
 
@@ -145,7 +134,7 @@ test('removing a member (and the entries granting it access) from the files dele
   const refused = await h.run((ctx) => configApply(ctx, files));
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain("member 'ms-isac' does not exist");
-  expect((await h.ctx.admin.listMembers()).map((m) => m.id)).toContain('ms-isac');
+  expect((await h.ctx.admin.members.list()).map((m) => m.id)).toContain('ms-isac');
   type Roots = { api_roots: Array<{ collections: Array<{ acl?: Array<{ grantee: string }> }> }> };
   const roots = JSON.parse(fs.readFileSync(path.join(files, 'api-roots.json'), 'utf8')) as Roots;
   for (const root of roots.api_roots) {
@@ -168,7 +157,7 @@ test('removing a member (and the entries granting it access) from the files dele
       'applied: 0 created, 0 updated, 4 deleted',
     ].sort(),
   );
-  const ids = (await h.ctx.admin.listMembers()).map((m) => m.id);
+  const ids = (await h.ctx.admin.members.list()).map((m) => m.id);
   expect(ids).toContain('acme');
   expect(ids).not.toContain('ms-isac');
   expect(ids).toHaveLength(7);
@@ -297,9 +286,9 @@ test('collection add and acl grant', async () => {
   const added = await h.run((ctx) => collectionAdd(ctx, { apiRoot: 'hub', title: 'Scratch', alias: 'scratch', owner: 'ohio', validation: 'strict' }));
   expect(added.code).toBe(0);
   const id = added.stdout.trim();
-  expect((await h.ctx.admin.getCollection(id)).validation).toBe('strict');
+  expect((await h.ctx.admin.collections.get(id)).validation).toBe('strict');
   expect((await h.run((ctx) => aclGrant(ctx, 'scratch', 'group:states', {}))).code).toBe(0);
-  expect(await h.ctx.admin.listAcl(id)).toEqual([{ collectionId: id, grantee: 'group:states', read: true, write: false, managed: false }].map(({ managed: _m, ...e }) => expect.objectContaining(e)));
+  expect(await h.ctx.admin.acl.list(id)).toEqual([{ collectionId: id, grantee: 'group:states', read: true, write: false, managed: false }].map(({ managed: _m, ...e }) => expect.objectContaining(e)));
   expect((await h.run((ctx) => aclGrant(ctx, 'scratch', 'group:ghosts', { write: true }))).code).toBe(2);
   expect((await h.run((ctx) => aclGrant(ctx, 'scratch', 'nobody', {}))).code).toBe(2);
   expect((await h.run((ctx) => collectionAdd(ctx, { apiRoot: 'nowhere', title: 'X' }))).code).toBe(2);
@@ -349,6 +338,6 @@ test('mou show / set / delete: the shipped MOUs, a file with the JSON form, defa
   expect(JSON.parse((await h.run((ctx) => mouShow(ctx, 'hub', { json: true }))).stdout)).toMatchObject({ default: true });
   expect((await h.run((ctx) => mouDelete(ctx, 'hub'))).code).toBe(1);
   expect((await h.run((ctx) => mouShow(ctx, 'ghost', {}))).code).toBe(1);
-  const audit = await h.ctx.admin.queryAudit({ limit: 1000 });
+  const audit = await h.ctx.admin.audit.query({ limit: 1000 });
   expect(audit.entries.filter((e) => e.action.startsWith('mou.')).map((e) => e.action)).toEqual(['mou.put', 'mou.delete']);
 });

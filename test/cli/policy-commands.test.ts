@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildConfig } from '../../src/config';
-import { openContext, runCommand, type CliContext } from '../../src/cli/admin-commands';
+import { openContext, type CliContext } from '../../src/cli/cli-context';
+import { runCommand } from '../../src/cli/run-command';
 import { importFile } from '../../src/cli/import-export';
 import { policyExplain, policySimulate } from '../../src/cli/policy-commands';
 import type { DirectoryChange } from '../../src/directory/records';
@@ -65,7 +66,7 @@ beforeAll(async () => {
     { op: 'put', kind: 'acl', record: { collectionId: C, grantee: 'member:indiana', read: true, write: false } },
     { op: 'put', kind: 'mou', record: { memberId: 'ohio', provide: { ...DEFAULT_PROVIDER_TERMS, attribution: 'pseudonymise' }, receive: DEFAULT_RECIPIENT_TERMS } },
   ];
-  await ctx.admin.applyChanges(ctx.actor, 'test.setup', {}, () => changes);
+  await ctx.admin.directory.applyChanges(ctx.actor, 'test.setup', {}, () => changes);
   const file = path.join(dir, 'bundle.json');
   fs.writeFileSync(file, JSON.stringify({ objects: [green, red] }));
   const r = await run((c) => importFile(c, file, { collection: C, as: 'ohio' }));

@@ -429,7 +429,7 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
       world.mous.set(mou.memberId, mou);
       changes.push({ op: 'put', kind: 'mou', record: mou });
     }
-    await t.concord.admin.applyChanges({ memberId: ADMIN }, 'test.world', {}, () => changes);
+    await t.concord.admin.directory.applyChanges({ memberId: ADMIN }, 'test.world', {}, () => changes);
     const all = objectsOf(spec);
     for (let i = 0; i < all.length; ) {
       // A batch: consecutive versions by the same writer to the same collection.

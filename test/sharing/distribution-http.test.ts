@@ -30,7 +30,7 @@ function mou(memberId: string, provide: Partial<Mou['provide']> = {}, receive: P
 async function change(changes: DirectoryChange[]): Promise<void> {
   // Through the admin service, as the API and CLI do, so that views are re-materialised.
   const admin = t.concord.admin;
-  await admin.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
+  await admin.directory.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
 }
 
 beforeAll(async () => {

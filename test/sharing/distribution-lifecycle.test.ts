@@ -38,7 +38,7 @@ async function world(given?: Store): Promise<TestApp> {
   }
   for (const c of [A, B]) changes.push({ op: 'put', kind: 'acl', record: { collectionId: c, grantee: 'everyone', read: true, write: true } });
   changes.push({ op: 'put', kind: 'mou', record: { memberId: 'illinois', provide: { ...DEFAULT_PROVIDER_TERMS, embargoHours: 2 }, receive: DEFAULT_RECIPIENT_TERMS } });
-  await t.concord.admin.applyChanges({ memberId: 'admin' }, 'test.world', {}, () => changes);
+  await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'test.world', {}, () => changes);
   return t;
 }
 

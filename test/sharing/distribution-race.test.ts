@@ -34,7 +34,7 @@ test("a reader's access revoked through one process while another distributes: t
     store.addObjectsToMany = async (batches, options) => {
       if (!revoked && batches.some((b) => b.partition === viewPartition('reader', SHARED))) {
         revoked = true;
-        await t.concord.admin.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
+        await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'acl.revoke', {}, () => [
           { op: 'delete', kind: 'acl', key: { collectionId: SHARED, grantee: 'member:reader' } },
         ]);
       }

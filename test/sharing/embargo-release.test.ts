@@ -33,7 +33,7 @@ async function world(): Promise<TestApp> {
   const held = mouFromJson({ member: 'illinois', provide: { embargo_until_released: true } });
   expect(held.provide.embargoUntilReleased).toBe(true);
   changes.push({ op: 'put', kind: 'mou', record: { ...held, receive: DEFAULT_RECIPIENT_TERMS } });
-  await t.concord.admin.applyChanges({ memberId: 'admin' }, 'test.world', {}, () => changes);
+  await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'test.world', {}, () => changes);
   return t;
 }
 

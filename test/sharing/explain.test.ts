@@ -87,7 +87,7 @@ beforeAll(async () => {
   changes.push(mou('ohio', { attribution: 'pseudonymise', audiences: [{ markings: ['amber'], to: ['group:states'], except: ['member:illinois'] }, { markings: ['red'], to: ['member:indiana'] }] }));
   changes.push(mou('michigan', { embargoHours: 24 }));
   changes.push(mou('isac', {}, { types: ['indicator'], markingCeiling: 'green' }));
-  await t.concord.admin.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
+  await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
   await publish('kentucky', [kGreen, kRed, kAmber, kMalware, kRel]);
   await publish('ohio', [oGreen, oAmber]);
   await publish('michigan', [mGreen]);
@@ -95,7 +95,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const run = async (member: string, object: string): Promise<Explanation> =>
-  explain(await t.concord.admin.snapshot(), t.store, t.concord.sharing, member, object);
+  explain(await t.concord.admin.directory.snapshot(), t.store, t.concord.sharing, member, object);
 
 /** The one collection, the latest version. */
 async function latest(member: string, object: string) {
@@ -215,7 +215,7 @@ test('unknown member, object nowhere → 404 errors', async () => {
 });
 
 test('simulate: per collection, what the member sees and why the rest is hidden', async () => {
-  const d = await t.concord.admin.snapshot();
+  const d = await t.concord.admin.directory.snapshot();
   const isac = await simulate(d, t.store, t.concord.sharing, 'isac');
   // kGreen's latest version is now RED (see above): 8 objects.
   expect(isac).toMatchObject({ member: 'isac', total: 8, visible: 1, hidden: 7, consistent: true });

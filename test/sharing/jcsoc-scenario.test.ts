@@ -112,7 +112,7 @@ beforeAll(async () => {
     const role = m === 'admin' ? 'admin' : 'publisher';
     changes.push({ op: 'put', kind: 'credential', record: { id: `${m}-t`, memberId, kind: 'token', role, prefix: m, secretHash: hashToken(token(m)), createdAt: 0 } });
   }
-  await t.concord.admin.applyChanges({ memberId: 'hub' }, 'test.credentials', {}, () => changes);
+  await t.concord.admin.directory.applyChanges({ memberId: 'hub' }, 'test.credentials', {}, () => changes);
   pseudonym = t.concord.sharing.identities.pseudonymOf('ohio');
 });
 afterAll(async () => t.close());

@@ -471,7 +471,7 @@ async function checkAll(k: Checker, step: string): Promise<void> {
 // The steps
 
 async function apply(s: State, what: string, changes: DirectoryChange[]): Promise<void> {
-  await s.w.t.concord.admin.applyChanges({ memberId: ADMIN }, `test.${what}`, {}, () => changes);
+  await s.w.t.concord.admin.directory.applyChanges({ memberId: ADMIN }, `test.${what}`, {}, () => changes);
 }
 
 async function applyChange(s: State, ch: Change): Promise<string> {
@@ -637,7 +637,7 @@ async function setStatus(s: State, member: number, status: MemberRecord['status'
 /** Rebuilds every member's views, as a change to every member's inputs would (to look past a known bug). */
 async function rebuildEveryone(s: State): Promise<void> {
   let data: DirectoryData | undefined;
-  await s.w.t.concord.admin.applyChanges({ memberId: ADMIN }, 'test.read', {}, (d) => ((data = d.data), []));
+  await s.w.t.concord.admin.directory.applyChanges({ memberId: ADMIN }, 'test.read', {}, (d) => ((data = d.data), []));
   if (data !== undefined) await s.w.t.concord.sharing.distributor.rematerialise({ ...data, mous: [defaultMou('nobody')] }, data);
 }
 

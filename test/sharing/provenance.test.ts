@@ -42,7 +42,7 @@ beforeAll(async () => {
     // The default terms: GREEN goes to every member, RED to no one but its provider.
     changes.push({ op: 'put', kind: 'mou', record: { memberId: m, provide: DEFAULT_PROVIDER_TERMS, receive: DEFAULT_RECIPIENT_TERMS } });
   }
-  await t.concord.admin.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
+  await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'test.change', {}, () => changes);
 });
 afterAll(async () => t.close());
 

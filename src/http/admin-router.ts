@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../access/authenticator';
 import { authenticate, principalOf } from './authenticate';
 import type { AuthFailureLimiter } from './rate-limit';
-import { Problem, methodNotAllowedProblem, notFoundProblem, problemHandler } from './admin-problem';
+import { Problem, methodNotAllowedProblem, notFoundProblem, problemHandler } from './admin/admin-problem';
 import { AdminCall } from './admin/admin-call';
 import type { Method, Reply, Route } from './admin/admin-route';
 import { adminRoutes, type AdminRoutesDeps } from './admin/admin-routes';

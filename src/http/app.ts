@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store';
+import type { ObjectStore, StoreLifecycle } from '../store/store';
 import type { AdminService } from '../admin/admin-service';
 import type { Sharing } from '../sharing/sharing';
 import { notFound } from '../taxii/taxii-error';
@@ -25,7 +25,7 @@ export interface AppDeps extends TaxiiRouterDeps {
   maxUrlBytes?: number;
   /** Reverse-proxy hops whose X-Forwarded-For is believed (express `trust proxy`). */
   trustProxy?: number | false;
-  store: Store;
+  store: ObjectStore & StoreLifecycle;
   logger: Logger;
   admin: AdminService;
   /** The sharing layer, for the admin API's explain and simulate. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { makeTestApp, auth, type TestApp } from '../helpers/test-app';
 import { ADMIN_BASE, adminRouteList } from '../../src/http/admin-router';
-import { REQUEST_SCHEMAS } from '../../src/http/admin-schemas';
+import { REQUEST_SCHEMAS } from '../../src/http/admin/admin-schemas';
 import directorySchema from '../../schemas/config/directory.schema.json';
 
 let t: TestApp;

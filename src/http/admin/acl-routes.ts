@@ -1,8 +1,8 @@
 // /collections/{id}/acl: who may read and write a collection.
 import type { AclAdmin } from '../../admin/acl-admin';
 import { aclFromJson, aclToJson } from '../../admin/directory-json';
-import { badRequestProblem } from '../admin-problem';
-import { GRANTEE } from '../admin-schemas';
+import { badRequestProblem } from './admin-problem';
+import { GRANTEE } from './admin-schemas';
 import { noContent, ok, type Route } from './admin-route';
 
 export function aclRoutes(acl: AclAdmin): Route[] {

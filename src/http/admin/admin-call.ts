@@ -3,9 +3,9 @@
 import type { Request, Response } from 'express';
 import type { Actor } from '../../admin/actor';
 import { principalOf } from '../authenticate';
-import { readJsonObject, type JsonObject } from '../admin-body';
-import { queryOf } from '../admin-query';
-import { validateBody, type RequestSchema } from '../admin-schemas';
+import { readJsonObject, type JsonObject } from './admin-body';
+import { queryOf } from './admin-query';
+import { validateBody, type RequestSchema } from './admin-schemas';
 
 export class AdminCall {
   constructor(

@@ -2,7 +2,7 @@
 // reach only that resource's admin service.
 import type { AdminService } from '../../admin/admin-service';
 import type { ExplainSharing } from '../../sharing/explain';
-import type { Store } from '../../store/store';
+import type { ObjectStore } from '../../store/store';
 import openApiDocument from '../../../docs/admin-api.openapi.json';
 import { aclRoutes } from './acl-routes';
 import { ok, type Route } from './admin-route';
@@ -18,7 +18,7 @@ import { releaseRoutes } from './release-routes';
 
 export interface AdminRoutesDeps {
   admin: AdminService;
-  store: Store;
+  store: ObjectStore;
   sharing: ExplainSharing;
 }
 

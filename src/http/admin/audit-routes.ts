@@ -1,7 +1,7 @@
 // /audit: the audit log, a page at a time (`next` continues after the last entry).
 import type { AuditQueries } from '../../admin/audit-queries';
 import { auditToJson } from '../../admin/directory-json';
-import { parseAuditQuery } from '../admin-query';
+import { parseAuditQuery } from './admin-query';
 import { ok, type Route } from './admin-route';
 
 export function auditRoutes(audit: AuditQueries): Route[] {

@@ -4,7 +4,7 @@ import type { CredentialAdmin } from '../../admin/credential-admin';
 import { credentialToJson } from '../../admin/directory-json';
 import type { Role } from '../../directory/records';
 import { parseRfc3339Millis } from '../../vocabulary/time';
-import { badRequestProblem } from '../admin-problem';
+import { badRequestProblem } from './admin-problem';
 import { created, ok, seg, type Route } from './admin-route';
 
 export function credentialRoutes(credentials: CredentialAdmin): Route[] {

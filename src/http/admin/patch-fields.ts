@@ -1,4 +1,4 @@
-import type { JsonObject } from '../admin-body';
+import type { JsonObject } from './admin-body';
 
 /**
  * Only the fields the PATCH body names, converted by the resource's fromJson: a PATCH

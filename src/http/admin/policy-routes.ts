@@ -2,14 +2,14 @@
 // decides (src/sharing/explain.ts).
 import type { AuditedDirectory } from '../../admin/audited-directory';
 import { explain, simulate, type ExplainSharing } from '../../sharing/explain';
-import type { Store } from '../../store/store';
-import { parseExplainQuery, parseSimulateQuery } from '../admin-query';
+import type { ObjectStore } from '../../store/store';
+import { parseExplainQuery, parseSimulateQuery } from './admin-query';
 import { ok, type Route } from './admin-route';
 
 export interface PolicyDeps {
   directory: Pick<AuditedDirectory, 'snapshot'>;
   /** The store the views are in. */
-  store: Store;
+  store: ObjectStore;
   /** The server's sharing layer. */
   sharing: ExplainSharing;
 }

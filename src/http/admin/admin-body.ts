@@ -3,7 +3,7 @@
 // object prototype (`__proto__`, `constructor`, `prototype`) at any depth.
 import type { Request } from 'express';
 import { parse as parseContentType } from 'content-type';
-import { readBodyText } from './read-body-text';
+import { readBodyText } from '../read-body-text';
 import { Problem, badRequestProblem } from './admin-problem';
 
 export const ADMIN_BODY_LIMIT = 1024 * 1024;

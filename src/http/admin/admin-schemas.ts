@@ -4,10 +4,10 @@
 // required; a MOU's body is its definition without the member (named by the path);
 // credential and ACL bodies are the API's own.
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import directorySchema from '../../schemas/config/directory.schema.json';
+import directorySchema from '../../../schemas/config/directory.schema.json';
 import type { JsonObject } from './admin-body';
 import { badRequestProblem } from './admin-problem';
-import { STIX_ID_PATTERN } from '../vocabulary/stix-id';
+import { STIX_ID_PATTERN } from '../../vocabulary/stix-id';
 
 const DIRECTORY_ID = directorySchema.$id;
 type Schema = Record<string, unknown>;

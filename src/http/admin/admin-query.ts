@@ -1,12 +1,12 @@
 // Admin query strings, parsed strictly: an unknown or repeated parameter, or a malformed
 // value, is a 400 naming every problem; nothing is guessed.
 import type { Request } from 'express';
-import type { AuditKind, AuditQuery } from '../directory/records';
-import { rawQueryOf } from '../taxii/query-params';
+import type { AuditKind, AuditQuery } from '../../directory/records';
+import { rawQueryOf } from '../../taxii/query-params';
 import { badRequestProblem } from './admin-problem';
-import { SLUG } from '../directory/names';
-import { isStixId } from '../vocabulary/stix-id';
-import { parseRfc3339Millis } from '../vocabulary/time';
+import { SLUG } from '../../directory/names';
+import { isStixId } from '../../vocabulary/stix-id';
+import { parseRfc3339Millis } from '../../vocabulary/time';
 
 export const AUDIT_LIMIT_DEFAULT = 100;
 export const AUDIT_LIMIT_MAX = 1000;

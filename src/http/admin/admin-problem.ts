@@ -4,9 +4,9 @@
 // is a logged 500 that reveals nothing.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AdminError } from '../admin/admin-error';
-import { NothingToExplain } from '../sharing/explain';
-import { TaxiiError } from '../taxii/taxii-error';
+import { AdminError } from '../../admin/admin-error';
+import { NothingToExplain } from '../../sharing/explain';
+import { TaxiiError } from '../../taxii/taxii-error';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 

@@ -8,25 +8,25 @@ export class AclAdmin {
   constructor(private readonly directory: AuditedDirectory) {}
 
   async list(collectionId: string): Promise<AclEntry[]> {
-    const d = await this.directory.snapshot();
-    found(d.collections.get(collectionId), `collection '${collectionId}'`);
-    return [...d.acl(collectionId)];
+    const snapshot = await this.directory.snapshot();
+    found(snapshot.collections.get(collectionId), `collection '${collectionId}'`);
+    return [...snapshot.acl(collectionId)];
   }
 
   /** Sets the grantee's entry on the collection (read and/or write); it replaces an earlier one. */
   async grant(actor: Actor, entry: AclEntry): Promise<AclEntry> {
     const details = { collection: entry.collectionId, grantee: entry.grantee, read: entry.read, write: entry.write };
-    await this.directory.applyChanges(actor, 'acl.grant', details, (d) => {
-      found(d.collections.get(entry.collectionId), `collection '${entry.collectionId}'`);
+    await this.directory.applyChanges(actor, 'acl.grant', details, (snapshot) => {
+      found(snapshot.collections.get(entry.collectionId), `collection '${entry.collectionId}'`);
       return [{ op: 'put', kind: 'acl', record: entry }];
     });
     return entry;
   }
 
   async revoke(actor: Actor, collectionId: string, grantee: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'acl.revoke', { collection: collectionId, grantee }, (d) => {
-      found(d.collections.get(collectionId), `collection '${collectionId}'`);
-      found(d.acl(collectionId).find((a) => a.grantee === grantee), `ACL entry '${grantee}' on collection '${collectionId}'`);
+    await this.directory.applyChanges(actor, 'acl.revoke', { collection: collectionId, grantee }, (snapshot) => {
+      found(snapshot.collections.get(collectionId), `collection '${collectionId}'`);
+      found(snapshot.acl(collectionId).find((a) => a.grantee === grantee), `ACL entry '${grantee}' on collection '${collectionId}'`);
       return [{ op: 'delete', kind: 'acl', key: { collectionId, grantee } }];
     });
   }

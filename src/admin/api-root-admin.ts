@@ -16,8 +16,8 @@ export class ApiRootAdmin {
   }
 
   async create(actor: Actor, root: ApiRootRecord): Promise<ApiRootRecord> {
-    await this.directory.applyChanges(actor, 'api_root.create', { api_root: root.path }, (d) => {
-      if (d.roots.has(root.path)) throw new AdminError(409, `API root '${root.path}' already exists`);
+    await this.directory.applyChanges(actor, 'api_root.create', { api_root: root.path }, (snapshot) => {
+      if (snapshot.roots.has(root.path)) throw new AdminError(409, `API root '${root.path}' already exists`);
       return [{ op: 'put', kind: 'apiRoot', record: root }];
     });
     return root;
@@ -25,8 +25,8 @@ export class ApiRootAdmin {
 
   async update(actor: Actor, path: string, patch: Partial<Omit<ApiRootRecord, 'path'>>): Promise<ApiRootRecord> {
     let updated: ApiRootRecord | undefined;
-    await this.directory.applyChanges(actor, 'api_root.update', { api_root: path, fields: Object.keys(patch) }, (d) => {
-      const current = found(d.data.apiRoots.find((r) => r.path === path), `API root '${path}'`);
+    await this.directory.applyChanges(actor, 'api_root.update', { api_root: path, fields: Object.keys(patch) }, (snapshot) => {
+      const current = found(snapshot.data.apiRoots.find((r) => r.path === path), `API root '${path}'`);
       updated = { ...current, ...patch, path };
       return [{ op: 'put', kind: 'apiRoot', record: updated }];
     });
@@ -35,8 +35,8 @@ export class ApiRootAdmin {
 
   /** Refused while the root still holds collections. */
   async delete(actor: Actor, path: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'api_root.delete', { api_root: path }, (d) => {
-      const root = found(d.roots.get(path), `API root '${path}'`);
+    await this.directory.applyChanges(actor, 'api_root.delete', { api_root: path }, (snapshot) => {
+      const root = found(snapshot.roots.get(path), `API root '${path}'`);
       if (root.collections.length > 0) throw new AdminError(409, `API root '${path}' still has ${root.collections.length} collections`);
       return [{ op: 'delete', kind: 'apiRoot', key: path }];
     });

@@ -15,7 +15,7 @@ import { checkDirectory } from './directory-integrity';
 export type DirectoryListener = (before: DirectoryData, after: DirectoryData) => Promise<void>;
 
 /** Builds the changes to make from the directory as it stands; none: nothing to do. */
-export type ChangeBuilder = (d: DirectorySnapshot) => DirectoryChange[];
+export type ChangeBuilder = (snapshot: DirectorySnapshot) => DirectoryChange[];
 
 const RETRIES = 5;
 

@@ -17,8 +17,8 @@ export class CollectionAdmin {
   }
 
   async create(actor: Actor, collection: CollectionRecord): Promise<CollectionRecord> {
-    await this.directory.applyChanges(actor, 'collection.create', { collection: collection.id, api_root: collection.apiRoot }, (d) => {
-      if (d.collections.has(collection.id)) throw new AdminError(409, `collection '${collection.id}' already exists`);
+    await this.directory.applyChanges(actor, 'collection.create', { collection: collection.id, api_root: collection.apiRoot }, (snapshot) => {
+      if (snapshot.collections.has(collection.id)) throw new AdminError(409, `collection '${collection.id}' already exists`);
       return [{ op: 'put', kind: 'collection', record: collection }];
     });
     return collection;
@@ -26,8 +26,8 @@ export class CollectionAdmin {
 
   async update(actor: Actor, id: string, patch: Partial<Omit<CollectionRecord, 'id'>>): Promise<CollectionRecord> {
     let updated: CollectionRecord | undefined;
-    await this.directory.applyChanges(actor, 'collection.update', { collection: id, fields: Object.keys(patch) }, (d) => {
-      updated = { ...found(d.collections.get(id), `collection '${id}'`), ...patch, id };
+    await this.directory.applyChanges(actor, 'collection.update', { collection: id, fields: Object.keys(patch) }, (snapshot) => {
+      updated = { ...found(snapshot.collections.get(id), `collection '${id}'`), ...patch, id };
       return [{ op: 'put', kind: 'collection', record: updated }];
     });
     return updated as CollectionRecord;
@@ -38,10 +38,10 @@ export class CollectionAdmin {
    * store, unreachable; a collection created again with the same id serves them again.
    */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'collection.delete', { collection: id }, (d) => {
-      found(d.collections.get(id), `collection '${id}'`);
+    await this.directory.applyChanges(actor, 'collection.delete', { collection: id }, (snapshot) => {
+      found(snapshot.collections.get(id), `collection '${id}'`);
       return [
-        ...d.acl(id).map((a): DirectoryChange => ({ op: 'delete', kind: 'acl', key: { collectionId: id, grantee: a.grantee } })),
+        ...snapshot.acl(id).map((a): DirectoryChange => ({ op: 'delete', kind: 'acl', key: { collectionId: id, grantee: a.grantee } })),
         { op: 'delete', kind: 'collection', key: id },
       ];
     });

@@ -26,9 +26,9 @@ export class CredentialAdmin {
 
   /** Every credential, or the member's (a 404 when there is no such member). */
   async list(memberId?: string): Promise<CredentialRecord[]> {
-    const d = await this.directory.snapshot();
-    if (memberId !== undefined) found(d.members.get(memberId), `member '${memberId}'`);
-    return [...d.credentials.values()].filter((c) => memberId === undefined || c.memberId === memberId);
+    const snapshot = await this.directory.snapshot();
+    if (memberId !== undefined) found(snapshot.members.get(memberId), `member '${memberId}'`);
+    return [...snapshot.credentials.values()].filter((c) => memberId === undefined || c.memberId === memberId);
   }
 
   async get(id: string): Promise<CredentialRecord> {
@@ -84,8 +84,8 @@ export class CredentialAdmin {
   /** Revoked credentials stay listed (with revoked_at) for the audit trail; they never work again. */
   async revoke(actor: Actor, id: string): Promise<CredentialRecord> {
     let revoked: CredentialRecord | undefined;
-    await this.directory.applyChanges(actor, 'credential.revoke', { credential_id: id }, (d) => {
-      const c = found(d.credentials.get(id), `credential '${id}'`);
+    await this.directory.applyChanges(actor, 'credential.revoke', { credential_id: id }, (snapshot) => {
+      const c = found(snapshot.credentials.get(id), `credential '${id}'`);
       revoked = c.revokedAt !== undefined ? c : { ...c, revokedAt: this.now() };
       return [{ op: 'put', kind: 'credential', record: revoked }];
     });
@@ -97,8 +97,8 @@ export class CredentialAdmin {
       actor,
       'credential.issue',
       { member: credential.memberId, credential_id: credential.id, prefix: credential.prefix, kind: credential.kind, role: credential.role },
-      (d) => {
-        found(d.members.get(credential.memberId), `member '${credential.memberId}'`);
+      (snapshot) => {
+        found(snapshot.members.get(credential.memberId), `member '${credential.memberId}'`);
         return [{ op: 'put', kind: 'credential', record: credential }];
       },
     );

@@ -24,21 +24,21 @@ function duplicates(values: string[]): string[] {
   return [...dup];
 }
 
-export function checkDirectory(d: DirectoryData): string[] {
+export function checkDirectory(data: DirectoryData): string[] {
   const problems: string[] = [];
-  const roots = new Set(d.apiRoots.map((r) => r.path));
-  const members = new Set(d.members.map((m) => m.id));
-  const groups = new Set(d.groups.map((g) => g.id));
-  const collections = new Set(d.collections.map((c) => c.id));
+  const roots = new Set(data.apiRoots.map((r) => r.path));
+  const members = new Set(data.members.map((m) => m.id));
+  const groups = new Set(data.groups.map((g) => g.id));
+  const collections = new Set(data.collections.map((c) => c.id));
 
-  for (const p of duplicates(d.apiRoots.map((r) => r.path))) problems.push(`API root '${p}' is declared twice`);
-  for (const r of d.apiRoots) {
+  for (const p of duplicates(data.apiRoots.map((r) => r.path))) problems.push(`API root '${p}' is declared twice`);
+  for (const r of data.apiRoots) {
     if (!ROOT_PATH.test(r.path)) problems.push(`API root path '${r.path}' must be one URL segment of letters, digits, '.', '_', '~' or '-'`);
     if (RESERVED_ROOT_PATHS.has(r.path)) problems.push(`API root path '${r.path}' is reserved`);
     if (!Number.isInteger(r.maxContentLength) || r.maxContentLength < 1) problems.push(`API root '${r.path}': max_content_length must be a positive integer`);
   }
-  for (const id of duplicates(d.collections.map((c) => c.id))) problems.push(`collection ${id} is declared twice`);
-  for (const c of d.collections) {
+  for (const id of duplicates(data.collections.map((c) => c.id))) problems.push(`collection ${id} is declared twice`);
+  for (const c of data.collections) {
     // TAXII 2.1 §5.2.1: a collection's id is a UUID (Sentinel asks for v4; any RFC 4122 version is accepted).
     if (!isUuid(c.id)) problems.push(`collection id '${c.id}' must be a lower-case UUID`);
     if (!roots.has(c.apiRoot)) problems.push(`collection ${c.id}: API root '${c.apiRoot}' does not exist`);
@@ -47,25 +47,25 @@ export function checkDirectory(d: DirectoryData): string[] {
     if (c.owner !== undefined && !members.has(c.owner)) problems.push(`collection ${c.id}: owner '${c.owner}' is not a member`);
   }
   for (const root of roots) {
-    const aliases = d.collections.filter((c) => c.apiRoot === root && c.alias !== undefined).map((c) => c.alias as string);
+    const aliases = data.collections.filter((c) => c.apiRoot === root && c.alias !== undefined).map((c) => c.alias as string);
     for (const a of duplicates(aliases)) problems.push(`API root '${root}': alias '${a}' is used by two collections`);
   }
-  for (const id of duplicates(d.members.map((m) => m.id))) problems.push(`member '${id}' is declared twice`);
-  for (const m of d.members) {
+  for (const id of duplicates(data.members.map((m) => m.id))) problems.push(`member '${id}' is declared twice`);
+  for (const m of data.members) {
     if (!SLUG.test(m.id)) problems.push(`member id '${m.id}' must be a lower-case slug (letters, digits, '.', '_', '-')`);
     if (m.identityRef !== undefined && parseStixId(m.identityRef, 'canonical')?.type !== 'identity') {
       problems.push(`member '${m.id}': identity_ref must be an identity--<UUID> identifier`);
     }
     for (const g of m.groups) if (!groups.has(g)) problems.push(`member '${m.id}': group '${g}' does not exist`);
   }
-  for (const id of duplicates(d.groups.map((g) => g.id))) problems.push(`group '${id}' is declared twice`);
-  for (const g of d.groups) if (!SLUG.test(g.id)) problems.push(`group id '${g.id}' must be a lower-case slug`);
-  for (const c of d.credentials) {
+  for (const id of duplicates(data.groups.map((g) => g.id))) problems.push(`group '${id}' is declared twice`);
+  for (const g of data.groups) if (!SLUG.test(g.id)) problems.push(`group id '${g.id}' must be a lower-case slug`);
+  for (const c of data.credentials) {
     if (!members.has(c.memberId)) problems.push(`credential ${c.prefix}: member '${c.memberId}' does not exist`);
   }
-  const live = d.credentials.filter((c) => c.revokedAt === undefined && c.kind === 'password').map((c) => c.username ?? '');
+  const live = data.credentials.filter((c) => c.revokedAt === undefined && c.kind === 'password').map((c) => c.username ?? '');
   for (const u of duplicates(live)) problems.push(`username '${u}' is already in use`);
-  for (const a of d.acl) {
+  for (const a of data.acl) {
     if (!collections.has(a.collectionId)) problems.push(`ACL entry '${a.grantee}': collection ${a.collectionId} does not exist`);
     const [kind, id] = a.grantee === 'everyone' ? ['everyone', ''] : a.grantee.split(':', 2);
     if (kind === 'member' && !members.has(id ?? '')) problems.push(`ACL entry on ${a.collectionId}: member '${id}' does not exist`);
@@ -75,8 +75,8 @@ export function checkDirectory(d: DirectoryData): string[] {
     }
     if (!a.read && !a.write) problems.push(`ACL entry '${a.grantee}' on ${a.collectionId} grants nothing (revoke it instead)`);
   }
-  for (const id of duplicates(d.mous.map((m) => m.memberId))) problems.push(`member '${id}' has two MOUs`);
-  for (const mou of d.mous) problems.push(...mouProblems(mou, members, groups));
+  for (const id of duplicates(data.mous.map((m) => m.memberId))) problems.push(`member '${id}' has two MOUs`);
+  for (const mou of data.mous) problems.push(...mouProblems(mou, members, groups));
   return problems;
 }
 

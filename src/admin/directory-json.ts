@@ -129,15 +129,15 @@ function clauseToJson(c: AudienceClause): Json {
 export function mouFromJson(j: Json, memberId?: string): Mou {
   const p = (j.provide as Json | undefined) ?? {};
   const r = (j.receive as Json | undefined) ?? {};
-  const d = DEFAULT_PROVIDER_TERMS;
+  const defaults = DEFAULT_PROVIDER_TERMS;
   const provide: ProviderTerms = {
-    defaultMarking: (p.default_marking as MarkingLevel | undefined) ?? d.defaultMarking,
-    audiences: p.audiences === undefined ? [...d.audiences] : (p.audiences as Json[]).map(clauseFromJson),
-    attribution: (p.attribution as ProviderTerms['attribution'] | undefined) ?? d.attribution,
-    strip: [...((p.strip as string[] | undefined) ?? d.strip)],
-    stripReferenceUrls: [...((p.strip_reference_urls as string[] | undefined) ?? d.stripReferenceUrls)],
-    embargoHours: (p.embargo_hours as number | undefined) ?? d.embargoHours,
-    embargoUntilReleased: (p.embargo_until_released as boolean | undefined) ?? d.embargoUntilReleased,
+    defaultMarking: (p.default_marking as MarkingLevel | undefined) ?? defaults.defaultMarking,
+    audiences: p.audiences === undefined ? [...defaults.audiences] : (p.audiences as Json[]).map(clauseFromJson),
+    attribution: (p.attribution as ProviderTerms['attribution'] | undefined) ?? defaults.attribution,
+    strip: [...((p.strip as string[] | undefined) ?? defaults.strip)],
+    stripReferenceUrls: [...((p.strip_reference_urls as string[] | undefined) ?? defaults.stripReferenceUrls)],
+    embargoHours: (p.embargo_hours as number | undefined) ?? defaults.embargoHours,
+    embargoUntilReleased: (p.embargo_until_released as boolean | undefined) ?? defaults.embargoUntilReleased,
   };
   const receive: RecipientTerms = {
     ...optional('types', (r.types as string[] | undefined) ?? DEFAULT_RECIPIENT_TERMS.types),

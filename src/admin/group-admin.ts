@@ -16,8 +16,8 @@ export class GroupAdmin {
   }
 
   async create(actor: Actor, group: GroupRecord): Promise<GroupRecord> {
-    await this.directory.applyChanges(actor, 'group.create', { group: group.id }, (d) => {
-      if (d.groups.has(group.id)) throw new AdminError(409, `group '${group.id}' already exists`);
+    await this.directory.applyChanges(actor, 'group.create', { group: group.id }, (snapshot) => {
+      if (snapshot.groups.has(group.id)) throw new AdminError(409, `group '${group.id}' already exists`);
       return [{ op: 'put', kind: 'group', record: group }];
     });
     return group;
@@ -25,8 +25,8 @@ export class GroupAdmin {
 
   async update(actor: Actor, id: string, patch: Partial<Omit<GroupRecord, 'id'>>): Promise<GroupRecord> {
     let updated: GroupRecord | undefined;
-    await this.directory.applyChanges(actor, 'group.update', { group: id, fields: Object.keys(patch) }, (d) => {
-      updated = { ...found(d.groups.get(id), `group '${id}'`), ...patch, id };
+    await this.directory.applyChanges(actor, 'group.update', { group: id, fields: Object.keys(patch) }, (snapshot) => {
+      updated = { ...found(snapshot.groups.get(id), `group '${id}'`), ...patch, id };
       return [{ op: 'put', kind: 'group', record: updated }];
     });
     return updated as GroupRecord;
@@ -34,19 +34,19 @@ export class GroupAdmin {
 
   /** Removes the group from its members and drops the ACL entries granted to it. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'group.delete', { group: id }, (d) => {
-      found(d.groups.get(id), `group '${id}'`);
-      return groupDeletion(d.data, id);
+    await this.directory.applyChanges(actor, 'group.delete', { group: id }, (snapshot) => {
+      found(snapshot.groups.get(id), `group '${id}'`);
+      return groupDeletion(snapshot.data, id);
     });
   }
 }
 
-export function groupDeletion(d: DirectoryData, id: string): DirectoryChange[] {
+export function groupDeletion(snapshot: DirectoryData, id: string): DirectoryChange[] {
   return [
-    ...d.members
+    ...snapshot.members
       .filter((m) => m.groups.includes(id))
       .map((m): DirectoryChange => ({ op: 'put', kind: 'member', record: { ...m, groups: m.groups.filter((g) => g !== id) } })),
-    ...d.acl
+    ...snapshot.acl
       .filter((a) => a.grantee === `group:${id}`)
       .map((a): DirectoryChange => ({ op: 'delete', kind: 'acl', key: { collectionId: a.collectionId, grantee: a.grantee } })),
     { op: 'delete', kind: 'group', key: id },

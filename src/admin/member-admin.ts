@@ -16,8 +16,8 @@ export class MemberAdmin {
   }
 
   async create(actor: Actor, member: MemberRecord): Promise<MemberRecord> {
-    await this.directory.applyChanges(actor, 'member.create', { member: member.id }, (d) => {
-      if (d.members.has(member.id)) throw new AdminError(409, `member '${member.id}' already exists`);
+    await this.directory.applyChanges(actor, 'member.create', { member: member.id }, (snapshot) => {
+      if (snapshot.members.has(member.id)) throw new AdminError(409, `member '${member.id}' already exists`);
       return [{ op: 'put', kind: 'member', record: member }];
     });
     return member;
@@ -25,8 +25,8 @@ export class MemberAdmin {
 
   async update(actor: Actor, id: string, patch: Partial<Omit<MemberRecord, 'id'>>): Promise<MemberRecord> {
     let updated: MemberRecord | undefined;
-    await this.directory.applyChanges(actor, 'member.update', { member: id, fields: Object.keys(patch) }, (d) => {
-      updated = { ...found(d.members.get(id), `member '${id}'`), ...patch, id };
+    await this.directory.applyChanges(actor, 'member.update', { member: id, fields: Object.keys(patch) }, (snapshot) => {
+      updated = { ...found(snapshot.members.get(id), `member '${id}'`), ...patch, id };
       return [{ op: 'put', kind: 'member', record: updated }];
     });
     return updated as MemberRecord;
@@ -39,24 +39,24 @@ export class MemberAdmin {
 
   /** Removes the member, its credentials, its MOU and the ACL entries naming it; refused while it owns collections. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'member.delete', { member: id }, (d) => {
-      found(d.members.get(id), `member '${id}'`);
-      return memberDeletion(d.data, id);
+    await this.directory.applyChanges(actor, 'member.delete', { member: id }, (snapshot) => {
+      found(snapshot.members.get(id), `member '${id}'`);
+      return memberDeletion(snapshot.data, id);
     });
   }
 }
 
-export function memberDeletion(d: DirectoryData, id: string): DirectoryChange[] {
-  const owned = d.collections.filter((c) => c.owner === id);
+export function memberDeletion(snapshot: DirectoryData, id: string): DirectoryChange[] {
+  const owned = snapshot.collections.filter((c) => c.owner === id);
   if (owned.length > 0) {
     throw new AdminError(409, `member '${id}' still owns collections ${owned.map((c) => c.id).join(', ')}; delete or re-own them first`);
   }
   return [
-    ...d.credentials.filter((c) => c.memberId === id).map((c): DirectoryChange => ({ op: 'delete', kind: 'credential', key: c.id })),
-    ...d.acl
+    ...snapshot.credentials.filter((c) => c.memberId === id).map((c): DirectoryChange => ({ op: 'delete', kind: 'credential', key: c.id })),
+    ...snapshot.acl
       .filter((a) => a.grantee === `member:${id}`)
       .map((a): DirectoryChange => ({ op: 'delete', kind: 'acl', key: { collectionId: a.collectionId, grantee: a.grantee } })),
-    ...d.mous.filter((m) => m.memberId === id).map((): DirectoryChange => ({ op: 'delete', kind: 'mou', key: id })),
+    ...snapshot.mous.filter((m) => m.memberId === id).map((): DirectoryChange => ({ op: 'delete', kind: 'mou', key: id })),
     { op: 'delete', kind: 'member', key: id },
   ];
 }

@@ -16,9 +16,9 @@ export class MouAdmin {
 
   /** The member's MOU, or the defaults it shares and receives under (`isDefault`). */
   async get(memberId: string): Promise<{ mou: Mou; isDefault: boolean }> {
-    const d = await this.directory.snapshot();
-    found(d.members.get(memberId), `member '${memberId}'`);
-    const mou = d.mous.get(memberId);
+    const snapshot = await this.directory.snapshot();
+    found(snapshot.members.get(memberId), `member '${memberId}'`);
+    const mou = snapshot.mous.get(memberId);
     return mou ? { mou, isDefault: false } : { mou: defaultMou(memberId), isDefault: true };
   }
 
@@ -26,8 +26,8 @@ export class MouAdmin {
   async put(actor: Actor, mou: Mou): Promise<Mou> {
     const { managed: _managed, ...record } = mou;
     // The agreement as it now stands goes into the audit entry: the log is its version history.
-    await this.directory.applyChanges(actor, 'mou.put', { member: record.memberId, mou: mouToJson(record) }, (d) => {
-      found(d.members.get(record.memberId), `member '${record.memberId}'`);
+    await this.directory.applyChanges(actor, 'mou.put', { member: record.memberId, mou: mouToJson(record) }, (snapshot) => {
+      found(snapshot.members.get(record.memberId), `member '${record.memberId}'`);
       return [{ op: 'put', kind: 'mou', record }];
     });
     return record;
@@ -35,9 +35,9 @@ export class MouAdmin {
 
   /** Removes the member's MOU: it shares and receives under the defaults again. */
   async delete(actor: Actor, memberId: string): Promise<void> {
-    await this.directory.applyChanges(actor, 'mou.delete', { member: memberId }, (d) => {
-      found(d.members.get(memberId), `member '${memberId}'`);
-      found(d.mous.get(memberId), `MOU of member '${memberId}'`);
+    await this.directory.applyChanges(actor, 'mou.delete', { member: memberId }, (snapshot) => {
+      found(snapshot.members.get(memberId), `member '${memberId}'`);
+      found(snapshot.mous.get(memberId), `MOU of member '${memberId}'`);
       return [{ op: 'delete', kind: 'mou', key: memberId }];
     });
   }

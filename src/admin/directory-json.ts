@@ -150,7 +150,7 @@ export function mouFromJson(j: Json, memberId?: string): Mou {
 }
 
 /** A MOU's JSON form, every field given; `isDefault` marks the defaults of a member without one. */
-export function mouToJson(m: Mou, isDefault = false): Json {
+export function mouToJson(m: Mou, { isDefault = false }: { isDefault?: boolean } = {}): Json {
   const { provide: p, receive: r } = m;
   return {
     member: m.memberId,

@@ -12,7 +12,7 @@ type MouContext = AdminCommandContext<'mous'>;
 const list = (values: readonly string[] | undefined, none: string) => (values === undefined || values.length === 0 ? none : values.join(', '));
 
 /** A MOU as `mou show` prints it. */
-export function describeMou(mou: Mou, isDefault: boolean): string[] {
+export function describeMou(mou: Mou, { isDefault }: { isDefault: boolean }): string[] {
   const { provide: p, receive: r } = mou;
   const lines = [
     `MOU of ${mou.memberId}${isDefault ? ' (none set: the defaults)' : mou.managed ? ' (managed by files)' : ' (set by cli/api)'}`,
@@ -38,8 +38,8 @@ export function describeMou(mou: Mou, isDefault: boolean): string[] {
 
 export async function mouShow(ctx: MouContext, memberId: string, opts: { json?: boolean }): Promise<number> {
   const { mou, isDefault } = await ctx.admin.mous.get(memberId);
-  if (opts.json) ctx.stdout.write(`${JSON.stringify(mouToJson(mou, isDefault), null, 2)}\n`);
-  else writeLines(ctx.stdout, describeMou(mou, isDefault));
+  if (opts.json) ctx.stdout.write(`${JSON.stringify(mouToJson(mou, { isDefault }), null, 2)}\n`);
+  else writeLines(ctx.stdout, describeMou(mou, { isDefault }));
   return 0;
 }
 

@@ -54,8 +54,8 @@ export async function judgePublish(store: ObjectStore, collectionId: string, pos
   const present = await store.presentAmong(collectionId, [...new Set(candidates.map((candidate) => candidate.newVersion.id))]);
   if (present.size === 0) return candidates.map(() => STORE);
   const ids = [...present];
-  const base = byId(await allVersions(store, collectionId, ids, false));
-  const visible = poster.principal.admin ? base : byId(await allVersions(store, poster.partition, ids, false));
+  const base = byId(await allVersions(store, collectionId, ids, { withJson: false }));
+  const visible = poster.principal.admin ? base : byId(await allVersions(store, poster.partition, ids, { withJson: false }));
   // created_by_ref of other providers' versions, read only when a poster claims to be the creator.
   let creators: Map<string, Set<string | undefined>> | undefined;
   const verdicts: ProvenanceVerdict[] = [];
@@ -108,7 +108,7 @@ export async function judgePublish(store: ObjectStore, collectionId: string, pos
  */
 export async function deleteRefusal(store: ObjectStore, collectionId: string, principal: Principal, objectId: string, versionKeys: string[]): Promise<string | undefined> {
   if (principal.admin || versionKeys.length === 0) return undefined;
-  const foreign = (await allVersions(store, collectionId, [objectId], false, versionKeys)).filter((row) => row.provider !== principal.id);
+  const foreign = (await allVersions(store, collectionId, [objectId], { withJson: false, versionKeys })).filter((row) => row.provider !== principal.id);
   if (foreign.length === 0) return undefined;
   return (
     `You may delete only the versions your organisation published: ${foreign.length} of the ${versionKeys.length} version(s) selected ` +
@@ -118,24 +118,28 @@ export async function deleteRefusal(store: ObjectStore, collectionId: string, pr
 }
 
 /** Every stored version of these objects in a partition (or only the given version keys), oldest addition first, all pages. */
-async function allVersions(store: ObjectStore, collectionId: string, ids: string[], withJson: boolean, versionKeys?: string[]): Promise<StoredVersion[]> {
-  return storedVersions(store, collectionId, ids, versionKeys ? { first: false, last: false, exact: versionKeys } : ALL, withJson);
+async function allVersions(
+  store: ObjectStore,
+  partition: string,
+  ids: string[],
+  { withJson, versionKeys }: { withJson: boolean; versionKeys?: string[] },
+): Promise<StoredVersion[]> {
+  return storedVersions(store, partition, ids, versionKeys ? { first: false, last: false, exact: versionKeys } : ALL, { withJson });
 }
 
 /** Every version a selector picks of these objects in a partition, oldest addition first, all pages. */
 export async function storedVersions(
   store: ObjectStore,
-  collectionId: string,
+  partition: string,
   ids: string[],
   versions: VersionSelector,
-  withJson: boolean,
-  specVersions?: string[],
+  { withJson, specVersions }: { withJson: boolean; specVersions?: string[] | undefined },
 ): Promise<StoredVersion[]> {
   const out: StoredVersion[] = [];
   let after: number | undefined;
   for (;;) {
     const page = await store.queryObjects({
-      partition: collectionId,
+      partition,
       ids,
       versions,
       limit: 1000,
@@ -161,14 +165,14 @@ function byId(records: StoredVersion[]): Map<string, StoredVersion[]> {
 
 /** Whether an offered version is the stored version exactly (as JSON values: key order and spacing aside). */
 async function sameContent(store: ObjectStore, collectionId: string, offered: PublishCandidate['newVersion'], stored: StoredVersion): Promise<boolean> {
-  const [row] = await allVersions(store, collectionId, [offered.id], true, [versionKey(stored.version) as string]);
+  const [row] = await allVersions(store, collectionId, [offered.id], { withJson: true, versionKeys: [versionKey(stored.version) as string] });
   return row?.json !== undefined && isDeepStrictEqual(JSON.parse(row.json), JSON.parse(offered.json));
 }
 
 /** Per object, the created_by_ref values of the versions published by others than `provider`. */
 async function createdByOf(store: ObjectStore, collectionId: string, ids: string[], provider: string): Promise<Map<string, Set<string | undefined>>> {
   const map = new Map<string, Set<string | undefined>>();
-  for (const row of await allVersions(store, collectionId, ids, true)) {
+  for (const row of await allVersions(store, collectionId, ids, { withJson: true })) {
     if (row.provider === provider || row.json === undefined) continue;
     let named = map.get(row.id);
     if (!named) map.set(row.id, (named = new Set()));

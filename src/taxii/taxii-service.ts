@@ -165,7 +165,7 @@ export class TaxiiService {
     const filters = parseFilters(query, DELETE_PARAMS);
     // The versions selected among those the principal can see; deleting them removes them
     // from the collection and from every reader's view of it.
-    const selected = await storedVersions(this.store, partitionOf(principal, target), [objectId], filters.versions ?? { all: true }, false, filters.specVersions);
+    const selected = await storedVersions(this.store, partitionOf(principal, target), [objectId], filters.versions ?? { all: true }, { withJson: false, specVersions: filters.specVersions });
     const keys = selected.map((r) => versionKey(r.version) as string);
     // A member deletes only what it published; a refusal deletes nothing.
     const refusal = await deleteRefusal(this.store, target.collection.id, principal, objectId, keys);

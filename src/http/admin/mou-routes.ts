@@ -12,7 +12,7 @@ export function mouRoutes(mous: MouAdmin): Route[] {
       handler: async (c) => {
         c.query();
         const { mou, isDefault } = await mous.get(c.param('id'));
-        return ok(mouToJson(mou, isDefault));
+        return ok(mouToJson(mou, { isDefault }));
       },
     },
     {

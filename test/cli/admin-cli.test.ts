@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cliEnv } from '../helpers/serve-process';
 
 const ROOT_DIR = path.resolve(__dirname, '../..');
 const CLI = ['-r', 'ts-node/register/transpile-only', path.join(ROOT_DIR, 'src/cli/concord.ts')];
@@ -14,13 +15,14 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-// On its own SQLite file even when the suite runs on MongoDB (MONGODB_URI cleared): these
-// tests are about the process; test/store/multi-instance.test.ts serves over MongoDB.
+// On its own SQLite file even when the suite runs on MongoDB (cliEnv drops MONGODB_URI and
+// every inherited CONCORD_* variable): these tests are about the process;
+// test/store/multi-instance.test.ts serves over MongoDB.
 const concord = (args: string[], input?: string) =>
   spawnSync(process.execPath, [...CLI, ...args], {
     cwd: ROOT_DIR,
     encoding: 'utf8',
-    env: { ...process.env, MONGODB_URI: '', CONCORD_SQLITE_FILE: path.join(dir, 'concord.db'), CONCORD_VALIDATION_THREADS: '0' },
+    env: cliEnv({ CONCORD_SQLITE_FILE: path.join(dir, 'concord.db'), CONCORD_VALIDATION_THREADS: '0' }),
     ...(input !== undefined ? { input } : {}),
   });
 

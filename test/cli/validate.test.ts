@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { indicator, malware } from '../helpers/stix-fixtures';
+import { cliEnv } from '../helpers/serve-process';
 
 const ROOT_DIR = path.resolve(__dirname, '../..');
 const CLI = ['-r', 'ts-node/register/transpile-only', path.join(ROOT_DIR, 'src/cli/concord.ts'), 'validate'];
@@ -15,7 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT_DIR, encoding: 'utf8' });
+const run = (...args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT_DIR, encoding: 'utf8', env: cliEnv() });
 
 test('a valid OASIS example bundle → exit 0 and a one-line report', () => {
   const r = run(EXAMPLE);

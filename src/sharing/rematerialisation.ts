@@ -76,7 +76,9 @@ export class Rematerialisation {
       visible.add(version.id);
       const row = derivedRow(version, collectionId, decision, object);
       const w = { row, served: row.json === '' ? version.json : row.json };
-      const key = versionRowKey(version.id, version.versionKey);
+      // Keyed by the id the row is served under (a pseudonymised identity has its pseudonym's),
+      // as the stored rows are: otherwise each rebuild would re-add it with a new date_added.
+      const key = versionRowKey(row.id, version.versionKey);
       wanted.get(collectionId)?.set(key, w);
       feedWanted.set(key, w);
     };

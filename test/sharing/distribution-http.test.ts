@@ -175,3 +175,21 @@ test('DELETE removes the version from every view', async () => {
   expect(res.status).toBe(200);
   for (const m of MEMBERS) expect((await seen(m)).map((o) => o.id)).not.toContain(malware.id);
 });
+
+test("re-materialising keeps a pseudonymised identity's date_added (no re-delivery to added_after pollers)", async () => {
+  const identity = { type: 'identity', spec_version: '2.1', id: IDENTITY.ohio, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name: 'Ohio SOC', identity_class: 'organization' };
+  await publish('ohio', [identity]);
+  const pseudonym = (await seen('indiana')).find((o) => o.type === 'identity');
+  expect(pseudonym?.id).toMatch(/^identity--/);
+  expect(pseudonym?.id).not.toBe(IDENTITY.ohio);
+  const before = await request(t.app).get(`/hub/collections/${C}/objects/`).set('Authorization', `Bearer ${token('indiana')}`);
+  const last = before.headers['x-taxii-date-added-last'] as string;
+  // Any change to the provider's agreement re-materialises every reader's view.
+  await change([mou('ohio', { attribution: 'pseudonymise', audiences: [{ markings: ['amber'], to: ['group:states'] }, { markings: ['red'], to: ['member:indiana'] }] })]);
+  const after = await request(t.app)
+    .get(`/hub/collections/${C}/objects/?added_after=${encodeURIComponent(last)}`)
+    .set('Authorization', `Bearer ${token('indiana')}`);
+  expect(after.status).toBe(200);
+  expect((JSON.parse(after.text) as { objects?: Array<{ id: string }> }).objects ?? []).toEqual([]);
+  expect((await seen('indiana')).filter((o) => o.type === 'identity').map((o) => o.id)).toEqual([pseudonym?.id]);
+});

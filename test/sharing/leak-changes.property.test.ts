@@ -702,11 +702,11 @@ test('after policy changes, deletions and suspensions every member sees exactly 
   console.log(`leak-changes property: ${RUNS} runs in ${Date.now() - started} ms`);
 }, 600_000);
 
-// The minimal reproduction of the bug the property finds (see the report): a member's
-// views are not re-materialised when it is resumed, so what was published while it was
-// suspended (it was no reader then: readersOf skips suspended members) never reaches it.
-// Suspension and resumption change only MemberRecord.status, which neither
-// memberFingerprint nor sharedFingerprint (src/sharing/rematerialisation.ts) includes.
+// The minimal reproduction of a bug the property once found: what was published while a
+// member was suspended must reach it once resumed. Suspension and resumption change only
+// MemberRecord.status, which neither memberFingerprint nor sharedFingerprint
+// (src/sharing/rematerialisation.ts) includes; it works because readersOf keeps suspended
+// members' views current (src/sharing/decision-inputs.ts).
 test('a resumed member sees what was published while it was suspended', async () => {
   const world: WorldSpec = {
     salt: 7,

@@ -2,7 +2,7 @@
 // server builds it, the actor its changes are audited under, and where it writes.
 import os from 'node:os';
 import type { Writable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '../logger';
 import type { Config } from '../config';
 import type { LiveDirectory } from '../access/live-directory';
 import type { Actor } from '../admin/actor';
@@ -50,7 +50,7 @@ export async function openContext(
   io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'stderrIsTTY' | 'actor'>> = {},
 ): Promise<CliContext> {
   const stderr = io.stderr ?? process.stderr;
-  const logger = pino({ level: 'warn', base: { service: 'concord-cli' } }, stderr);
+  const logger = createLogger('warn', stderr);
   const hub = await openHub(config, logger, { validationThreads: 0, compileWhenNeeded: true });
   return {
     config,

@@ -1,14 +1,17 @@
 // `npm run bench` (second part): the cost of distribution. Over HTTP on
-// 127.0.0.1, embedded store, real validator:
-//   - fan-out: ingest into a collection read by N members (each gets its view and its feed
-//     row per object), against the same ingest with a single reader (BENCH_FANOUT_OBJECTS,
-//     default 5000; BENCH_SHARING_MEMBERS, default 50);
+//   127.0.0.1, embedded store, real validator:
+//   - fan-out: ingest by one publisher into a collection read by N members with a handful
+//     of distinct agreements among them (so a handful of audience classes, each with its
+//     view and feed row per object), for N in BENCH_SHARING_READERS (default
+//     1,50,500,1000,10000), against the same ingest with a single reader
+//     (BENCH_FANOUT_OBJECTS, default 5000); with the rows stored per object;
 //   - reads: a collection of BENCH_SHARING_OBJECTS (default 100000) read by 5 members, paged
 //     whole as the admin (the base collection) and as a member with a realistic agreement
 //     (its materialised view): objects/s and page latency.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { v4 as uuidv4 } from 'uuid';
 import { buildConfig } from '../src/config';
@@ -16,7 +19,7 @@ import { startServer, type RunningServer } from '../src/main';
 
 const READ_OBJECTS = Number(process.env.BENCH_SHARING_OBJECTS ?? 100_000);
 const FANOUT_OBJECTS = Number(process.env.BENCH_FANOUT_OBJECTS ?? 5_000);
-const MEMBERS = Number(process.env.BENCH_SHARING_MEMBERS ?? 50);
+const READER_COUNTS = (process.env.BENCH_SHARING_READERS ?? '1,50,500,1000,10000').split(',').map(Number);
 const READERS = 5;
 const BATCH = 1000;
 const PAGE = 1000;
@@ -32,7 +35,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** A directory file: `readers` members who read the collection (member-000 publishes), with MOUs. */
+/** A directory file: `readers` members who read the collection (member-000 alone publishes), with MOUs. */
 function directoryFile(readers: number): Record<string, unknown> {
   const members = Array.from({ length: readers }, (_, i) => ({
     id: `member-${String(i).padStart(3, '0')}`,
@@ -57,7 +60,16 @@ function directoryFile(readers: number): Record<string, unknown> {
         path: 'bench',
         title: 'Bench',
         max_content_length: 200 * 1024 * 1024,
-        collections: [{ id: COLLECTION, title: 'Shared', acl: [{ grantee: 'everyone', read: true, write: true }] }],
+        collections: [
+          {
+            id: COLLECTION,
+            title: 'Shared',
+            acl: [
+              { grantee: 'everyone', read: true, write: false },
+              { grantee: 'member:member-000', read: true, write: true },
+            ],
+          },
+        ],
       },
     ],
   };
@@ -70,7 +82,15 @@ function object(i: number, publisherIdentity: string): Record<string, unknown> {
   return { ...base, type: 'indicator', id: `indicator--${uuidv4()}`, pattern: `[ipv4-addr:value = '10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}']`, pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z' };
 }
 
-async function withServer<T>(readers: number, run: (server: RunningServer, tokens: string[], identity: string) => Promise<T>): Promise<T> {
+interface BenchServer {
+  server: RunningServer;
+  tokens: string[];
+  identity: string;
+  /** Rows in the store's objects table (base rows and every view's rows). */
+  rows(): number;
+}
+
+async function withServer<T>(readers: number, run: (bench: BenchServer) => Promise<T>): Promise<T> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-sharing-'));
   const dirDir = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-bench-sharing-dir-'));
   const file = directoryFile(readers);
@@ -94,7 +114,15 @@ async function withServer<T>(readers: number, run: (server: RunningServer, token
       tokens.push(((await res.json()) as { token: string }).token);
     }
     const identity = (file.members as Array<{ identity_ref: string }>)[0]?.identity_ref as string;
-    return await run(server, tokens, identity);
+    const rows = () => {
+      const db = new Database(path.join(dataDir, 'concord.db'), { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT count(*) FROM objects').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    return await run({ server, tokens, identity, rows });
   } finally {
     await server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -138,25 +166,31 @@ async function pageAll(server: RunningServer, token: string): Promise<{ count: n
 
 async function main(): Promise<void> {
   process.stdout.write(
-    `Concord sharing bench: fan-out ${FANOUT_OBJECTS} objects to ${MEMBERS} members; reads over ${READ_OBJECTS} objects, ${READERS} members; node ${process.version}, ${os.cpus().length} CPUs\n`,
+    `Concord sharing bench: fan-out of ${FANOUT_OBJECTS} objects to ${READER_COUNTS.join(', ')} readers; reads over ${READ_OBJECTS} objects, ${READERS} members; node ${process.version}, ${os.cpus().length} CPUs\n`,
   );
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const single = await withServer(1, (server, tokens, identity) => ingest(server, tokens[0] as string, identity, FANOUT_OBJECTS));
-  const fanout = await withServer(MEMBERS, (server, tokens, identity) => ingest(server, tokens[0] as string, identity, FANOUT_OBJECTS));
-  const reads = await withServer(READERS, async (server, tokens, identity) => {
-    const rate = await ingest(server, tokens[0] as string, identity, READ_OBJECTS);
-    const admin = await pageAll(server, ADMIN_TOKEN);
-    const member = await pageAll(server, tokens[1] as string);
+  const lines: Array<[string, string]> = [];
+  let single: number | undefined;
+  for (const readers of READER_COUNTS) {
+    const { rate, rowsPerObject } = await withServer(readers, async (b) => {
+      const rate = await ingest(b.server, b.tokens[0] as string, b.identity, FANOUT_OBJECTS);
+      return { rate, rowsPerObject: b.rows() / FANOUT_OBJECTS };
+    });
+    single ??= rate;
+    lines.push([`POST, ${fmt(readers)} reader${readers === 1 ? '' : 's'}`, `${fmt(rate)} objects/s (${((rate / single) * 100).toFixed(0)}% of ${fmt(READER_COUNTS[0] as number)}), ${rowsPerObject.toFixed(1)} rows per object`]);
+  }
+  const reads = await withServer(READERS, async (b) => {
+    const rate = await ingest(b.server, b.tokens[0] as string, b.identity, READ_OBJECTS);
+    const admin = await pageAll(b.server, ADMIN_TOKEN);
+    const member = await pageAll(b.server, b.tokens[1] as string);
     return { rate, admin, member };
   });
-  const lines: Array<[string, string]> = [
-    ['POST, one reader (the publisher)', `${fmt(single)} objects/s`],
-    [`POST, ${MEMBERS} readers (fan-out)`, `${fmt(fanout)} objects/s (${((fanout / single) * 100).toFixed(0)}% of one reader)`],
+  lines.push(
     [`POST, ${READERS} readers`, `${fmt(reads.rate)} objects/s`],
     ['GET objects/ as the admin (base)', `${fmt(reads.admin.count)} objects, ${fmt(reads.admin.rate)} objects/s, p50 ${reads.admin.p50.toFixed(1)} ms, p99 ${reads.admin.p99.toFixed(1)} ms`],
     ['GET objects/ as a member (its view)', `${fmt(reads.member.count)} objects, ${fmt(reads.member.rate)} objects/s, p50 ${reads.member.p50.toFixed(1)} ms, p99 ${reads.member.p99.toFixed(1)} ms`],
     ['member throughput / admin throughput', `${((reads.member.rate / reads.admin.rate) * 100).toFixed(0)}%`],
-  ];
+  );
   const width = Math.max(...lines.map((l) => l[0].length));
   for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
 }

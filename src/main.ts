@@ -37,6 +37,8 @@ export interface Concord {
 /** Builds the served application over a store; tests call this with an in-memory store. */
 export async function createConcord(config: Config, logger: Logger, store: Store, validator?: StixValidator): Promise<Concord> {
   const hub = await openHub(config, logger, { store, ...(validator !== undefined ? { validator } : {}) });
+  const upgraded = await hub.sharing.distributor.upgradeLayout();
+  if (upgraded > 0) logger.info({ members: upgraded }, 'views moved from one per member to one per audience class');
   if (config.directory.applyOnStart) {
     const applied = await applyFiles(hub.admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);

@@ -20,10 +20,15 @@ export function feedCollectionId(memberId: string): string {
 }
 
 /**
- * The store partition of a member's view of a collection: the distributor writes there what
- * the member may see, and the TAXII layer reads it. Base collections are partitions named
- * by their collection id.
+ * The store partition of what one audience class (access/audience-classes.ts) may see of a
+ * collection: the distributor writes it, and the TAXII layer reads it for every member of
+ * the class. Base collections are partitions named by their collection id.
  */
-export function viewPartition(memberId: string, collectionId: string): string {
-  return `view:${memberId}:${collectionId}`;
+export function viewPartition(classId: string, collectionId: string): string {
+  return `view:${classId}:${collectionId}`;
+}
+
+/** The store partition of everything one audience class may see, from every collection: its members' feeds. */
+export function feedPartition(classId: string): string {
+  return `view:${classId}:feed`;
 }

@@ -28,6 +28,7 @@ import { Releases } from './releases';
 import { Rematerialisation } from './rematerialisation';
 import { ViewWriter } from './view-writer';
 import { Withdrawal } from './withdrawal';
+import { LayoutUpgrade } from './layout-upgrade';
 
 export { toBase, type BaseVersion, type ReleasedObjects } from './base-versions';
 
@@ -39,6 +40,7 @@ export class Distributor {
   private readonly rematerialisation: Rematerialisation;
   private readonly withdrawal: Withdrawal;
   private readonly recovery: Recovery;
+  private readonly layout: LayoutUpgrade;
 
   constructor(
     store: Store,
@@ -55,6 +57,12 @@ export class Distributor {
     this.rematerialisation = new Rematerialisation(directory, this.inputs, views, baseVersions, now);
     this.withdrawal = new Withdrawal(directory, this.inputs, views, baseVersions);
     this.recovery = new Recovery(store, this.fanOut, logger);
+    this.layout = new LayoutUpgrade(store, directory, views, this.rematerialisation);
+  }
+
+  /** Moves the per-member views of data files of earlier versions to audience classes (once, at start). */
+  upgradeLayout(): Promise<number> {
+    return this.queue.run(() => this.layout.upgrade());
   }
 
   /** Learns the marking definitions the hub holds (IEP and other custom markings), once at start. */

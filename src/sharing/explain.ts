@@ -17,7 +17,8 @@ import type { Decision, Reason, Transform } from './decision';
 import { type BaseVersion, type Distributor, toBase } from './distributor';
 import { referencedIds } from './references';
 import type { MarkingLevel } from '../directory/mou';
-import { feedCollectionId, viewPartition } from '../directory/hub-ids';
+import { feedPartition, viewPartition } from '../directory/hub-ids';
+import { audienceClasses } from '../access/audience-classes';
 
 /** The member or the object asked about does not exist (the API answers 404). */
 export class NothingToExplain extends Error {
@@ -108,10 +109,18 @@ async function keysIn(store: ObjectStore, partition: string, ids?: string[]): Pr
   return out;
 }
 
-/** Closure, as distribution asks it: is each referenced object in the member's feed? */
-async function knownRefs(store: ObjectStore, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
-  const feed = viewPartition(memberId, feedCollectionId(memberId));
+/** `id versionKey` of what the member's audience class holds of a collection (none without a class). */
+async function heldBy(snapshot: DirectorySnapshot, store: ObjectStore, memberId: string, collectionId: string, ids?: string[]): Promise<Set<string>> {
+  const cls = audienceClasses(snapshot).of(memberId);
+  return cls === undefined ? new Set() : keysIn(store, viewPartition(cls.id, collectionId), ids);
+}
+
+/** Closure, as distribution asks it: is each referenced object in the feed of the member's audience class? */
+async function knownRefs(snapshot: DirectorySnapshot, store: ObjectStore, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
+  const cls = audienceClasses(snapshot).of(memberId);
   const known = new Map<string, boolean>();
+  if (cls === undefined) return known;
+  const feed = feedPartition(cls.id);
   if (!SRO_TYPES.has(String(object.type))) return known;
   for (const ref of referencedIds(object)) {
     let held = inFeed.get(ref);
@@ -221,7 +230,7 @@ export async function explain(snapshot: DirectorySnapshot, store: ObjectStore, s
     const latestKey = versions[versions.length - 1]?.versionKey;
     const access = explainAccess(snapshot, sharing, member, collection);
     // Looked at even without read access: a view left behind is a leak to report.
-    const inView = await keysIn(store, viewPartition(member.id, collection.id), [objectId]);
+    const inView = await heldBy(snapshot, store, member.id, collection.id, [objectId]);
     const explained: VersionExplanation[] = [];
     for (const version of versions) {
       const held = inView.has(`${version.id} ${version.versionKey}`);
@@ -236,7 +245,7 @@ export async function explain(snapshot: DirectorySnapshot, store: ObjectStore, s
         continue;
       }
       const object = JSON.parse(version.json) as StixObject;
-      const known = await knownRefs(store, member.id, object, inFeed);
+      const known = await knownRefs(snapshot, store, member.id, object, inFeed);
       const decision = sharing.distributor.decisionFor(snapshot, member, version, known, await sharing.distributor.releasedFor(snapshot, [version]));
       const status = statusOf(decision, now);
       const expected = status === 'visible';
@@ -312,7 +321,7 @@ export async function simulate(snapshot: DirectorySnapshot, store: ObjectStore, 
   const inFeed = new Map<string, boolean>();
   for (const collection of baseCollections(snapshot)) {
     const access = explainAccess(snapshot, sharing, member, collection);
-    const inView = await keysIn(store, viewPartition(member.id, collection.id));
+    const inView = await heldBy(snapshot, store, member.id, collection.id);
     const hiddenBy: Record<string, number> = {};
     const inconsistent: string[] = [];
     let total = 0;
@@ -327,7 +336,7 @@ export async function simulate(snapshot: DirectorySnapshot, store: ObjectStore, 
       let sees = false;
       if (version === undefined) bump(hiddenBy, 'no-read-access');
       else {
-        const known = await knownRefs(store, member.id, JSON.parse(version.json) as StixObject, inFeed);
+        const known = await knownRefs(snapshot, store, member.id, JSON.parse(version.json) as StixObject, inFeed);
         const decision = sharing.distributor.decisionFor(snapshot, member, version, known, await sharing.distributor.releasedFor(snapshot, [version]));
         sees = statusOf(decision, now) === 'visible';
         if (sees) visible++;
@@ -361,4 +370,4 @@ export async function simulate(snapshot: DirectorySnapshot, store: ObjectStore, 
 }
 
 // Distribution in the audit log, in aggregate (distribution-audit.ts), is read with explanations.
-export { DistributionTally, distributionAuditEntry, summariseDistribution, type ReaderCounts } from './distribution-audit';
+export { DistributionTally, distributionAuditEntry, summariseDistribution, type AudienceCounts, type ReaderCounts } from './distribution-audit';

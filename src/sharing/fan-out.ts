@@ -1,7 +1,9 @@
-// Fan-out on write: a publish is decided for every member that may read its collection,
-// and what each may see is written at once into its views (view-writer.ts). What it may
-// see later is put off: an embargoed version until it is due, a relationship or sighting
-// until the member sees what it references; both are decided again here (redecide).
+// Fan-out on write: a publish is decided once for every audience class that may read its
+// collection (members decided alike: access/audience-classes.ts), and what each class may
+// see is written at once into its views (view-writer.ts). What it may see later is put
+// off: an embargoed version until it is due, a relationship or sighting until the class
+// sees what it references; both are decided again here (redecide).
+import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import { DirectoryConflict, type MemberRecord } from '../directory/records';
@@ -14,14 +16,14 @@ import { DistributionTally, distributionAuditEntry } from './distribution-audit'
 import { referencedIds } from './references';
 import type { VisibleRows, ViewWriter } from './view-writer';
 
-/** How versions are distributed to a set of readers. */
+/** How versions are distributed to a set of audience classes. */
 interface ReaderDistribution {
   /**
    * What a reader may see at once keeps the base date_added, so that every principal sees
    * the same instants; otherwise it gets the instant it became visible.
    */
   keepDates: boolean;
-  /** Counts each reader's outcomes (for the audit). */
+  /** Counts each class's outcomes (for the audit). */
   tally?: DistributionTally;
   /** The directory revision the decisions are made under: the views are written only while it is current. */
   directoryRevision?: number;
@@ -29,10 +31,10 @@ interface ReaderDistribution {
   fromPending?: boolean;
 }
 
-/** What deciding a batch of versions for one reader needs besides the reader. */
+/** What deciding a batch of versions for one class needs besides the class. */
 interface ReaderDecisions {
   keepDates: boolean;
-  /** Where decisions put off are collected, for all readers. */
+  /** Where decisions put off are collected, for all classes. */
   deferred: DeferredDecision[];
   releases: ReleasedObjects;
 }
@@ -51,7 +53,7 @@ export class FanOut {
   ) {}
 
   /**
-   * Distributes base versions just added to `collectionId` to every reader, settles them,
+   * Distributes base versions just added to `collectionId` to every class of readers, settles them,
    * and records the distribution in the audit log.
    */
   async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
@@ -65,7 +67,7 @@ export class FanOut {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.directory.refresh();
       try {
-        await this.toReaders(snapshot, this.inputs.readersOf(snapshot, collectionId), collectionId, ordered, {
+        await this.toReaders(snapshot, audienceClasses(snapshot).readersOf(collectionId), collectionId, ordered, {
           keepDates: options.keepDates,
           tally,
           directoryRevision: snapshot.revision,
@@ -84,71 +86,78 @@ export class FanOut {
       to = Math.max(to, v.dateAdded);
     }
     await this.store.settleVersions(collectionId, from, to);
-    if (tally.readers.size === 0) return;
+    if (tally.audiences.size === 0) return;
     const provider = versions[0]?.provider;
     await this.store.appendAudit([
-      distributionAuditEntry({ collectionId, readers: tally.readers, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
+      distributionAuditEntry({ collectionId, audiences: tally.audiences, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
     ]);
   }
 
   /**
-   * Decides `versions` for every reader, then writes every reader's rows in one store
+   * Decides `versions` for every class, then writes every class's rows in one store
    * transaction, then decides again what was waiting for the objects just made visible.
    */
-  private async toReaders(snapshot: DirectorySnapshot, readers: MemberRecord[], collectionId: string, versions: BaseVersion[], options: ReaderDistribution): Promise<void> {
+  private async toReaders(snapshot: DirectorySnapshot, classes: readonly AudienceClass[], collectionId: string, versions: BaseVersion[], options: ReaderDistribution): Promise<void> {
     const tally = options.tally ?? new DistributionTally();
     const visible: VisibleRows[] = [];
-    const released: Array<{ readerId: string; objectIds: string[] }> = [];
+    const released: Array<{ classId: string; objectIds: string[] }> = [];
     const decisions: ReaderDecisions = { keepDates: options.keepDates, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
     const { deferred } = decisions;
-    for (const reader of readers) {
+    for (const cls of classes) {
       const before = deferred.length;
-      const { rows, visibleNow } = await this.decideForReader(snapshot, reader, collectionId, versions, decisions);
+      const { rows, visibleNow } = await this.decideForClass(snapshot, cls, collectionId, versions, decisions);
       const put = new Set(deferred.slice(before).map((x) => `${x.objectId} ${x.versionKey}`)).size;
-      tally.count(reader.id, 'visible', rows.length);
-      tally.count(reader.id, 'deferred', put);
-      tally.count(reader.id, 'hidden', versions.length - rows.length - put);
+      const members = cls.members.map((m) => m.id);
+      tally.count(cls.id, members, 'visible', rows.length);
+      tally.count(cls.id, members, 'deferred', put);
+      tally.count(cls.id, members, 'hidden', versions.length - rows.length - put);
       if (rows.length === 0) continue;
-      visible.push({ readerId: reader.id, collectionId, rows });
-      released.push({ readerId: reader.id, objectIds: visibleNow });
+      visible.push({ classId: cls.id, collectionId, rows });
+      released.push({ classId: cls.id, objectIds: visibleNow });
     }
     // The views first: a conflict (directoryRevision) then leaves nothing behind to undo. A
     // crash between the two leaves the base versions pending, and recovery decides again.
     await this.views.addVisible(visible, { directoryRevision: options.directoryRevision, recoverable: options.fromPending === true });
     await this.views.defer(deferred);
     // Relationships that were waiting for these objects may now be decided.
-    for (const { readerId, objectIds } of released) await this.redecide(snapshot, await this.store.takeWaitingFor(readerId, objectIds));
+    for (const { classId, objectIds } of released) await this.redecide(snapshot, await this.store.takeWaitingFor(classId, objectIds));
   }
 
-  /** Decides deferred versions again (closure events, releases), each for its reader. */
+  /**
+   * Decides deferred versions again (closure events, releases), each for its class; a
+   * decision of a class nobody is in any more, or that no longer reads the collection, is
+   * dropped (a class's members are moved with their views recomputed: rematerialisation.ts).
+   */
   async redecide(snapshot: DirectorySnapshot, items: DeferredDecision[], tally?: DistributionTally): Promise<void> {
-    const groups = new Map<string, { reader: MemberRecord; collectionId: string; versions: BaseVersion[] }>();
+    const classes = audienceClasses(snapshot);
+    const groups = new Map<string, { cls: AudienceClass; collectionId: string; versions: BaseVersion[] }>();
     for (const item of items) {
-      const reader = snapshot.members.get(item.reader);
-      if (!reader) continue;
+      const cls = classes.byClassId(item.reader);
+      if (!cls || !cls.collections.has(item.baseCollection)) continue;
       const base = await this.baseVersions.one(item.baseCollection, item.objectId, item.versionKey);
       if (!base) continue;
       const key = `${item.reader} ${item.baseCollection}`;
-      const group = groups.get(key) ?? { reader, collectionId: item.baseCollection, versions: [] };
+      const group = groups.get(key) ?? { cls, collectionId: item.baseCollection, versions: [] };
       if (!group.versions.some((v) => v.id === base.id && v.versionKey === base.versionKey)) group.versions.push(base);
       groups.set(key, group);
     }
-    for (const group of groups.values()) {
-      if (!this.inputs.readersOf(snapshot, group.collectionId).some((m) => m.id === group.reader.id)) continue;
-      await this.toReaders(snapshot, [group.reader], group.collectionId, group.versions, { keepDates: false, tally });
-    }
+    for (const group of groups.values()) await this.toReaders(snapshot, [group.cls], group.collectionId, group.versions, { keepDates: false, tally });
   }
 
-  /** Decides `versions` of one collection for one reader: the rows it may see now (and their base ids); what is put off goes to `decisions.deferred`. */
-  private async decideForReader(
+  /**
+   * Decides `versions` of one collection for one class (for its first member: every member
+   * is decided alike): the rows it may see now (and their base ids); what is put off goes
+   * to `decisions.deferred`.
+   */
+  private async decideForClass(
     snapshot: DirectorySnapshot,
-    reader: MemberRecord,
+    cls: AudienceClass,
     collectionId: string,
     versions: BaseVersion[],
     decisions: ReaderDecisions,
   ): Promise<{ rows: NewObjectVersion[]; visibleNow: string[] }> {
     const { keepDates, deferred, releases } = decisions;
-    const asReader = this.inputs.readerFor(snapshot, reader);
+    const asReader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
     const now = this.now();
@@ -166,7 +175,7 @@ export class FanOut {
         if (alias !== undefined) asked.push(alias);
       }
     }
-    const present = asked.length > 0 ? await this.views.seenAmong(reader.id, asked) : new Set<string>();
+    const present = asked.length > 0 ? await this.views.seenAmong(cls.id, asked) : new Set<string>();
     for (const v of versions) {
       const object = parsedObject(v);
       const refs = refsOf.get(v) ?? [];
@@ -178,12 +187,12 @@ export class FanOut {
       const decision = decide(asReader, object, this.inputs.contextFor(snapshot, v, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
-          deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
+          deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, waitingFor: ref });
         }
         continue;
       }
       if (decision.visibleFrom !== undefined && decision.visibleFrom > now) {
-        deferred.push({ reader: reader.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, dueAt: decision.visibleFrom });
+        deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: v.id, versionKey: v.versionKey, dueAt: decision.visibleFrom });
         continue;
       }
       visibleNow.add(v.id);

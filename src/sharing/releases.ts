@@ -43,8 +43,6 @@ export class Releases {
     const held = await this.store.takeDeferredForObjects(ids);
     const tally = new DistributionTally();
     await this.fanOut.redecide(snapshot, held, tally);
-    let visible = 0;
-    for (const counts of tally.readers.values()) visible += counts.visible;
-    return visible;
+    return tally.visibleToMembers();
   }
 }

@@ -1,7 +1,16 @@
-// Re-materialisation on policy change: when a directory change alters what a member may
-// see, its views are recomputed from the base collections before the change's request
-// returns: newly visible versions are added with a new date_added, hidden ones deleted.
-import type { DirectorySnapshot } from '../access/directory-snapshot';
+// Re-materialisation on policy change, per audience class (access/audience-classes.ts).
+// A directory change may move members to other classes, create classes, empty some, or
+// change what every class sees (a provider's terms). Before the change's request returns:
+//   - a class nobody was in starts as a copy of the class most of its members come from
+//     (so what they saw keeps its date_added), then is recomputed from the base
+//     collections: newly visible versions are added with a new date_added, hidden ones
+//     deleted;
+//   - a class whose inputs changed for every member is recomputed in place;
+//   - members who moved in from another class get every version of their new views they
+//     may not have seen dated after what they may have polled (ViewWriter.catchUp);
+//   - a class nobody is in any more is dropped.
+import { audienceClasses, type AudienceClass } from '../access/audience-classes';
+import { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../directory/records';
 import type { DeferredDecision } from '../store/store';
@@ -28,30 +37,46 @@ export class Rematerialisation {
     private readonly now: () => number,
   ) {}
 
-  /**
-   * After a directory change: every member whose inputs to decide() changed gets its
-   * views recomputed (added, replaced, deleted).
-   */
+  /** After a directory change: see the top of this file. */
   async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
     const snapshot = await this.directory.refresh();
-    const everyone = sharedFingerprint(before) !== sharedFingerprint(after);
-    for (const member of snapshot.members.values()) {
-      if (!everyone && memberFingerprint(before, member.id, snapshot) === memberFingerprint(after, member.id, snapshot)) continue;
-      await this.rebuildMember(snapshot, member);
+    const old = audienceClasses(new DirectorySnapshot(before));
+    const now = audienceClasses(snapshot);
+    const everyClass = sharedFingerprint(before, after) !== sharedFingerprint(after, before);
+    const existed = new Set(before.members.map((m) => m.id));
+    for (const cls of now.all()) {
+      // Where its members come from: members new to the hub have seen nothing.
+      const from = new Map<string, AudienceClass>();
+      const count = new Map<string, number>();
+      for (const m of cls.members) {
+        const was = existed.has(m.id) ? old.of(m.id) : undefined;
+        if (was === undefined || was.id === cls.id) continue;
+        from.set(was.id, was);
+        count.set(was.id, (count.get(was.id) ?? 0) + 1);
+      }
+      let seed: AudienceClass | undefined;
+      if (old.byClassId(cls.id) === undefined) {
+        for (const [id, n] of count) if (seed === undefined || n > (count.get(seed.id) ?? 0)) seed = from.get(id);
+        if (seed !== undefined) await this.views.seed(cls.id, seed.id, [...cls.collections].filter((c) => seed?.collections.has(c)));
+        await this.rebuildClass(snapshot, cls);
+      } else if (everyClass) {
+        await this.rebuildClass(snapshot, cls);
+      }
+      for (const source of from.values()) if (source !== seed) await this.views.catchUp(cls.id, source.id, cls.collections);
     }
+    for (const cls of old.all()) if (now.byClassId(cls.id) === undefined) await this.views.drop(cls.id, cls.collections);
   }
 
-  /** Recomputes every view of one member from the base collections. */
-  private async rebuildMember(snapshot: DirectorySnapshot, member: MemberRecord): Promise<void> {
-    await this.views.forgetDeferred(member.id);
-    const readable = [...snapshot.collections.values()].filter((c) => !snapshot.isFeed(c.id) && this.inputs.readersOf(snapshot, c.id).some((m) => m.id === member.id));
-    const readableIds = new Set(readable.map((c) => c.id));
-    // Views of collections the member may no longer read are emptied.
-    for (const c of snapshot.collections.values()) {
-      if (!readableIds.has(c.id) && !snapshot.isFeed(c.id)) await this.views.replaceView(member.id, c.id, new Map());
-    }
+  /** Recomputes every view of one class from the base collections (for its first member: all are decided alike). */
+  rebuild(snapshot: DirectorySnapshot, cls: AudienceClass): Promise<void> {
+    return this.rebuildClass(snapshot, cls);
+  }
+
+  private async rebuildClass(snapshot: DirectorySnapshot, cls: AudienceClass): Promise<void> {
+    await this.views.forgetDeferred(cls.id);
+    const readable = [...cls.collections].map((id) => snapshot.collections.get(id)).filter((c) => c !== undefined);
     const feedWanted = new Map<string, WantedRow>();
-    const reader = this.inputs.readerFor(snapshot, member);
+    const reader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
     const now = this.now();
     // Objects first, relationships after, over every readable collection: closure sees
     // the member's new visible set, not the old one.
@@ -65,12 +90,12 @@ export class Rematerialisation {
       const decision = decide(reader, object, this.inputs.contextFor(snapshot, version, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
-          deferred.push({ reader: member.id, baseCollection: collectionId, objectId: version.id, versionKey: version.versionKey, waitingFor: ref });
+          deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: version.id, versionKey: version.versionKey, waitingFor: ref });
         }
         return;
       }
       if (decision.visibleFrom !== undefined && decision.visibleFrom > now) {
-        deferred.push({ reader: member.id, baseCollection: collectionId, objectId: version.id, versionKey: version.versionKey, dueAt: decision.visibleFrom });
+        deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: version.id, versionKey: version.versionKey, dueAt: decision.visibleFrom });
         return;
       }
       visible.add(version.id);
@@ -101,21 +126,28 @@ export class Rematerialisation {
       await considerPage(page);
     }
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
-    for (const [collectionId, rows] of wanted) await this.views.replaceView(member.id, collectionId, rows);
-    await this.views.replaceFeed(member.id, feedWanted);
+    for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows);
+    await this.views.replaceFeed(cls.id, feedWanted);
     await this.views.defer(deferred);
   }
 }
 
-/** What decide() reads about every member at once: the MOUs, and every member's groups and identity. */
-function sharedFingerprint(data: DirectoryData): string {
-  return JSON.stringify([data.mous ?? [], data.members.map((m) => [m.id, m.groups, m.identityRef])]);
+/**
+ * What decide() reads about providers, for every class at once: their terms, groups and
+ * identities. A member that is only in `data` (added or removed by the change) counts only
+ * if it could have published (it may write, or owns a collection): a reader joining or
+ * leaving changes nothing anyone else sees.
+ */
+function sharedFingerprint(data: DirectoryData, other: DirectoryData): string {
+  const inOther = new Set(other.members.map((m) => m.id));
+  const snapshot = new DirectorySnapshot(data);
+  const providers = data.members.filter((m) => inOther.has(m.id) || mayPublish(snapshot, m.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const mous = new Map(data.mous.map((m) => [m.memberId, m.provide]));
+  return JSON.stringify(providers.map((m) => [m.id, m.groups, m.identityRef, mous.get(m.id) ?? null]));
 }
 
-/** Everything about a member's own standing that decide() reads. */
-function memberFingerprint(data: DirectoryData, memberId: string, snapshot: DirectorySnapshot): string {
-  const member = data.members.find((m) => m.id === memberId);
-  const acl = data.acl.filter((a) => a.grantee === 'everyone' || a.grantee === `member:${memberId}` || (member?.groups ?? []).some((g) => a.grantee === `group:${g}`));
-  const owned = data.collections.filter((c) => c.owner === memberId).map((c) => c.id);
-  return JSON.stringify([member?.groups ?? [], member?.identityRef, acl, owned, data.collections.map((c) => c.id), snapshot.feedOf(memberId)?.id]);
+function mayPublish(snapshot: DirectorySnapshot, memberId: string): boolean {
+  for (const a of snapshot.accessOf(memberId, 'publisher', { evenIfSuspended: true }).values()) if (a === 'w' || a === 'rw') return true;
+  for (const c of snapshot.collections.values()) if (c.owner === memberId) return true;
+  return false;
 }

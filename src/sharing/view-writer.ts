@@ -1,11 +1,13 @@
-// The one place that knows how what members see is laid out in the store: each member has
-// a view partition per collection it may read and a feed partition (everything it may see
-// from every collection), both holding the member's rows (derived-row.ts); and deferred
-// decisions, per member, for what it may see later. Reads serve a member only its views
-// (taxii-service.ts), so visibility is the query. Relationship closure asks the feed
-// whether a member sees an object: it is kept whether or not the feed is served as a
-// collection (sharing.feed_api_root).
-import { feedCollectionId, viewPartition } from '../directory/hub-ids';
+// The one place that knows how what members see is laid out in the store. Members whose
+// decisions are the same form an audience class (access/audience-classes.ts); each class
+// has a view partition per collection its members read and a feed partition (everything
+// they may see from every collection), both holding the class's rows (derived-row.ts); and
+// deferred decisions, per class, for what it may see later. Reads serve a member only its
+// class's views (taxii-service.ts), so visibility is the query, and storage grows with the
+// number of classes, not of members. Relationship closure asks the feed whether a class
+// sees an object: it is kept whether or not the feed is served as a collection
+// (sharing.feed_api_root).
+import { feedPartition, viewPartition } from '../directory/hub-ids';
 import type { AddToManyOptions, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore, PartitionBatch, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 import { SRO_TYPES } from './base-versions';
@@ -17,12 +19,20 @@ export interface WantedRow {
   served: string;
 }
 
-/** The rows of one collection a reader may see now. */
+/** The rows of one collection an audience class may see now. */
 export interface VisibleRows {
-  readerId: string;
+  classId: string;
   collectionId: string;
   rows: NewObjectVersion[];
 }
+
+/** Where views are kept: by audience class, or (data files of earlier versions) by member. */
+export interface ViewLayout {
+  view(owner: string, collectionId: string): string;
+  feed(owner: string): string;
+}
+
+export const CLASS_VIEWS: ViewLayout = { view: viewPartition, feed: feedPartition };
 
 /** The key of one version of one object in a view (what replaceView compares by). */
 export function versionRowKey(objectId: string, key: string): string {
@@ -33,15 +43,15 @@ export class ViewWriter {
   constructor(private readonly store: ObjectStore & DistributionLedger) {}
 
   /**
-   * Adds each reader's rows to its view of their collection and to its feed, in one store
-   * transaction (one durable commit per publish, not two per reader).
+   * Adds each class's rows to its view of their collection and to its feed, in one store
+   * transaction (one durable commit per publish, not two per class).
    */
   async addVisible(visible: readonly VisibleRows[], write: AddToManyOptions = {}): Promise<void> {
     if (visible.length === 0) return;
     const batches: PartitionBatch[] = [];
-    for (const { readerId, collectionId, rows } of visible) {
-      batches.push({ partition: viewPartition(readerId, collectionId), versions: rows });
-      batches.push({ partition: this.feedOf(readerId), versions: rows });
+    for (const { classId, collectionId, rows } of visible) {
+      batches.push({ partition: viewPartition(classId, collectionId), versions: rows });
+      batches.push({ partition: feedPartition(classId), versions: rows });
     }
     await this.store.addObjectsToMany(batches, write);
   }
@@ -51,54 +61,104 @@ export class ViewWriter {
     if (deferred.length > 0) await this.store.addDeferred(deferred);
   }
 
-  /** Forgets every decision put off for a member (its views are about to be recomputed). */
-  forgetDeferred(memberId: string): Promise<void> {
-    return this.store.clearDeferred(memberId);
+  /** Forgets every decision put off for a class (its views are about to be recomputed, or dropped). */
+  forgetDeferred(classId: string): Promise<void> {
+    return this.store.clearDeferred(classId);
   }
 
-  /** Which of these objects the member sees, from any collection (one query). */
-  seenAmong(memberId: string, objectIds: string[]): Promise<Set<string>> {
-    return this.store.presentAmong(this.feedOf(memberId), objectIds);
+  /** Which of these objects the class sees, from any collection (one query). */
+  seenAmong(classId: string, objectIds: string[]): Promise<Set<string>> {
+    return this.store.presentAmong(feedPartition(classId), objectIds);
   }
 
-  /** Whether the member sees the object, from any collection. */
-  sees(memberId: string, objectId: string): Promise<boolean> {
-    return this.store.hasObject(this.feedOf(memberId), objectId);
+  /** Whether the class sees the object, from any collection. */
+  sees(classId: string, objectId: string): Promise<boolean> {
+    return this.store.hasObject(feedPartition(classId), objectId);
   }
 
-  /** The relationships and sightings in a member's view of a collection, read in full first. */
-  relationshipsSeenIn(memberId: string, collectionId: string): Promise<StoredVersion[]> {
-    return rowsOfTypes(this.store, viewPartition(memberId, collectionId), [...SRO_TYPES]);
+  /** The relationships and sightings in a class's view of a collection, read in full first. */
+  relationshipsSeenIn(classId: string, collectionId: string): Promise<StoredVersion[]> {
+    return rowsOfTypes(this.store, viewPartition(classId, collectionId), [...SRO_TYPES]);
   }
 
-  /** Removes one version the member may no longer see from its view of the collection and its feed. */
-  async withdraw(memberId: string, collectionId: string, objectId: string, key: string): Promise<void> {
-    await this.store.deleteObject(viewPartition(memberId, collectionId), objectId, { first: false, last: false, exact: [key] });
-    await this.store.deleteObject(this.feedOf(memberId), objectId, { first: false, last: false, exact: [key] });
+  /** Removes one version the class may no longer see from its view of the collection and its feed. */
+  async withdraw(classId: string, collectionId: string, objectId: string, key: string): Promise<void> {
+    await this.store.deleteObject(viewPartition(classId, collectionId), objectId, { first: false, last: false, exact: [key] });
+    await this.store.deleteObject(feedPartition(classId), objectId, { first: false, last: false, exact: [key] });
   }
 
   /**
-   * Removes deleted base versions from every member's view of the collection and feed, in
+   * Removes deleted base versions from every class's view of the collection and feed, in
    * one atomic write; `objectIds` are every id they are served under.
    */
-  async removeDeleted(deleted: { memberIds: Iterable<string>; collectionId: string; objectIds: string[]; versionKeys: string[] }): Promise<void> {
+  async removeDeleted(deleted: { classIds: Iterable<string>; collectionId: string; objectIds: string[]; versionKeys: string[] }): Promise<void> {
     const { collectionId, objectIds, versionKeys } = deleted;
-    const items = [...deleted.memberIds].flatMap((memberId) =>
-      [viewPartition(memberId, collectionId), this.feedOf(memberId)].flatMap((partition) =>
+    const items = [...deleted.classIds].flatMap((classId) =>
+      [viewPartition(classId, collectionId), feedPartition(classId)].flatMap((partition) =>
         objectIds.map((objectId) => ({ partition, objectId, versionKeys, baseCollection: collectionId })),
       ),
     );
     await this.store.deleteDerivedIn(items);
   }
 
-  /** Makes a member's view of a collection hold exactly `wanted` (keyed by versionRowKey). */
-  replaceView(memberId: string, collectionId: string, wanted: Map<string, WantedRow>): Promise<void> {
-    return this.replacePartition(viewPartition(memberId, collectionId), wanted);
+  /** Makes a class's view of a collection hold exactly `wanted` (keyed by versionRowKey). */
+  replaceView(classId: string, collectionId: string, wanted: Map<string, WantedRow>): Promise<void> {
+    return this.replacePartition(viewPartition(classId, collectionId), wanted);
   }
 
-  /** Makes a member's feed hold exactly `wanted` (keyed by versionRowKey). */
-  replaceFeed(memberId: string, wanted: Map<string, WantedRow>): Promise<void> {
-    return this.replacePartition(this.feedOf(memberId), wanted);
+  /** Makes a class's feed hold exactly `wanted` (keyed by versionRowKey). */
+  replaceFeed(classId: string, wanted: Map<string, WantedRow>): Promise<void> {
+    return this.replacePartition(feedPartition(classId), wanted);
+  }
+
+  /**
+   * Starts a class's views as copies of another's (each version keeps its date_added), for
+   * the collections given; views already holding anything are left as they are.
+   */
+  async seed(classId: string, fromClassId: string, collectionIds: Iterable<string>, from: ViewLayout = CLASS_VIEWS): Promise<void> {
+    for (const c of collectionIds) await this.store.copyPartition(from.view(fromClassId, c), viewPartition(classId, c));
+    await this.store.copyPartition(from.feed(fromClassId), feedPartition(classId));
+  }
+
+  /** Deletes a class's views of these collections, its feed and its deferred decisions (a class nobody is in any more). */
+  async drop(classId: string, collectionIds: Iterable<string>): Promise<void> {
+    for (const c of collectionIds) await this.store.dropPartition(viewPartition(classId, c));
+    await this.store.dropPartition(feedPartition(classId));
+    await this.store.clearDeferred(classId);
+  }
+
+  /**
+   * A member moved into class `classId` from class `fromClassId` (whose views it may have
+   * polled up to their last date_added): every version of the new views it may not have
+   * seen, but dated at or before what it may have polled, is added again with a new
+   * date_added, so that an `added_after` poller misses nothing. The others in the class
+   * get those versions once more (a repeat, never a miss). Returns how many were re-dated.
+   */
+  async catchUp(classId: string, fromClassId: string, collectionIds: Iterable<string>, from: ViewLayout = CLASS_VIEWS): Promise<number> {
+    let redated = 0;
+    for (const c of collectionIds) redated += await this.catchUpPartition(viewPartition(classId, c), from.view(fromClassId, c));
+    redated += await this.catchUpPartition(feedPartition(classId), from.feed(fromClassId));
+    return redated;
+  }
+
+  private async catchUpPartition(partition: string, seenPartition: string): Promise<number> {
+    const seen = new Map<string, number>();
+    let polledUpTo = -Infinity;
+    for await (const row of everyRow(this.store, seenPartition)) {
+      seen.set(versionRowKey(row.id, versionKey(row.version) as string), row.dateAdded);
+      polledUpTo = Math.max(polledUpTo, row.dateAdded);
+    }
+    if (polledUpTo === -Infinity) return 0;
+    const again: Array<{ id: string; versionKey: string }> = [];
+    for await (const row of everyRow(this.store, partition)) {
+      if (row.dateAdded > polledUpTo) break;
+      const seenAt = seen.get(versionRowKey(row.id, versionKey(row.version) as string));
+      // Seen there no later than it is dated here: a poller past it here was past it there.
+      if (seenAt !== undefined && seenAt <= row.dateAdded) continue;
+      again.push({ id: row.id, versionKey: versionKey(row.version) as string });
+    }
+    await this.store.redate(partition, again);
+    return again.length;
   }
 
   /** Adds what is wanted and missing, replaces changed forms, deletes the rest. */
@@ -120,9 +180,5 @@ export class ViewWriter {
       await this.store.deleteObject(partition, id, { first: false, last: false, exact: [vk] });
     }
     for (let i = 0; i < add.length; i += STORE_PAGE) await this.store.addObjects(partition, add.slice(i, i + STORE_PAGE));
-  }
-
-  private feedOf(memberId: string): string {
-    return viewPartition(memberId, feedCollectionId(memberId));
   }
 }

@@ -1,6 +1,8 @@
-// Withdrawal after deletes: deleted base versions leave every view at once, and what a
-// member saw only through a deleted object (relationship closure) is withdrawn and waits
-// for the object again.
+// Withdrawal after deletes: deleted base versions leave every view at once, and what an
+// audience class saw only through a deleted object (relationship closure) is withdrawn and
+// waits for the object again.
+import { audienceClasses } from '../access/audience-classes';
+import type { MemberRecord } from '../directory/records';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DeferredDecision } from '../store/store';
@@ -21,41 +23,42 @@ export class Withdrawal {
 
   /**
    * After versions of `objectId` were deleted from `collectionId`: removes them from every
-   * member's view of the collection and feed (under the pseudonym id too, for a member's
-   * identity), then withdraws what members saw only through the object.
+   * class's view of the collection and feed (under the pseudonym id too, for a member's
+   * identity), then withdraws what classes saw only through the object.
    */
   async afterDelete(collectionId: string, objectId: string, versionKeys: string[]): Promise<void> {
     const snapshot = await this.directory.refresh();
     const alias = this.inputs.servedAs(snapshot, objectId);
-    await this.views.removeDeleted({ memberIds: snapshot.members.keys(), collectionId, objectIds: alias === undefined ? [objectId] : [objectId, alias], versionKeys });
+    const classIds = audienceClasses(snapshot).readersOf(collectionId).map((c) => c.id);
+    await this.views.removeDeleted({ classIds, collectionId, objectIds: alias === undefined ? [objectId] : [objectId, alias], versionKeys });
     await this.withdrawDependents(objectId);
   }
 
   /**
-   * For each member that can no longer see `objectId` anywhere and asks for relationship
+   * For each class that can no longer see `objectId` anywhere and asks for relationship
    * closure, the relationships and sightings it saw only through that object are withdrawn
    * from its views and wait for the object again.
    */
   async withdrawDependents(objectId: string): Promise<void> {
     const snapshot = await this.directory.refresh();
-    for (const member of snapshot.members.values()) {
-      if (await this.seesAsServed(snapshot, member.id, objectId)) continue;
+    for (const cls of audienceClasses(snapshot).all()) {
+      if (await this.seesAsServed(snapshot, cls.id, objectId)) continue;
+      const member = cls.members[0] as MemberRecord;
       const deferred: DeferredDecision[] = [];
-      for (const c of snapshot.collections.values()) {
-        if (snapshot.isFeed(c.id)) continue;
-        for (const row of await this.views.relationshipsSeenIn(member.id, c.id)) {
+      for (const collectionId of cls.collections) {
+        for (const row of await this.views.relationshipsSeenIn(cls.id, collectionId)) {
           if (!referencedIds(JSON.parse(row.json as string) as StixObject).includes(objectId)) continue;
           const key = versionKey(row.version) as string;
-          const base = await this.baseVersions.one(c.id, row.id, key);
+          const base = await this.baseVersions.one(collectionId, row.id, key);
           if (!base) continue;
           // Decided again exactly as distribution decides, with what the member sees now.
           const known = new Map<string, boolean>();
-          for (const ref of referencedIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, member.id, ref));
+          for (const ref of referencedIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, cls.id, ref));
           const decision = this.inputs.decisionFor(snapshot, member, base, known, await this.inputs.releasedFor(snapshot, [base]));
           if (decision.allow) continue;
-          await this.views.withdraw(member.id, c.id, row.id, key);
+          await this.views.withdraw(cls.id, collectionId, row.id, key);
           for (const ref of decision.waitingFor ?? []) {
-            deferred.push({ reader: member.id, baseCollection: c.id, objectId: row.id, versionKey: key, waitingFor: ref });
+            deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: row.id, versionKey: key, waitingFor: ref });
           }
         }
       }
@@ -63,10 +66,10 @@ export class Withdrawal {
     }
   }
 
-  /** Whether the member sees the object, under its own id or the pseudonym it is served under. */
-  private async seesAsServed(snapshot: DirectorySnapshot, memberId: string, objectId: string): Promise<boolean> {
-    if (await this.views.sees(memberId, objectId)) return true;
+  /** Whether the class sees the object, under its own id or the pseudonym it is served under. */
+  private async seesAsServed(snapshot: DirectorySnapshot, classId: string, objectId: string): Promise<boolean> {
+    if (await this.views.sees(classId, objectId)) return true;
     const alias = this.inputs.servedAs(snapshot, objectId);
-    return alias !== undefined && (await this.views.sees(memberId, alias));
+    return alias !== undefined && (await this.views.sees(classId, alias));
   }
 }

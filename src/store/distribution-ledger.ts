@@ -7,6 +7,7 @@
  * `dueAt`, or a relationship waiting until the reader can see `waitingFor`.
  */
 export interface DeferredDecision {
+  /** Who the decision is for: an audience class (src/sharing: members decided alike). */
   reader: string;
   baseCollection: string;
   objectId: string;

@@ -121,4 +121,17 @@ export interface ObjectStore {
   presentAmong(partition: string, objectIds: string[]): Promise<Set<string>>;
   /** Deletes the selected versions of one object; returns how many were deleted. */
   deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
+  /**
+   * Copies every version of partition `from` into partition `to`, keeping each version's
+   * date_added and the partition's clock, in one atomic write; returns how many. Only into
+   * an empty partition: one holding anything is left as it is (0).
+   */
+  copyPartition(from: string, to: string): Promise<number>;
+  /**
+   * Gives these versions (object id and version key) new date_added values, later than any
+   * in the partition, in the order given, in one atomic write; returns how many it found.
+   */
+  redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number>;
+  /** Deletes every version of a partition, and its clock; returns how many. */
+  dropPartition(partition: string): Promise<number>;
 }

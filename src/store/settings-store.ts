@@ -6,4 +6,6 @@ export interface SettingsStore {
    * use. Processes racing to create it all get the one value stored.
    */
   getOrCreateSetting(key: string, make: () => string): Promise<string>;
+  /** A value kept, or undefined when none was created. */
+  getSetting(key: string): Promise<string | undefined>;
 }

@@ -48,6 +48,18 @@ export abstract class StoreOfParts implements Store {
     return this.parts.objects.deleteObject(partition, objectId, versions, specVersions);
   }
 
+  copyPartition(from: string, to: string): Promise<number> {
+    return this.parts.objects.copyPartition(from, to);
+  }
+
+  redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
+    return this.parts.objects.redate(partition, versions);
+  }
+
+  dropPartition(partition: string): Promise<number> {
+    return this.parts.objects.dropPartition(partition);
+  }
+
   // --- the directory and the audit log ---
 
   directoryRevision(): Promise<number> {
@@ -124,6 +136,10 @@ export abstract class StoreOfParts implements Store {
 
   purgeStatuses(createdBefore: number): Promise<number> {
     return this.parts.statuses.purgeStatuses(createdBefore);
+  }
+
+  getSetting(key: string): Promise<string | undefined> {
+    return this.parts.settings.getSetting(key);
   }
 
   getOrCreateSetting(key: string, make: () => string): Promise<string> {

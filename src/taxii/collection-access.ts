@@ -7,7 +7,8 @@ import type { CollectionRecord } from '../directory/records';
 import { accessTo, type CollectionAccess, type Principal } from '../access/principal';
 import type { Catalog } from './catalog';
 import { forbidden, notFound } from './taxii-error';
-import { viewPartition } from '../directory/hub-ids';
+import { audienceClasses } from '../access/audience-classes';
+import { feedPartition, viewPartition } from '../directory/hub-ids';
 
 export type Need = 'read' | 'write' | 'delete' | 'see';
 
@@ -15,6 +16,8 @@ export interface ResolvedCollection {
   root: ApiRootView;
   collection: CollectionRecord;
   access: CollectionAccess;
+  /** Where the principal's reads of it are served from (see partitionOf). */
+  partition: string;
 }
 
 /** An API root exists for a principal when it may use at least one of its collections (admins: always). */
@@ -53,14 +56,25 @@ export function resolveCollection(
   if ((need === 'write' || need === 'delete') && !access.canWrite) {
     throw forbidden(need === 'delete' ? 'Deleting needs both read and write access to the collection.' : 'You may read this collection but not add objects to it.');
   }
-  return { root, collection, access };
+  return { root, collection, access, partition: readPartition(catalog, principal, collection) };
 }
 
 /**
- * Where a principal's reads of a collection are served from: the hub's admins
- * read the collection itself; a member reads its own view of it, which holds exactly what
- * its agreement lets it see, already transformed for it (src/sharing/distributor.ts).
+ * Where a principal's reads of a collection are served from: the hub's admins read the
+ * collection itself; a member reads its audience class's view of it (or, for its feed,
+ * the class's feed), which holds exactly what its agreement lets it see, already
+ * transformed for it (src/sharing/distributor.ts). Resolved with the collection, from the
+ * same directory snapshot, so a policy change moves reads and rights together.
  */
-export function partitionOf(principal: Principal, target: ResolvedCollection): string {
-  return principal.admin ? target.collection.id : viewPartition(principal.id, target.collection.id);
+export function partitionOf(_principal: Principal, target: ResolvedCollection): string {
+  return target.partition;
+}
+
+function readPartition(catalog: Catalog, principal: Principal, collection: CollectionRecord): string {
+  if (principal.admin) return collection.id;
+  const snapshot = catalog.snapshot();
+  const cls = audienceClasses(snapshot).of(principal.id);
+  // A member that reads nothing has no class: a partition nothing is ever written to.
+  if (cls === undefined) return viewPartition('-', collection.id);
+  return snapshot.isFeed(collection.id) ? feedPartition(cls.id) : viewPartition(cls.id, collection.id);
 }

@@ -244,7 +244,7 @@ function readFacts(target: ResolvedCollection, endpoint: Endpoint | 'collection'
   return { kind: 'read', action: `${endpoint}.get`, apiRoot: target.root.path, collectionId: target.collection.id, details };
 }
 
-function collectionResource(target: ResolvedCollection): Record<string, unknown> {
+function collectionResource(target: Omit<ResolvedCollection, 'partition'>): Record<string, unknown> {
   const c = target.collection;
   const resource: Record<string, unknown> = { id: c.id, title: c.title };
   if (c.description !== undefined) resource.description = c.description;

@@ -41,11 +41,12 @@ test('a publish is recorded with member, credential prefix, request id, source, 
   // Written before the response: no flush needed.
   const stored = (await m.store.queryAudit({ kind: 'publish', action: 'objects.add', limit: 10 })).entries;
   expect(stored).toHaveLength(1);
-  // The distribution in aggregate: per reader, how many of the stored versions it sees.
+  // The distribution in aggregate: per audience class, how many of the stored versions its members see.
   const distributed = (await m.store.queryAudit({ kind: 'publish', action: 'objects.distribute', limit: 10 })).entries;
   expect(distributed).toHaveLength(1);
   expect(distributed[0]).toMatchObject({ memberId: 'member', collectionId: SHARED, details: { versions: 2 } });
-  expect((distributed[0]?.details as { readers: Record<string, { visible: number }> }).readers.reader).toEqual({ visible: 2, hidden: 0, deferred: 0 });
+  const audiences = (distributed[0]?.details as { audiences: Array<{ examples: string[] }> }).audiences;
+  expect(audiences.find((a) => a.examples.includes('reader'))).toMatchObject({ members: 1, visible: 2, hidden: 0, deferred: 0 });
   expect(stored[0]).toMatchObject({
     kind: 'publish',
     action: 'objects.add',

@@ -11,7 +11,7 @@ import { importFile } from '../../src/cli/import-export';
 import { policyExplain, policySimulate } from '../../src/cli/policy-commands';
 import type { DirectoryChange } from '../../src/directory/records';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS } from '../../src/directory/mou';
-import { viewPartition } from '../../src/directory/hub-ids';
+import { memberView } from '../helpers/member-views';
 
 class Capture extends Writable {
   text = '';
@@ -131,7 +131,7 @@ test('policy simulate: per collection, the count seen and the hidden ones by rul
 });
 
 test('a view that disagrees with the decisions: reported, exit 1', async () => {
-  await ctx.store.deleteObject(viewPartition('indiana', C), green.id, { all: true });
+  await ctx.store.deleteObject(await memberView(ctx.store, 'indiana', C), green.id, { all: true });
   const r = await run((c) => policySimulate(c, { as: 'indiana' }));
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/VIEWS INCONSISTENT/);

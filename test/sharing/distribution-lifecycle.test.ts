@@ -10,7 +10,7 @@ import type { Store } from '../../src/store/store';
 import { newTestStore } from '../helpers/test-store';
 import { Distributor } from '../../src/sharing/distributor';
 import { HubIdentities } from '../../src/sharing/hub-identities';
-import { viewPartition } from '../../src/directory/hub-ids';
+import { memberView } from '../helpers/member-views';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS } from '../../src/directory/mou';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 
@@ -120,10 +120,10 @@ describe('recovery', () => {
     const lost = indicator();
     // What a crash between the base write and the distribution leaves behind.
     await store.addObjects(A, [{ id: lost.id, type: 'indicator', version: lost.modified, versionKey: undefined, specVersion: '2.1', json: JSON.stringify(lost), provider: 'ohio', pending: true }]);
-    expect(await store.hasObject(viewPartition('indiana', A), lost.id)).toBe(false);
+    expect(await store.hasObject(await memberView(store, 'indiana', A), lost.id)).toBe(false);
     expect((await store.pendingVersions(10)).map((p) => p.id)).toEqual([lost.id]);
     await t.concord.sharing.distributor.recoverPending();
-    expect(await store.hasObject(viewPartition('indiana', A), lost.id)).toBe(true);
+    expect(await store.hasObject(await memberView(store, 'indiana', A), lost.id)).toBe(true);
     expect(await store.pendingVersions(10)).toEqual([]);
     await t.close();
   });

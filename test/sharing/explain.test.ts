@@ -9,7 +9,7 @@ import { newTestStore } from '../helpers/test-store';
 import type { DirectoryChange } from '../../src/directory/records';
 import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS, type Mou } from '../../src/directory/mou';
 import { explain, simulate, summariseDistribution, distributionAuditEntry, DistributionTally, type Explanation } from '../../src/sharing/explain';
-import { viewPartition } from '../../src/directory/hub-ids';
+import { memberView } from '../helpers/member-views';
 import { makeTestApp, TAXII, testConfigObject, type TestApp } from '../helpers/test-app';
 
 const C = '60000000-0000-4000-8000-000000000001';
@@ -199,7 +199,7 @@ test('a view that disagrees with its decision is reported', async () => {
   const extra = indicator('green');
   await publish('kentucky', [extra]);
   expect((await run('indiana', extra.id)).consistent).toBe(true);
-  await t.store.deleteObject(viewPartition('indiana', C), extra.id, { all: true });
+  await t.store.deleteObject(await memberView(t.store, 'indiana', C), extra.id, { all: true });
   const e = await run('indiana', extra.id);
   expect(e.consistent).toBe(false);
   expect(e.collections[0]!.versions[0]).toMatchObject({ status: 'visible', expectedInView: true, inView: false, consistent: false, note: expect.any(String) });
@@ -233,26 +233,29 @@ test('simulate: per collection, what the member sees and why the rest is hidden'
   await expect(simulate(d, t.store, t.concord.sharing, 'nobody')).rejects.toMatchObject({ status: 404 });
 });
 
-test('audit in aggregate: per reader counts and totals, readers sorted', () => {
+test('audit in aggregate: per audience class counts, member counts and totals over members, classes sorted', () => {
   const tally = new DistributionTally();
-  tally.count('indiana', 'visible', 3);
-  tally.count('indiana', 'hidden');
-  tally.count('isac', 'deferred', 2);
-  expect(summariseDistribution(tally.readers, 6)).toEqual({
+  const many = Array.from({ length: 8 }, (_, i) => `member-${i}`);
+  tally.count('@b', ['indiana'], 'visible', 3);
+  tally.count('@b', ['indiana'], 'hidden');
+  tally.count('@a', many, 'deferred', 2);
+  tally.count('@a', many, 'visible', 1);
+  expect(summariseDistribution(tally.audiences, 6)).toEqual({
     versions: 6,
-    readers: { indiana: { visible: 3, hidden: 1, deferred: 0 }, isac: { visible: 0, hidden: 0, deferred: 2 } },
-    totals: { visible: 3, hidden: 1, deferred: 2 },
+    readers: 9,
+    audiences: [
+      { class: '@a', members: 8, examples: many.slice(0, 5), visible: 1, hidden: 0, deferred: 2 },
+      { class: '@b', members: 1, examples: ['indiana'], visible: 3, hidden: 1, deferred: 0 },
+    ],
+    totals: { visible: 3 + 8, hidden: 1, deferred: 16 },
   });
-  expect(summariseDistribution({ b: { visible: 1, hidden: 0, deferred: 0 }, a: { visible: 0, hidden: 1, deferred: 0 } })).toEqual({
-    readers: { a: { visible: 0, hidden: 1, deferred: 0 }, b: { visible: 1, hidden: 0, deferred: 0 } },
-    totals: { visible: 1, hidden: 1, deferred: 0 },
-  });
-  expect(distributionAuditEntry({ collectionId: C, readers: tally.readers, versions: 6, at: 5, memberId: 'ohio' })).toEqual({
+  expect(tally.visibleToMembers()).toBe(11);
+  expect(distributionAuditEntry({ collectionId: C, audiences: tally.audiences, versions: 6, at: 5, memberId: 'ohio' })).toEqual({
     at: 5,
     kind: 'publish',
     action: 'objects.distribute',
     collectionId: C,
     memberId: 'ohio',
-    details: summariseDistribution(tally.readers, 6),
+    details: summariseDistribution(tally.audiences, 6),
   });
 });

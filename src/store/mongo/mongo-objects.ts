@@ -204,6 +204,56 @@ export class MongoObjects implements ObjectStore {
     return new Set(found as string[]);
   }
 
+  copyPartition(from: string, to: string): Promise<number> {
+    // Under the lease: nothing else hands out date_added in `to` meanwhile.
+    return this.lease.run(async () => {
+      if ((await this.objects.findOne({ c: to }, { projection: { _id: 1 } })) !== null) return 0;
+      let copied = 0;
+      let batch: Document[] = [];
+      const flush = async () => {
+        if (batch.length > 0) await this.objects.insertMany(batch, { ordered: true });
+        copied += batch.length;
+        batch = [];
+      };
+      for await (const d of this.objects.find({ c: from }, { projection: { _id: 0 } }).sort({ da: 1 })) {
+        batch.push({ ...d, c: to });
+        if (batch.length >= 1000) await flush();
+      }
+      await flush();
+      const clock = await this.db.collection(CLOCKS).findOne({ _id: from } as Document);
+      if (clock !== null) {
+        await this.db.collection(CLOCKS).updateOne({ _id: to } as Document, { $max: { last: clock.last as number } }, { upsert: true });
+      }
+      return copied;
+    });
+  }
+
+  redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
+    if (versions.length === 0) return Promise.resolve(0);
+    return this.lease.run(async () => {
+      const clock = await this.db.collection(CLOCKS).findOne({ _id: partition } as Document);
+      let last = (clock?.last as number | undefined) ?? 0;
+      let found = 0;
+      for (const v of versions) {
+        const dateAdded = Math.max(nowMicros(), last + 1);
+        const r = await this.objects.updateOne({ c: partition, oid: v.id, vk: v.versionKey }, { $set: { da: dateAdded } });
+        if (r.matchedCount === 0) continue;
+        last = dateAdded;
+        found++;
+      }
+      await this.db.collection(CLOCKS).updateOne({ _id: partition } as Document, { $max: { last } }, { upsert: true });
+      return found;
+    });
+  }
+
+  dropPartition(partition: string): Promise<number> {
+    return this.lease.run(async () => {
+      const { deletedCount } = await this.objects.deleteMany({ c: partition });
+      await this.db.collection(CLOCKS).deleteOne({ _id: partition } as Document);
+      return deletedCount;
+    });
+  }
+
   deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number> {
     const filter = objectFilter(partition, versions, specVersions);
     if (!filter) return Promise.resolve(0);

@@ -5,6 +5,10 @@ import type { SettingsStore } from '../settings-store';
 export class MongoSettings implements SettingsStore {
   constructor(private readonly settings: Collection<Document>) {}
 
+  async getSetting(key: string): Promise<string | undefined> {
+    return ((await this.settings.findOne({ _id: key } as Document))?.value as string | undefined) ?? undefined;
+  }
+
   async getOrCreateSetting(key: string, make: () => string): Promise<string> {
     const existing = await this.settings.findOne({ _id: key } as Document);
     if (existing) return existing.value as string;

@@ -12,6 +12,10 @@ export class SqliteSettings implements SettingsStore {
     };
   }
 
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.statements.get.get(key) as string | undefined;
+  }
+
   async getOrCreateSetting(key: string, make: () => string): Promise<string> {
     const existing = this.statements.get.get(key) as string | undefined;
     if (existing !== undefined) return existing;

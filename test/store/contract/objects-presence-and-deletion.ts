@@ -131,4 +131,52 @@ export function objectPresenceAndDeletionContract(subject: ContractSubject): voi
       expect(key(v2) > key(v1)).toBe(true);
     });
   });
+
+  describe('copyPartition and dropPartition', () => {
+    test('a copy keeps every version, its date_added, flags and JSON, and the clock', async () => {
+      const a = stixId('indicator');
+      const b = stixId('malware');
+      await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2), ver(b, T1)]);
+      const before = (await store.queryObjects(query(COLLECTION, { versions: ALL, withJson: true }))).records;
+      await expect(store.copyPartition(COLLECTION, OTHER_COLLECTION)).resolves.toBe(3);
+      const copied = (await store.queryObjects(query(OTHER_COLLECTION, { versions: ALL, withJson: true }))).records;
+      expect(copied).toEqual(before);
+      const last = (await store.queryObjects(query(OTHER_COLLECTION, { versions: LAST }))).records;
+      expect(last.map((r) => `${r.id} ${r.version}`).sort()).toEqual([`${a} ${T2}`, `${b} ${T1}`].sort());
+      // The copy's clock continues from the source's: what is added next comes after.
+      const [next] = await store.addObjects(OTHER_COLLECTION, [ver(stixId('tool'), T1)]);
+      expect(added(next).dateAdded).toBeGreaterThan(Math.max(...before.map((r) => r.dateAdded)));
+    });
+
+    test('copies only into an empty partition', async () => {
+      const a = stixId('indicator');
+      await store.addObjects(COLLECTION, [ver(a, T1)]);
+      await store.addObjects(OTHER_COLLECTION, [ver(stixId('tool'), T1)]);
+      await expect(store.copyPartition(COLLECTION, OTHER_COLLECTION)).resolves.toBe(0);
+      await expect(store.hasObject(OTHER_COLLECTION, a)).resolves.toBe(false);
+    });
+
+    test('redate moves versions after every other, in the order given', async () => {
+      const a = stixId('indicator');
+      const b = stixId('malware');
+      const c = stixId('tool');
+      await store.addObjects(COLLECTION, [ver(a, T1), ver(b, T1), ver(c, T1)]);
+      await expect(store.redate(COLLECTION, [{ id: b, versionKey: key(T1) }, { id: a, versionKey: key(T1) }, { id: stixId('tool'), versionKey: key(T1) }])).resolves.toBe(2);
+      const records = (await store.queryObjects(query(COLLECTION, { versions: ALL }))).records;
+      expect(ids(records)).toEqual([c, b, a]);
+      expectStrictlyIncreasing(records.map((r) => r.dateAdded));
+      const [next] = await store.addObjects(COLLECTION, [ver(stixId('tool'), T1)]);
+      expect(added(next).dateAdded).toBeGreaterThan(Math.max(...records.map((r) => r.dateAdded)));
+    });
+
+    test('a dropped partition holds nothing, and its next date_added is still unique', async () => {
+      const a = stixId('indicator');
+      await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2)]);
+      await expect(store.dropPartition(COLLECTION)).resolves.toBe(2);
+      await expect(store.hasObject(COLLECTION, a)).resolves.toBe(false);
+      const [again] = await store.addObjects(COLLECTION, [ver(a, T1)]);
+      expect(added(again).version).toBe(T1);
+      await expect(store.dropPartition(COLLECTION)).resolves.toBe(1);
+    });
+  });
 }

@@ -20,6 +20,13 @@ export function settingsContract(subject: ContractSubject): void {
       expect(make).toHaveBeenCalledTimes(1);
     });
 
+    test('getSetting reads a value without creating one', async () => {
+      await expect(store.getSetting('layout')).resolves.toBeUndefined();
+      await store.getOrCreateSetting('layout', () => 'v1');
+      await expect(store.getSetting('layout')).resolves.toBe('v1');
+      await expect(store.getSetting('other')).resolves.toBeUndefined();
+    });
+
     test('keys are independent', async () => {
       await expect(store.getOrCreateSetting('a', () => 'A')).resolves.toBe('A');
       await expect(store.getOrCreateSetting('b', () => 'B')).resolves.toBe('B');

@@ -1,7 +1,7 @@
 // Data files of earlier versions kept one view per member, not per audience class. At the
-// first start on such a file, each class's views start as copies of its first member's
-// (so what that member saw keeps its date_added), are recomputed from the base
-// collections, and its other members catch up (ViewWriter.catchUp); then the per-member
+// first start on such a file, each class's views are computed from the base collections,
+// keeping the date_added its first member's views gave what they held, and its other
+// members catch up (ViewWriter.catchUp); then the per-member
 // views and deferred decisions are deleted. Done once: a setting records the layout.
 import { audienceClasses } from '../access/audience-classes';
 import type { LiveDirectory } from '../access/live-directory';
@@ -30,8 +30,7 @@ export class LayoutUpgrade {
     for (const cls of audienceClasses(snapshot).all()) {
       const [first, ...others] = cls.members;
       if (first === undefined) continue;
-      await this.views.seed(cls.id, first.id, cls.collections, MEMBER_VIEWS);
-      await this.rematerialisation.rebuild(snapshot, cls);
+      await this.rematerialisation.rebuildClass(snapshot, cls, { owner: first.id, layout: MEMBER_VIEWS });
       for (const m of others) await this.views.catchUp(cls.id, m.id, cls.collections, MEMBER_VIEWS);
     }
     for (const m of snapshot.members.values()) {

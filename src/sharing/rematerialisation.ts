@@ -1,10 +1,9 @@
 // Re-materialisation on policy change, per audience class (access/audience-classes.ts).
 // A directory change may move members to other classes, create classes, empty some, or
 // change what every class sees (a provider's terms). Before the change's request returns:
-//   - a class nobody was in starts as a copy of the class most of its members come from
-//     (so what they saw keeps its date_added), then is recomputed from the base
-//     collections: newly visible versions are added with a new date_added, hidden ones
-//     deleted;
+//   - a class nobody was in is computed from the base collections; what the class most of
+//     its members come from held of it keeps its date_added there (so a poller that
+//     followed it misses nothing), newly visible versions get a new one;
 //   - a class whose inputs changed for every member is recomputed in place;
 //   - members who moved in from another class get every version of their new views they
 //     may not have seen dated after what they may have polled (ViewWriter.catchUp);
@@ -20,7 +19,7 @@ import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { STORE_PAGE } from './partition-rows';
 import { referencedIds } from './references';
-import { versionRowKey, type ViewWriter, type WantedRow } from './view-writer';
+import { CLASS_VIEWS, versionRowKey, type ViewSeed, type ViewWriter, type WantedRow } from './view-writer';
 
 /** A base version of a readable collection, waiting to be decided for the member. */
 interface Candidate {
@@ -57,8 +56,7 @@ export class Rematerialisation {
       let seed: AudienceClass | undefined;
       if (old.byClassId(cls.id) === undefined) {
         for (const [id, n] of count) if (seed === undefined || n > (count.get(seed.id) ?? 0)) seed = from.get(id);
-        if (seed !== undefined) await this.views.seed(cls.id, seed.id, [...cls.collections].filter((c) => seed?.collections.has(c)));
-        await this.rebuildClass(snapshot, cls);
+        await this.rebuildClass(snapshot, cls, seed === undefined ? undefined : { owner: seed.id, layout: CLASS_VIEWS });
       } else if (everyClass) {
         await this.rebuildClass(snapshot, cls);
       }
@@ -67,12 +65,11 @@ export class Rematerialisation {
     for (const cls of old.all()) if (now.byClassId(cls.id) === undefined) await this.views.drop(cls.id, cls.collections);
   }
 
-  /** Recomputes every view of one class from the base collections (for its first member: all are decided alike). */
-  rebuild(snapshot: DirectorySnapshot, cls: AudienceClass): Promise<void> {
-    return this.rebuildClass(snapshot, cls);
-  }
-
-  private async rebuildClass(snapshot: DirectorySnapshot, cls: AudienceClass): Promise<void> {
+  /**
+   * Recomputes every view of one class from the base collections (for its first member:
+   * all are decided alike); views built anew start from `seed` (ViewWriter.replaceView).
+   */
+  async rebuildClass(snapshot: DirectorySnapshot, cls: AudienceClass, seed?: ViewSeed): Promise<void> {
     await this.views.forgetDeferred(cls.id);
     const readable = [...cls.collections].map((id) => snapshot.collections.get(id)).filter((c) => c !== undefined);
     const feedWanted = new Map<string, WantedRow>();
@@ -126,8 +123,8 @@ export class Rematerialisation {
       await considerPage(page);
     }
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
-    for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows);
-    await this.views.replaceFeed(cls.id, feedWanted);
+    for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows, seed);
+    await this.views.replaceFeed(cls.id, feedWanted, seed);
     await this.views.defer(deferred);
   }
 }

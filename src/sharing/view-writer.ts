@@ -34,6 +34,12 @@ export interface ViewLayout {
 
 export const CLASS_VIEWS: ViewLayout = { view: viewPartition, feed: feedPartition };
 
+/** Views a new class's views start from: whose, and how they are laid out. */
+export interface ViewSeed {
+  owner: string;
+  layout: ViewLayout;
+}
+
 /** The key of one version of one object in a view (what replaceView compares by). */
 export function versionRowKey(objectId: string, key: string): string {
   return `${objectId} ${key}`;
@@ -101,23 +107,18 @@ export class ViewWriter {
     await this.store.deleteDerivedIn(items);
   }
 
-  /** Makes a class's view of a collection hold exactly `wanted` (keyed by versionRowKey). */
-  replaceView(classId: string, collectionId: string, wanted: Map<string, WantedRow>): Promise<void> {
-    return this.replacePartition(viewPartition(classId, collectionId), wanted);
-  }
-
-  /** Makes a class's feed hold exactly `wanted` (keyed by versionRowKey). */
-  replaceFeed(classId: string, wanted: Map<string, WantedRow>): Promise<void> {
-    return this.replacePartition(feedPartition(classId), wanted);
-  }
-
   /**
-   * Starts a class's views as copies of another's (each version keeps its date_added), for
-   * the collections given; views already holding anything are left as they are.
+   * Makes a class's view of a collection hold exactly `wanted` (keyed by versionRowKey). A
+   * view built anew from `seed` (another class's, or a member's in an earlier layout) keeps
+   * the date_added the seed gave each version it still holds in the same form.
    */
-  async seed(classId: string, fromClassId: string, collectionIds: Iterable<string>, from: ViewLayout = CLASS_VIEWS): Promise<void> {
-    for (const c of collectionIds) await this.store.copyPartition(from.view(fromClassId, c), viewPartition(classId, c));
-    await this.store.copyPartition(from.feed(fromClassId), feedPartition(classId));
+  replaceView(classId: string, collectionId: string, wanted: Map<string, WantedRow>, seed?: ViewSeed): Promise<void> {
+    return this.replacePartition(viewPartition(classId, collectionId), wanted, seed?.layout.view(seed.owner, collectionId));
+  }
+
+  /** Makes a class's feed hold exactly `wanted` (keyed by versionRowKey); `seed` as for replaceView. */
+  replaceFeed(classId: string, wanted: Map<string, WantedRow>, seed?: ViewSeed): Promise<void> {
+    return this.replacePartition(feedPartition(classId), wanted, seed?.layout.feed(seed.owner));
   }
 
   /** Deletes a class's views of these collections, its feed and its deferred decisions (a class nobody is in any more). */
@@ -161,10 +162,30 @@ export class ViewWriter {
     return again.length;
   }
 
-  /** Adds what is wanted and missing, replaces changed forms, deletes the rest. */
-  private async replacePartition(partition: string, wanted: Map<string, WantedRow>): Promise<void> {
+  /**
+   * Adds what is wanted and missing, replaces changed forms, deletes the rest. An empty
+   * partition with a seed first gets, in the seed's order and with the seed's date_added,
+   * the wanted versions the seed holds in the same form: it never holds anything unwanted,
+   * and a poller that followed the seed misses nothing of it.
+   */
+  private async replacePartition(partition: string, wanted: Map<string, WantedRow>, seedPartition?: string): Promise<void> {
     const have = new Map<string, string>();
     for await (const row of everyRow(this.store, partition)) have.set(versionRowKey(row.id, versionKey(row.version) as string), row.json ?? '');
+    if (have.size === 0 && seedPartition !== undefined) {
+      let seeded: NewObjectVersion[] = [];
+      for await (const row of everyRow(this.store, seedPartition)) {
+        const key = versionRowKey(row.id, versionKey(row.version) as string);
+        const w = wanted.get(key);
+        if (w === undefined || w.served !== row.json) continue;
+        seeded.push({ ...w.row, dateAdded: row.dateAdded });
+        have.set(key, w.served);
+        if (seeded.length >= STORE_PAGE) {
+          await this.store.addObjects(partition, seeded);
+          seeded = [];
+        }
+      }
+      await this.store.addObjects(partition, seeded);
+    }
     const add: NewObjectVersion[] = [];
     for (const [key, { row, served }] of wanted) {
       const current = have.get(key);

@@ -122,12 +122,6 @@ export interface ObjectStore {
   /** Deletes the selected versions of one object; returns how many were deleted. */
   deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number>;
   /**
-   * Copies every version of partition `from` into partition `to`, keeping each version's
-   * date_added and the partition's clock, in one atomic write; returns how many. Only into
-   * an empty partition: one holding anything is left as it is (0).
-   */
-  copyPartition(from: string, to: string): Promise<number>;
-  /**
    * Gives these versions (object id and version key) new date_added values, later than any
    * in the partition, in the order given, in one atomic write; returns how many it found.
    */

@@ -48,10 +48,6 @@ export abstract class StoreOfParts implements Store {
     return this.parts.objects.deleteObject(partition, objectId, versions, specVersions);
   }
 
-  copyPartition(from: string, to: string): Promise<number> {
-    return this.parts.objects.copyPartition(from, to);
-  }
-
   redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
     return this.parts.objects.redate(partition, versions);
   }

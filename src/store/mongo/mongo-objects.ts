@@ -204,30 +204,6 @@ export class MongoObjects implements ObjectStore {
     return new Set(found as string[]);
   }
 
-  copyPartition(from: string, to: string): Promise<number> {
-    // Under the lease: nothing else hands out date_added in `to` meanwhile.
-    return this.lease.run(async () => {
-      if ((await this.objects.findOne({ c: to }, { projection: { _id: 1 } })) !== null) return 0;
-      let copied = 0;
-      let batch: Document[] = [];
-      const flush = async () => {
-        if (batch.length > 0) await this.objects.insertMany(batch, { ordered: true });
-        copied += batch.length;
-        batch = [];
-      };
-      for await (const d of this.objects.find({ c: from }, { projection: { _id: 0 } }).sort({ da: 1 })) {
-        batch.push({ ...d, c: to });
-        if (batch.length >= 1000) await flush();
-      }
-      await flush();
-      const clock = await this.db.collection(CLOCKS).findOne({ _id: from } as Document);
-      if (clock !== null) {
-        await this.db.collection(CLOCKS).updateOne({ _id: to } as Document, { $max: { last: clock.last as number } }, { upsert: true });
-      }
-      return copied;
-    });
-  }
-
   redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
     if (versions.length === 0) return Promise.resolve(0);
     return this.lease.run(async () => {

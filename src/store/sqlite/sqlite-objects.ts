@@ -150,17 +150,6 @@ export class SqliteObjects implements ObjectStore {
     return out;
   }
 
-  async copyPartition(from: string, to: string): Promise<number> {
-    const copy = this.db.transaction(() => {
-      if (this.statements.anyRow.get(to) !== undefined) return 0;
-      const copied = this.statements.copy.run(to, from).changes;
-      const clock = this.statements.clock.get(from) as number | undefined;
-      if (clock !== undefined) this.statements.setClock.run(to, clock);
-      return copied;
-    });
-    return copy.immediate();
-  }
-
   async redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
     if (versions.length === 0) return 0;
     const redate = this.db.transaction(() => {
@@ -221,10 +210,7 @@ export class SqliteObjects implements ObjectStore {
 }
 
 function prepareObjectStatements(db: Database.Database) {
-  const columns = 'object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, variant, pending';
   return {
-    anyRow: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? LIMIT 1').pluck(),
-    copy: db.prepare(`INSERT INTO objects (collection_id, ${columns}) SELECT ?, ${columns} FROM objects WHERE collection_id = ? ORDER BY date_added`),
     drop: db.prepare('DELETE FROM objects WHERE collection_id = ?'),
     redate: db.prepare('UPDATE objects SET date_added = ? WHERE collection_id = ? AND object_id = ? AND version_key = ?'),
     dropClock: db.prepare('DELETE FROM collection_clock WHERE collection_id = ?'),

@@ -132,30 +132,7 @@ export function objectPresenceAndDeletionContract(subject: ContractSubject): voi
     });
   });
 
-  describe('copyPartition and dropPartition', () => {
-    test('a copy keeps every version, its date_added, flags and JSON, and the clock', async () => {
-      const a = stixId('indicator');
-      const b = stixId('malware');
-      await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2), ver(b, T1)]);
-      const before = (await store.queryObjects(query(COLLECTION, { versions: ALL, withJson: true }))).records;
-      await expect(store.copyPartition(COLLECTION, OTHER_COLLECTION)).resolves.toBe(3);
-      const copied = (await store.queryObjects(query(OTHER_COLLECTION, { versions: ALL, withJson: true }))).records;
-      expect(copied).toEqual(before);
-      const last = (await store.queryObjects(query(OTHER_COLLECTION, { versions: LAST }))).records;
-      expect(last.map((r) => `${r.id} ${r.version}`).sort()).toEqual([`${a} ${T2}`, `${b} ${T1}`].sort());
-      // The copy's clock continues from the source's: what is added next comes after.
-      const [next] = await store.addObjects(OTHER_COLLECTION, [ver(stixId('tool'), T1)]);
-      expect(added(next).dateAdded).toBeGreaterThan(Math.max(...before.map((r) => r.dateAdded)));
-    });
-
-    test('copies only into an empty partition', async () => {
-      const a = stixId('indicator');
-      await store.addObjects(COLLECTION, [ver(a, T1)]);
-      await store.addObjects(OTHER_COLLECTION, [ver(stixId('tool'), T1)]);
-      await expect(store.copyPartition(COLLECTION, OTHER_COLLECTION)).resolves.toBe(0);
-      await expect(store.hasObject(OTHER_COLLECTION, a)).resolves.toBe(false);
-    });
-
+  describe('redate and dropPartition', () => {
     test('redate moves versions after every other, in the order given', async () => {
       const a = stixId('indicator');
       const b = stixId('malware');

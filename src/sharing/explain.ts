@@ -15,7 +15,7 @@ import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import type { Decision, Reason, Transform } from './decision';
 import { type BaseVersion, type Distributor, toBase } from './distributor';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import type { MarkingLevel } from '../directory/mou';
 import { feedCollectionId, viewPartition } from '../directory/hub-ids';
 
@@ -31,7 +31,6 @@ export interface ExplainSharing {
 }
 
 const PAGE = 1000;
-const SRO_TYPES = new Set(['relationship', 'sighting']);
 
 // ---------------------------------------------------------------------------------------
 // Gate 1: collection access
@@ -108,12 +107,11 @@ async function keysIn(store: ObjectStore, partition: string, ids?: string[]): Pr
   return out;
 }
 
-/** Closure, as distribution asks it: is each referenced object in the member's feed? */
+/** Closure and redaction, as distribution asks them: is each referenced object in the member's feed? */
 async function knownRefs(store: ObjectStore, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
   const feed = viewPartition(memberId, feedCollectionId(memberId));
   const known = new Map<string, boolean>();
-  if (!SRO_TYPES.has(String(object.type))) return known;
-  for (const ref of referencedIds(object)) {
+  for (const ref of referencedObjectIds(object)) {
     let held = inFeed.get(ref);
     if (held === undefined) inFeed.set(ref, (held = await store.hasObject(feed, ref)));
     known.set(ref, held);

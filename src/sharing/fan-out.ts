@@ -11,7 +11,7 @@ import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import type { VisibleRows, ViewWriter } from './view-writer';
 
 /** How versions are distributed to a set of readers. */
@@ -56,8 +56,14 @@ export class FanOut {
    */
   async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
     this.inputs.learnMarkings(versions);
-    // Objects before the relationships and sightings that may reference them.
-    const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
+    // Objects that reference none first, then the others (a report sees the indicators
+    // published with it), then the relationships and sightings that may reference them all.
+    const refers = (v: BaseVersion) => referencedObjectIds(parsedObject(v)).length > 0;
+    const ordered = [
+      ...versions.filter((v) => !SRO_TYPES.has(v.type) && !refers(v)),
+      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refers(v)),
+      ...versions.filter((v) => SRO_TYPES.has(v.type)),
+    ];
     let tally = new DistributionTally();
     // The views are written only under the policy they were decided with: if another
     // process changed the directory meanwhile, decide again under the new one (its own
@@ -152,13 +158,13 @@ export class FanOut {
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
     const now = this.now();
-    // What the reader already sees of everything these relationships reference: one query
+    // What the reader already sees of everything these versions reference: one query
     // for the whole publish, not one per reference (each is a round trip on MongoDB).
     const refsOf = new Map<BaseVersion, string[]>();
     const asked: string[] = [];
     for (const v of versions) {
-      if (!SRO_TYPES.has(v.type)) continue;
-      const refs = referencedIds(parsedObject(v));
+      const refs = referencedObjectIds(parsedObject(v));
+      if (refs.length === 0) continue;
       refsOf.set(v, refs);
       for (const ref of refs) {
         asked.push(ref);

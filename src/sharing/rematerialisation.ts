@@ -10,7 +10,7 @@ import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { STORE_PAGE } from './partition-rows';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import { versionRowKey, type ViewWriter, type WantedRow } from './view-writer';
 
 /** A base version of a readable collection, waiting to be decided for the member. */
@@ -53,15 +53,16 @@ export class Rematerialisation {
     const feedWanted = new Map<string, WantedRow>();
     const reader = this.inputs.readerFor(snapshot, member);
     const now = this.now();
-    // Objects first, relationships after, over every readable collection: closure sees
-    // the member's new visible set, not the old one.
+    // Objects that reference none first, then the others, relationships last, over every
+    // readable collection: closure and redaction see the member's new visible set, not the old one.
     const visible = new Set<string>();
+    const referring: Candidate[] = [];
     const sros: Candidate[] = [];
     const wanted = new Map<string, Map<string, WantedRow>>();
     const deferred: DeferredDecision[] = [];
     const consider = ({ collectionId, version }: Candidate, releases: ReleasedObjects) => {
       const object = parsedObject(version);
-      const known = new Map(referencedIds(object).map((ref) => [ref, visible.has(ref)]));
+      const known = new Map(referencedObjectIds(object).map((ref) => [ref, visible.has(ref)]));
       const decision = decide(reader, object, this.inputs.contextFor(snapshot, version, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
@@ -92,6 +93,7 @@ export class Rematerialisation {
       let page: Candidate[] = [];
       for await (const version of this.baseVersions.all(c.id)) {
         if (SRO_TYPES.has(version.type)) sros.push({ collectionId: c.id, version });
+        else if (referencedObjectIds(parsedObject(version)).length > 0) referring.push({ collectionId: c.id, version });
         else page.push({ collectionId: c.id, version });
         if (page.length >= STORE_PAGE) {
           await considerPage(page);
@@ -100,6 +102,7 @@ export class Rematerialisation {
       }
       await considerPage(page);
     }
+    for (let i = 0; i < referring.length; i += STORE_PAGE) await considerPage(referring.slice(i, i + STORE_PAGE));
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
     for (const [collectionId, rows] of wanted) await this.views.replaceView(member.id, collectionId, rows);
     await this.views.replaceFeed(member.id, feedWanted);

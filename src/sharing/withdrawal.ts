@@ -8,7 +8,7 @@ import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import { parsedObject, type BaseVersions } from './base-versions';
 import type { DecisionInputs } from './decision-inputs';
-import { referencedIds } from './references';
+import { referencedIds, referencedObjectIds } from './references';
 import type { ViewWriter } from './view-writer';
 
 export class Withdrawal {
@@ -50,7 +50,7 @@ export class Withdrawal {
           if (!base) continue;
           // Decided again exactly as distribution decides, with what the member sees now.
           const known = new Map<string, boolean>();
-          for (const ref of referencedIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, member.id, ref));
+          for (const ref of referencedObjectIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, member.id, ref));
           const decision = this.inputs.decisionFor(snapshot, member, base, known, await this.inputs.releasedFor(snapshot, [base]));
           if (decision.allow) continue;
           await this.views.withdraw(member.id, c.id, row.id, key);

@@ -6,7 +6,7 @@ import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import { DirectoryConflict, type MemberRecord } from '../directory/records';
 import type { AuditLogStore, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
-import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
+import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
@@ -56,12 +56,12 @@ export class FanOut {
    */
   async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
     this.inputs.learnMarkings(versions);
-    // Objects that reference none first, then the others (a report sees the indicators
-    // published with it), then the relationships and sightings that may reference them all.
-    const refers = (v: BaseVersion) => referencedObjectIds(parsedObject(v)).length > 0;
+    // Objects that reference none first, then the others, each after what it references (a
+    // report sees the indicators published with it), then the relationships and sightings.
+    const refs = (v: BaseVersion) => referencedObjectIds(parsedObject(v));
     const ordered = [
-      ...versions.filter((v) => !SRO_TYPES.has(v.type) && !refers(v)),
-      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refers(v)),
+      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length === 0),
+      ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length > 0), refs),
       ...versions.filter((v) => SRO_TYPES.has(v.type)),
     ];
     let tally = new DistributionTally();

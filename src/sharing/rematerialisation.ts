@@ -5,7 +5,7 @@ import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../directory/records';
 import type { DeferredDecision } from '../store/store';
-import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
+import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
@@ -53,7 +53,8 @@ export class Rematerialisation {
     const feedWanted = new Map<string, WantedRow>();
     const reader = this.inputs.readerFor(snapshot, member);
     const now = this.now();
-    // Objects that reference none first, then the others, relationships last, over every
+    // Objects that reference none first, then the others (each after what it references),
+    // relationships last, over every
     // readable collection: closure and redaction see the member's new visible set, not the old one.
     const visible = new Set<string>();
     const referring: Candidate[] = [];
@@ -102,7 +103,13 @@ export class Rematerialisation {
       }
       await considerPage(page);
     }
-    for (let i = 0; i < referring.length; i += STORE_PAGE) await considerPage(referring.slice(i, i + STORE_PAGE));
+    const byReference = referencedFirst(
+      referring.map((candidate) => candidate.version),
+      (version) => referencedObjectIds(parsedObject(version)),
+    );
+    const candidateOf = new Map(referring.map((candidate) => [candidate.version, candidate]));
+    const ordered = byReference.map((version) => candidateOf.get(version) as Candidate);
+    for (let i = 0; i < ordered.length; i += STORE_PAGE) await considerPage(ordered.slice(i, i + STORE_PAGE));
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
     for (const [collectionId, rows] of wanted) await this.views.replaceView(member.id, collectionId, rows);
     await this.views.replaceFeed(member.id, feedWanted);

@@ -48,6 +48,11 @@ function attributed(draft: DecisionDraft, at: ReferenceAt): boolean {
   return identityRef !== undefined && at.id === identityRef && attributionMode(draft) === 'keep';
 }
 
+function pseudonymisedAway(draft: DecisionDraft, at: ReferenceAt): boolean {
+  const transform = draft.attributionTransform;
+  return transform?.kind === 'pseudonymise' && at.id === transform.identityRef;
+}
+
 /** Rule 10: references to objects the reader may not see are removed, or the object withheld. */
 export function referenceRedaction(draft: DecisionDraft): Refusal | undefined {
   const { object, context, reader, provider } = draft;
@@ -62,7 +67,10 @@ export function referenceRedaction(draft: DecisionDraft): Refusal | undefined {
   for (const at of references) {
     if (closure !== undefined && typeof at.path[0] === 'string' && closure.has(at.path[0])) continue;
     if (earlier.some((removed) => within(at.path, removed))) continue;
-    if (context.isVisibleToReader(at.id) === true || attributed(draft, at)) continue;
+    if (attributed(draft, at)) continue;
+    // A pseudonymised provider's real identity id never reaches another member, even where
+    // the pseudonymise transform does not replace it (below the top level).
+    if (context.isVisibleToReader(at.id) === true && !pseudonymisedAway(draft, at)) continue;
     (hidden ??= []).push(at);
   }
   if (hidden === undefined) return undefined;

@@ -580,6 +580,12 @@ describe('references', () => {
     // pseudonymise / hub: replaced by hub-issued ids.
     expect(run(report([SEEN]), { visible, provide: { attribution: 'pseudonymise' } }).transforms).toEqual([{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }]);
     expect(run(report([SEEN]), { visible, provide: { attribution: 'hub' } }).transforms).toEqual([{ kind: 'attribute-to-hub', identityRef: ohio.identityRef, hubIdentity: HUB }]);
+    // pseudonymise: the real identity id below the top level (not replaced) goes, even if visible.
+    const nested = report([SEEN], { extensions: { [EXT]: { extension_type: 'property-extension', x_author_ref: ohio.identityRef } } });
+    expect(run(nested, { visible: { ...visible, [ohio.identityRef as string]: true }, provide: { attribution: 'pseudonymise' } }).transforms).toEqual([
+      { kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM },
+      { kind: 'redact-refs', ids: [ohio.identityRef] },
+    ]);
     // hub: the identity named elsewhere than created_by_ref is redacted unless visible.
     const named = report([SEEN, ohio.identityRef as string]);
     expect(run(named, { visible, provide: { attribution: 'hub' } }).transforms).toEqual([

@@ -130,6 +130,9 @@ export function mouProblems(mou: Mou, members: ReadonlySet<string>, groups: Read
   if (provide.embargoUntilReleased !== undefined && typeof provide.embargoUntilReleased !== 'boolean') {
     problems.push(`${where}: provide.embargo_until_released must be true or false`);
   }
+  if (provide.redactReferences !== undefined && provide.redactReferences !== 'redact' && provide.redactReferences !== 'withhold') {
+    problems.push(`${where}: provide.redact_references must be redact or withhold`);
+  }
   types(receive.types, 'receive.types');
   marking(receive.markingCeiling, 'receive.marking_ceiling');
   for (const a of receive.sources ?? []) audience(a, 'receive.sources');

@@ -138,6 +138,7 @@ export function mouFromJson(j: Json, memberId?: string): Mou {
     stripReferenceUrls: [...((p.strip_reference_urls as string[] | undefined) ?? defaults.stripReferenceUrls)],
     embargoHours: (p.embargo_hours as number | undefined) ?? defaults.embargoHours,
     embargoUntilReleased: (p.embargo_until_released as boolean | undefined) ?? defaults.embargoUntilReleased,
+    redactReferences: (p.redact_references as ProviderTerms['redactReferences']) ?? defaults.redactReferences,
   };
   const receive: RecipientTerms = {
     ...optional('types', (r.types as string[] | undefined) ?? DEFAULT_RECIPIENT_TERMS.types),
@@ -162,6 +163,7 @@ export function mouToJson(m: Mou, { isDefault = false }: { isDefault?: boolean }
       strip_reference_urls: p.stripReferenceUrls,
       embargo_hours: p.embargoHours,
       embargo_until_released: p.embargoUntilReleased === true,
+      redact_references: p.redactReferences ?? 'redact',
     },
     receive: {
       ...optional('types', r.types),

@@ -25,6 +25,7 @@ export function describeMou(mou: Mou, { isDefault }: { isDefault: boolean }): st
     `  attribution:          ${p.attribution}`,
     `  strip:                ${list(p.strip, '-')}`,
     `  strip reference URLs: ${list(p.stripReferenceUrls, '-')}`,
+    `  hidden references:    ${p.redactReferences === 'withhold' ? 'withhold the object' : 'redact'}`,
     `  embargo:              ${[...(p.embargoHours === 0 ? [] : [`${p.embargoHours} h`]), ...(p.embargoUntilReleased === true ? ['until released'] : [])].join(', ') || 'none'}`,
     'receive:',
     `  types:                ${list(r.types, 'every type')}`,

@@ -29,6 +29,8 @@ function transformText(t: Transform): string {
       return `strip external_references ${t.indexes.map((i) => `[${i}]`).join(', ')}`;
     case 'redact-granular':
       return `redact ${t.selectors.join(', ')}`;
+    case 'redact-refs':
+      return `redact references to ${t.ids.join(', ')}`;
   }
 }
 

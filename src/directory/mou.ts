@@ -54,7 +54,16 @@ export interface ProviderTerms {
    * `embargoHours` still applies, counted from publication (default false).
    */
   embargoUntilReleased: boolean;
+  /**
+   * A reference (`*_ref`, `*_refs`) to an object the reader may not see: removed from what
+   * it receives (`redact`, the default), or the object withheld until the reader sees it
+   * (`withhold`). Either way a required reference withholds. Absent in agreements stored
+   * before the term existed: `redact`.
+   */
+  redactReferences?: ReferenceRedaction;
 }
+
+export type ReferenceRedaction = 'redact' | 'withhold';
 
 export interface RecipientTerms {
   /** STIX types accepted; undefined: every type. */
@@ -88,6 +97,7 @@ export const DEFAULT_PROVIDER_TERMS: ProviderTerms = {
   stripReferenceUrls: [],
   embargoHours: 0,
   embargoUntilReleased: false,
+  redactReferences: 'redact',
 };
 
 export const DEFAULT_RECIPIENT_TERMS: RecipientTerms = {

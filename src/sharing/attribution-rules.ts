@@ -6,7 +6,8 @@ import type { Attribution } from '../directory/mou';
 import type { DecisionDraft, Refusal } from './decision-draft';
 import { referencesIdentity } from './transforms';
 
-function attributionMode(draft: DecisionDraft): Attribution {
+/** How the provider appears to the reader of this object: the agreement, as IEP 2.0 overrides it. */
+export function attributionMode(draft: DecisionDraft): Attribution {
   const agreed = draft.provide.attribution;
   const iep = draft.marking.providerAttribution;
   if (iep === 'must-not' && agreed === 'keep') return 'pseudonymise';

@@ -75,3 +75,43 @@ export class BaseVersions {
     for await (const row of everyRow(this.store, collectionId)) yield toBase(row);
   }
 }
+
+/**
+ * `versions` reordered so that each comes after the versions (in the list) of the objects it
+ * references, otherwise in the given order; a cycle is broken where it is met. Redaction
+ * then sees a report's objects decided before the report.
+ */
+export function referencedFirst(versions: readonly BaseVersion[], refsOf: (version: BaseVersion) => readonly string[]): BaseVersion[] {
+  const byId = new Map<string, BaseVersion[]>();
+  for (const v of versions) {
+    const same = byId.get(v.id);
+    if (same === undefined) byId.set(v.id, [v]);
+    else same.push(v);
+  }
+  const out: BaseVersion[] = [];
+  const placed = new Set<BaseVersion>();
+  const visiting = new Set<BaseVersion>();
+  // Iterative depth-first search: a long chain of references must not overflow the stack.
+  for (const root of versions) {
+    if (placed.has(root)) continue;
+    const stack: Array<{ version: BaseVersion; next: BaseVersion[] }> = [];
+    const enter = (version: BaseVersion) => {
+      visiting.add(version);
+      stack.push({ version, next: refsOf(version).flatMap((id) => byId.get(id) ?? []) });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { version: BaseVersion; next: BaseVersion[] };
+      const dependency = top.next.shift();
+      if (dependency === undefined) {
+        stack.pop();
+        visiting.delete(top.version);
+        placed.add(top.version);
+        out.push(top.version);
+      } else if (!placed.has(dependency) && !visiting.has(dependency)) {
+        enter(dependency);
+      }
+    }
+  }
+  return out;
+}

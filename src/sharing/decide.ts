@@ -29,12 +29,20 @@
 //  9. strip      — `provide.strip` globs and `provide.stripReferenceUrls` regexes. A glob
 //     never strips id, type, spec_version, created, modified, object_marking_refs or
 //     granular_markings; stripping a property the type requires refuses the object.
+// 10. references — a reference (`*_ref`, `*_refs`, at any depth; marking references aside)
+//     to an object the reader does not see is removed (redact-refs), unless relationship
+//     closure governs it (an SRO's own references) or attribution does (the provider's
+//     identity: kept by `keep`, replaced by `pseudonymise` / `hub`). The object is refused,
+//     waiting for those objects, when a required reference would go (report object_refs
+//     left empty, a language-content object_ref, ...) or `provide.redactReferences` is
+//     `withhold`.
 //
 // A part's level is the stricter of its granular level and the object's level; unknown
 // markings are ignored (markings.ts). Clause numbers in reasons are 1-based.
 //
 // Each rule is a step that reads and adds to a DecisionDraft (decision-draft.ts), in the
-// file of its theme: marking-gates.ts, agreement-terms.ts, attribution-rules.ts, strip-rules.ts.
+// file of its theme: marking-gates.ts, agreement-terms.ts, attribution-rules.ts, strip-rules.ts,
+// reference-redaction.ts.
 import type { StixObject } from '../stix/rules/rule';
 import { embargo, recipientSources, recipientTypes, relationshipClosure } from './agreement-terms';
 import { attribution, attributionAcceptance } from './attribution-rules';
@@ -43,6 +51,7 @@ import type { DecisionDraft, Refusal } from './decision-draft';
 import type { Decision, DecisionContext, Reader } from './decision';
 import { granularRedaction, iepNotice, markingTableAndAudiences, recipientCeiling } from './marking-gates';
 import { type EffectiveMarking, effectiveMarking } from './markings';
+import { referenceRedaction } from './reference-redaction';
 import { propertyStrip, referenceUrlStrip } from './strip-rules';
 
 export function decide(reader: Reader, object: StixObject, context: DecisionContext): Decision {
@@ -64,7 +73,8 @@ export function decide(reader: Reader, object: StixObject, context: DecisionCont
     granularRedaction(draft) ??
     attribution(draft) ??
     propertyStrip(draft) ??
-    referenceUrlStrip(draft);
+    referenceUrlStrip(draft) ??
+    referenceRedaction(draft);
   return refusal === undefined ? allowed(draft) : refused(draft, refusal);
 }
 

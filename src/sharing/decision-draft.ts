@@ -25,7 +25,7 @@ export interface DecisionDraft {
   readonly transforms: Transform[];
   /** Set by the embargo step. */
   visibleFrom: number | undefined;
-  /** Set by the closure step when it refuses: the references the reader cannot see yet. */
+  /** Set by the closure and reference steps when they refuse: the references the reader cannot see yet. */
   waitingFor: string[] | undefined;
   // Attribution is decided early (a reader may refuse pseudonymised objects) but applied
   // after redaction: transforms and reasons keep the order of the rules in decide.ts.

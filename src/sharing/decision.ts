@@ -25,8 +25,8 @@ export interface DecisionContext {
    */
   markingDefinition(id: string): StixObject | undefined;
   /**
-   * Relationship closure: whether an object the version references is visible to the
-   * reader. `undefined` when the hub does not hold it (yet).
+   * Relationship closure and reference redaction: whether an object the version
+   * references is visible to the reader. `undefined` when the hub does not hold it (yet).
    */
   isVisibleToReader(objectId: string): boolean | undefined;
   /** The hub-issued pseudonym identity id of a member (stable: same member, same id). */
@@ -42,7 +42,7 @@ export interface DecisionContext {
 
 /** Why: one line a human can check against the agreement or the marking table. */
 export interface Reason {
-  /** `own`, `marking`, `audience`, `recipient-types`, `recipient-ceiling`, `recipient-sources`, `embargo`, `closure`, `granular`, `attribution`, `strip`, `iep`, `suspended` */
+  /** `own`, `marking`, `audience`, `recipient-types`, `recipient-ceiling`, `recipient-sources`, `embargo`, `closure`, `granular`, `attribution`, `strip`, `references`, `iep`, `suspended` */
   rule: string;
   /** e.g. "TLP:AMBER from ohio goes to the audiences of clause 2 (group:states); indiana is in group:states". */
   text: string;
@@ -58,7 +58,12 @@ export type Transform =
   /** `external_references` entries removed (their indexes in the original list). */
   | { kind: 'strip-references'; indexes: number[] }
   /** Parts marked above what the reader may see (granular markings, STIX 2.1 §7.2.3), removed; selectors as in the object. */
-  | { kind: 'redact-granular'; selectors: string[] };
+  | { kind: 'redact-granular'; selectors: string[] }
+  /**
+   * References (`*_ref`, `*_refs`, at any depth, references.ts) to objects the reader may
+   * not see, removed: list items taken out, a `*_ref` property removed.
+   */
+  | { kind: 'redact-refs'; ids: string[] };
 
 export interface Decision {
   allow: boolean;
@@ -69,6 +74,9 @@ export interface Decision {
   marking: MarkingLevel;
   /** When allowed but embargoed: the instant (ms) it becomes visible to this reader. */
   visibleFrom?: number;
-  /** Set when the decision depends on referenced objects the reader cannot see yet (closure): their ids. */
+  /**
+   * Set when a refusal depends on referenced objects the reader cannot see yet (closure, or
+   * references that cannot be redacted): their ids.
+   */
   waitingFor?: string[];
 }

@@ -15,7 +15,7 @@ import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import type { Decision, Reason, Transform } from './decision';
 import { type BaseVersion, type Distributor, toBase } from './distributor';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import type { MarkingLevel } from '../directory/mou';
 import { feedPartition, viewPartition } from '../directory/hub-ids';
 import { audienceClasses } from '../access/audience-classes';
@@ -32,7 +32,6 @@ export interface ExplainSharing {
 }
 
 const PAGE = 1000;
-const SRO_TYPES = new Set(['relationship', 'sighting']);
 
 // ---------------------------------------------------------------------------------------
 // Gate 1: collection access
@@ -115,14 +114,13 @@ async function heldBy(snapshot: DirectorySnapshot, store: ObjectStore, memberId:
   return cls === undefined ? new Set() : keysIn(store, viewPartition(cls.id, collectionId), ids);
 }
 
-/** Closure, as distribution asks it: is each referenced object in the feed of the member's audience class? */
+/** Closure and redaction, as distribution asks them: is each referenced object in the feed of the member's audience class? */
 async function knownRefs(snapshot: DirectorySnapshot, store: ObjectStore, memberId: string, object: StixObject, inFeed: Map<string, boolean>): Promise<Map<string, boolean>> {
   const cls = audienceClasses(snapshot).of(memberId);
   const known = new Map<string, boolean>();
   if (cls === undefined) return known;
   const feed = feedPartition(cls.id);
-  if (!SRO_TYPES.has(String(object.type))) return known;
-  for (const ref of referencedIds(object)) {
+  for (const ref of referencedObjectIds(object)) {
     let held = inFeed.get(ref);
     if (held === undefined) inFeed.set(ref, (held = await store.hasObject(feed, ref)));
     known.set(ref, held);

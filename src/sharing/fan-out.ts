@@ -8,12 +8,12 @@ import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import { DirectoryConflict, type MemberRecord } from '../directory/records';
 import type { AuditLogStore, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
-import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
+import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import type { VisibleRows, ViewWriter } from './view-writer';
 
 /** How versions are distributed to a set of audience classes. */
@@ -58,8 +58,14 @@ export class FanOut {
    */
   async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
     this.inputs.learnMarkings(versions);
-    // Objects before the relationships and sightings that may reference them.
-    const ordered = [...versions.filter((v) => !SRO_TYPES.has(v.type)), ...versions.filter((v) => SRO_TYPES.has(v.type))];
+    // Objects that reference none first, then the others, each after what it references (a
+    // report sees the indicators published with it), then the relationships and sightings.
+    const refs = (v: BaseVersion) => referencedObjectIds(parsedObject(v));
+    const ordered = [
+      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length === 0),
+      ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length > 0), refs),
+      ...versions.filter((v) => SRO_TYPES.has(v.type)),
+    ];
     let tally = new DistributionTally();
     // The views are written only under the policy they were decided with: if another
     // process changed the directory meanwhile, decide again under the new one (its own
@@ -161,13 +167,13 @@ export class FanOut {
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
     const now = this.now();
-    // What the reader already sees of everything these relationships reference: one query
+    // What the reader already sees of everything these versions reference: one query
     // for the whole publish, not one per reference (each is a round trip on MongoDB).
     const refsOf = new Map<BaseVersion, string[]>();
     const asked: string[] = [];
     for (const v of versions) {
-      if (!SRO_TYPES.has(v.type)) continue;
-      const refs = referencedIds(parsedObject(v));
+      const refs = referencedObjectIds(parsedObject(v));
+      if (refs.length === 0) continue;
       refsOf.set(v, refs);
       for (const ref of refs) {
         asked.push(ref);

@@ -22,14 +22,14 @@ export async function* everyRow(store: ObjectStore, partition: string): AsyncGen
 }
 
 /**
- * Every version of these types in a partition, read in full before the first is returned,
- * so that the caller may delete from the partition while it goes through them.
+ * Every version in a partition (of these types, when given), read in full before the first
+ * is returned, so that the caller may delete from the partition while it goes through them.
  */
-export async function rowsOfTypes(store: ObjectStore, partition: string, types: string[]): Promise<StoredVersion[]> {
+export async function rowsOfTypes(store: ObjectStore, partition: string, types?: string[]): Promise<StoredVersion[]> {
   const rows: StoredVersion[] = [];
   let after: number | undefined;
   for (;;) {
-    const page = await store.queryObjects({ partition, types, versions: { all: true }, limit: STORE_PAGE, withJson: true, ...(after !== undefined ? { after } : {}) });
+    const page = await store.queryObjects({ partition, ...(types !== undefined ? { types } : {}), versions: { all: true }, limit: STORE_PAGE, withJson: true, ...(after !== undefined ? { after } : {}) });
     rows.push(...page.records);
     if (!page.more) break;
     after = page.records[page.records.length - 1]?.dateAdded;

@@ -13,12 +13,12 @@ import { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../directory/records';
 import type { DeferredDecision } from '../store/store';
-import { parsedObject, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
+import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { STORE_PAGE } from './partition-rows';
-import { referencedIds } from './references';
+import { referencedObjectIds } from './references';
 import { CLASS_VIEWS, versionRowKey, type ViewSeed, type ViewWriter, type WantedRow } from './view-writer';
 
 /** A base version of a readable collection, waiting to be decided for the member. */
@@ -75,15 +75,17 @@ export class Rematerialisation {
     const feedWanted = new Map<string, WantedRow>();
     const reader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
     const now = this.now();
-    // Objects first, relationships after, over every readable collection: closure sees
-    // the member's new visible set, not the old one.
+    // Objects that reference none first, then the others (each after what it references),
+    // relationships last, over every
+    // readable collection: closure and redaction see the member's new visible set, not the old one.
     const visible = new Set<string>();
+    const referring: Candidate[] = [];
     const sros: Candidate[] = [];
     const wanted = new Map<string, Map<string, WantedRow>>();
     const deferred: DeferredDecision[] = [];
     const consider = ({ collectionId, version }: Candidate, releases: ReleasedObjects) => {
       const object = parsedObject(version);
-      const known = new Map(referencedIds(object).map((ref) => [ref, visible.has(ref)]));
+      const known = new Map(referencedObjectIds(object).map((ref) => [ref, visible.has(ref)]));
       const decision = decide(reader, object, this.inputs.contextFor(snapshot, version, known, releases));
       if (!decision.allow) {
         for (const ref of decision.waitingFor ?? []) {
@@ -114,6 +116,7 @@ export class Rematerialisation {
       let page: Candidate[] = [];
       for await (const version of this.baseVersions.all(c.id)) {
         if (SRO_TYPES.has(version.type)) sros.push({ collectionId: c.id, version });
+        else if (referencedObjectIds(parsedObject(version)).length > 0) referring.push({ collectionId: c.id, version });
         else page.push({ collectionId: c.id, version });
         if (page.length >= STORE_PAGE) {
           await considerPage(page);
@@ -122,6 +125,13 @@ export class Rematerialisation {
       }
       await considerPage(page);
     }
+    const byReference = referencedFirst(
+      referring.map((candidate) => candidate.version),
+      (version) => referencedObjectIds(parsedObject(version)),
+    );
+    const candidateOf = new Map(referring.map((candidate) => [candidate.version, candidate]));
+    const ordered = byReference.map((version) => candidateOf.get(version) as Candidate);
+    for (let i = 0; i < ordered.length; i += STORE_PAGE) await considerPage(ordered.slice(i, i + STORE_PAGE));
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
     for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows, seed);
     await this.views.replaceFeed(cls.id, feedWanted, seed);

@@ -40,7 +40,8 @@ const REQUIRED: ReadonlyMap<string, readonly string[]> = new Map<string, readonl
   ['url', ['value']],
   ['language-content', ['object_ref', 'contents']],
   ['marking-definition', ['definition_type', 'definition', 'name']],
-  ['extension-definition', ['name', 'schema', 'version', 'extension_types']],
+  // created_by_ref: required by the prose of STIX 2.1 §7.3, though not by the schema.
+  ['extension-definition', ['created_by_ref', 'name', 'schema', 'version', 'extension_types']],
 ]);
 
 /** Schema `anyOf`/`oneOf` groups: at least one of these must remain. */
@@ -49,6 +50,12 @@ const AT_LEAST_ONE: ReadonlyMap<string, ReadonlyArray<readonly string[]>> = new 
   ['malware-analysis', [['result', 'analysis_sco_refs']]],
   ['file', [['hashes', 'name']]],
   ['network-traffic', [['src_ref', 'dst_ref']]],
+  // An SCO of these types must keep at least one property of its own (schema `anyOf`).
+  [
+    'process',
+    [['extensions', 'is_hidden', 'pid', 'name', 'created', 'cwd', 'arguments', 'command_line', 'environment_variables', 'opened_connection_refs', 'creator_user_ref', 'image_ref', 'parent_ref', 'child_refs']],
+  ],
+  ['windows-registry-key', [['key', 'values', 'modified', 'creator_user_ref', 'number_of_subkeys']]],
 ]);
 
 /** Required properties of the items of common lists (external-reference, kill-chain-phase). */
@@ -101,6 +108,46 @@ export function requiredPartProblem(object: StixObject, paths: readonly Selector
     if (present.length > 0 && present.every((property) => removedProperties.has(property))) {
       return `${String(object.type)} requires one of ${group.join(', ')}`;
     }
+  }
+  return undefined;
+}
+
+/** Whether `path` lies in `list` (a property path) or an item of it. */
+function inList(path: readonly SelectorPath[number][], list: readonly string[]): boolean {
+  if (path.length < list.length) return false;
+  for (let i = 0; i < list.length; i++) if (path[i] !== list[i]) return false;
+  return true;
+}
+
+/**
+ * requiredPartProblem, plus the nested references the schemas require: an archive's
+ * `contains_refs` (file archive-ext), a non-text MIME part's `body_raw_ref` (email-message
+ * body_multipart) and a Windows service's properties (process windows-service-ext).
+ */
+export function requiredReferenceProblem(object: StixObject, paths: readonly SelectorPath[]): string | undefined {
+  const problem = requiredPartProblem(object, paths);
+  if (problem !== undefined) return problem;
+  const archive = ['extensions', 'archive-ext', 'contains_refs'];
+  const contains = (object.extensions as Record<string, Record<string, unknown>> | undefined)?.['archive-ext']?.contains_refs;
+  if (Array.isArray(contains)) {
+    const removed = new Set(paths.filter((p) => inList(p, archive)).map((p) => (p.length === archive.length ? -1 : p[archive.length])));
+    if (removed.has(-1) || (contains.length > 0 && removed.size >= contains.length)) return 'contains_refs is required in the archive-ext extension of a file';
+  }
+  const parts = object.body_multipart;
+  for (const path of paths) {
+    if (path.length === 3 && path[0] === 'body_multipart' && typeof path[1] === 'number' && path[2] === 'body_raw_ref' && Array.isArray(parts)) {
+      const part = parts[path[1]] as Record<string, unknown> | undefined;
+      if (part !== undefined && part.body === undefined) return 'body_raw_ref is required in a MIME part without body';
+    }
+  }
+  const service = (object.extensions as Record<string, Record<string, unknown>> | undefined)?.['windows-service-ext'];
+  if (service !== undefined && typeof service === 'object') {
+    const at = ['extensions', 'windows-service-ext'];
+    const gone = new Set(paths.filter((p) => inList(p, at) && p.length === 3).map((p) => p[2]));
+    const dlls = service.service_dll_refs;
+    const dllItems = paths.filter((p) => inList(p, [...at, 'service_dll_refs']) && p.length === 4).length;
+    if (Array.isArray(dlls) && dlls.length > 0 && dllItems >= dlls.length) gone.add('service_dll_refs');
+    if (Object.keys(service).every((key) => gone.has(key))) return 'a windows-service-ext extension must keep one of its properties';
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 // before them was removed), and granular_markings entries left without selectors go.
 import type { StixObject } from '../stix/rules/rule';
 import type { Transform } from './decision';
+import { scanReferences } from './references';
 
 type Json = unknown;
 type Mutable = Record<string, Json>;
@@ -176,12 +177,15 @@ export function referencesIdentity(obj: StixObject, id: string): boolean {
 /**
  * The object as the decision says the reader receives it (a new object; the input is not
  * modified). Attribution transforms apply first; the removals (strip-properties,
- * strip-references, redact-granular) are all expressed in terms of the original object
- * (list indexes included) and applied together, each removal renumbering the ones after it.
+ * strip-references, redact-granular, redact-refs) are all expressed in terms of the original
+ * object (list indexes included) and applied together, each removal renumbering the ones
+ * after it. redact-refs removes the references to its ids left once attribution has
+ * replaced the provider's (so a created_by_ref now naming the hub or a pseudonym stays).
  */
 export function applyTransforms(object: StixObject, transforms: readonly Transform[]): StixObject {
   const obj = structuredClone(object) as Mutable;
   const removals: SelectorPath[] = [];
+  let redacted: Set<string> | undefined;
   for (const transform of transforms) {
     switch (transform.kind) {
       case 'pseudonymise':
@@ -205,7 +209,15 @@ export function applyTransforms(object: StixObject, transforms: readonly Transfo
           if (path !== undefined) removals.push(path);
         }
         break;
+      case 'redact-refs':
+        redacted ??= new Set();
+        for (const id of transform.ids) redacted.add(id);
+        break;
     }
+  }
+  if (redacted !== undefined) {
+    // Attribution keeps the object's shape: these paths are the original object's too.
+    for (const { path, id } of scanReferences(obj)) if (redacted.has(id)) removals.push([...path]);
   }
   if (removals.length > 0) removeParts(obj, removals);
   return obj;

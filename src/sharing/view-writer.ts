@@ -10,7 +10,6 @@
 import { feedPartition, viewPartition } from '../directory/hub-ids';
 import type { AddToManyOptions, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore, PartitionBatch, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
-import { SRO_TYPES } from './base-versions';
 import { everyRow, rowsOfTypes, STORE_PAGE } from './partition-rows';
 
 /** A row a member's view should hold, and the JSON it serves (the base JSON when the row holds ''). */
@@ -82,9 +81,9 @@ export class ViewWriter {
     return this.store.hasObject(feedPartition(classId), objectId);
   }
 
-  /** The relationships and sightings in a class's view of a collection, read in full first. */
-  relationshipsSeenIn(classId: string, collectionId: string): Promise<StoredVersion[]> {
-    return rowsOfTypes(this.store, viewPartition(classId, collectionId), [...SRO_TYPES]);
+  /** Every version in a class's view of a collection, read in full first. */
+  rowsSeenIn(classId: string, collectionId: string): Promise<StoredVersion[]> {
+    return rowsOfTypes(this.store, viewPartition(classId, collectionId));
   }
 
   /** Removes one version the class may no longer see from its view of the collection and its feed. */

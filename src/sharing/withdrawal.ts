@@ -10,7 +10,8 @@ import type { StixObject } from '../stix/rules/rule';
 import { versionKey } from '../vocabulary/time';
 import { parsedObject, type BaseVersions } from './base-versions';
 import type { DecisionInputs } from './decision-inputs';
-import { referencedIds } from './references';
+import { derivedRow } from './derived-row';
+import { referencedObjectIds } from './references';
 import type { ViewWriter } from './view-writer';
 
 export class Withdrawal {
@@ -35,9 +36,11 @@ export class Withdrawal {
   }
 
   /**
-   * For each class that can no longer see `objectId` anywhere and asks for relationship
-   * closure, the relationships and sightings it saw only through that object are withdrawn
-   * from its views and wait for the object again.
+   * For each class that can no longer see `objectId` anywhere, everything in its views that
+   * names it is decided again: a relationship or sighting it saw only through that object
+   * (relationship closure) is withdrawn and waits for the object again; any other object
+   * is served again with the reference redacted (its new form gets a new date_added, so
+   * that pollers pick it up), or withdrawn and waits when it may not go without it.
    */
   async withdrawDependents(objectId: string): Promise<void> {
     const snapshot = await this.directory.refresh();
@@ -46,16 +49,22 @@ export class Withdrawal {
       const member = cls.members[0] as MemberRecord;
       const deferred: DeferredDecision[] = [];
       for (const collectionId of cls.collections) {
-        for (const row of await this.views.relationshipsSeenIn(cls.id, collectionId)) {
-          if (!referencedIds(JSON.parse(row.json as string) as StixObject).includes(objectId)) continue;
+        for (const row of await this.views.rowsSeenIn(cls.id, collectionId)) {
+          if (!referencedObjectIds(JSON.parse(row.json as string) as StixObject).includes(objectId)) continue;
           const key = versionKey(row.version) as string;
           const base = await this.baseVersions.one(collectionId, row.id, key);
           if (!base) continue;
           // Decided again exactly as distribution decides, with what the member sees now.
           const known = new Map<string, boolean>();
-          for (const ref of referencedIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, cls.id, ref));
+          for (const ref of referencedObjectIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, cls.id, ref));
           const decision = this.inputs.decisionFor(snapshot, member, base, known, await this.inputs.releasedFor(snapshot, [base]));
-          if (decision.allow) continue;
+          if (decision.allow) {
+            const again = derivedRow(base, collectionId, decision, parsedObject(base));
+            if ((again.json === '' ? base.json : again.json) === row.json) continue;
+            await this.views.withdraw(cls.id, collectionId, row.id, key);
+            await this.views.addVisible([{ classId: cls.id, collectionId, rows: [again] }]);
+            continue;
+          }
           await this.views.withdraw(cls.id, collectionId, row.id, key);
           for (const ref of decision.waitingFor ?? []) {
             deferred.push({ reader: cls.id, baseCollection: collectionId, objectId: row.id, versionKey: key, waitingFor: ref });

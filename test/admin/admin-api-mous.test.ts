@@ -26,7 +26,7 @@ function problem(res: request.Response, status: number): { detail: string; probl
 }
 
 const DEFAULTS = {
-  provide: { default_marking: 'green', audiences: [], attribution: 'keep', strip: [], strip_reference_urls: [], embargo_hours: 0, embargo_until_released: false },
+  provide: { default_marking: 'green', audiences: [], attribution: 'keep', strip: [], strip_reference_urls: [], embargo_hours: 0, embargo_until_released: false, redact_references: 'redact' },
   receive: { marking_ceiling: 'red', accept_pseudonymised: true, relationship_closed: true },
 };
 
@@ -49,6 +49,7 @@ test('PUT sets the MOU (absent fields take the defaults), GET and GET /mous retu
       strip: ['x_internal_*'],
       strip_reference_urls: ['^https://intranet\\.'],
       embargo_hours: 2.5,
+      redact_references: 'withhold',
     },
     receive: { types: ['indicator', '*'], marking_ceiling: 'amber', sources: ['group:mou-states'] },
   };
@@ -93,6 +94,7 @@ test.each([
   ['a negative embargo', { provide: { embargo_hours: -1 } }, /\/provide\/embargo_hours must be >= 0/],
   ['an embargo over a year', { provide: { embargo_hours: 8761 } }, /\/provide\/embargo_hours must be <= 8760/],
   ['a bad strip glob', { provide: { strip: ['x-internal'] } }, /\/provide\/strip\/0 must match pattern/],
+  ['an unknown reference redaction', { provide: { redact_references: 'drop' } }, /\/provide\/redact_references must be equal to one of the allowed values/],
   ['a too long reference pattern', { provide: { strip_reference_urls: ['a'.repeat(201)] } }, /\/provide\/strip_reference_urls\/0 must NOT have more than 200 characters/],
   ['an audience without to', { provide: { audiences: [{ markings: ['red'] }] } }, /\/provide\/audiences\/0 must have required property 'to'/],
   ['a bad audience', { provide: { audiences: [{ to: ['somebody'] }] } }, /\/provide\/audiences\/0\/to\/0 must match pattern/],

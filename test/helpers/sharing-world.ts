@@ -41,7 +41,9 @@ export const TLP_IDS: Readonly<Record<string, string>> = {
 const TLP_LABELS = Object.keys(TLP_IDS);
 
 export const SDO_KINDS = ['indicator', 'malware', 'report', 'identity'] as const;
-export const OBJECT_TYPES = ['indicator', 'malware', 'report', 'identity', 'relationship', 'sighting'] as const;
+export const OBJECT_TYPES = ['indicator', 'malware', 'report', 'grouping', 'note', 'identity', 'relationship', 'sighting'] as const;
+/** Containers: SDOs whose required object_refs name other objects (reference redaction). */
+const CONTAINER_KINDS: ReadonlySet<string> = new Set(['report', 'grouping', 'note']);
 type Kind = (typeof OBJECT_TYPES)[number];
 
 /** Long enough never to be due during a test. */
@@ -69,6 +71,8 @@ export interface EntitySpec {
   versions: number;
   /** Relationship source/target, sighting target, report refs: indexes (modulo) of SDO entities, or -1: an unknown id. */
   refs: number[];
+  /** Custom references (`x_foo_ref`, then `x_bar_refs`), as `refs`; on containers only. */
+  customRefs: number[];
   /** Publication order keys of each version. */
   order: number[];
 }
@@ -161,6 +165,7 @@ function mouArb(memberCount: number, groupCount: number): fc.Arbitrary<Omit<Mou,
       sources: optional(fc.subarray(all, { minLength: 1, maxLength: 3 })),
       acceptPseudonymised: fc.boolean(),
       relationshipClosed: fc.boolean(),
+      redactReferences: fc.constantFrom<NonNullable<Mou['provide']['redactReferences']>>('redact', 'withhold'),
     })
     .map((r) => {
       const receive: Mou['receive'] = {
@@ -180,6 +185,7 @@ function mouArb(memberCount: number, groupCount: number): fc.Arbitrary<Omit<Mou,
           strip: r.strip,
           stripReferenceUrls: r.stripReferenceUrls,
           embargoHours: r.embargo ? LONG_EMBARGO_HOURS : 0,
+          redactReferences: r.redactReferences,
         },
         receive,
       };
@@ -189,7 +195,7 @@ function mouArb(memberCount: number, groupCount: number): fc.Arbitrary<Omit<Mou,
 function entityArb(collectionCount: number): fc.Arbitrary<EntitySpec> {
   return fc
     .record({
-      kind: fc.constantFrom<Kind>('indicator', 'indicator', 'malware', 'malware', 'report', 'identity', 'relationship', 'relationship', 'sighting'),
+      kind: fc.constantFrom<Kind>('indicator', 'indicator', 'malware', 'malware', 'report', 'grouping', 'note', 'identity', 'relationship', 'relationship', 'sighting'),
       collection: fc.nat(collectionCount - 1),
       writer: fc.nat(7),
       markings: fc.oneof(fc.constant([] as string[]), fc.subarray(TLP_LABELS, { minLength: 1, maxLength: 2 })),
@@ -201,6 +207,7 @@ function entityArb(collectionCount: number): fc.Arbitrary<EntitySpec> {
       externalRefs: fc.boolean(),
       versions: fc.integer({ min: 1, max: 3 }),
       refs: fc.array(fc.integer({ min: -1, max: 30 }), { minLength: 2, maxLength: 3 }),
+      customRefs: fc.array(fc.integer({ min: -1, max: 30 }), { maxLength: 3 }),
       order: fc.array(fc.nat(1000), { minLength: 3, maxLength: 3 }),
     })
     .map((e) => {
@@ -343,6 +350,12 @@ export function objectsOf(spec: WorldSpec): Array<Omit<Published, 'postedAt'> & 
         case 'report':
           Object.assign(o, { name: tok('n'), published: iso(created), object_refs: [...new Set(e.refs.map((r) => refOf(r, i)))] });
           break;
+        case 'grouping':
+          Object.assign(o, { name: tok('n'), context: 'suspicious-activity', object_refs: [...new Set(e.refs.map((r) => refOf(r, i)))] });
+          break;
+        case 'note':
+          Object.assign(o, { content: tok('c'), object_refs: [...new Set(e.refs.map((r) => refOf(r, i)))] });
+          break;
         case 'identity':
           Object.assign(o, { name: tok('n'), identity_class: 'organization' });
           break;
@@ -357,6 +370,11 @@ export function objectsOf(spec: WorldSpec): Array<Omit<Published, 'postedAt'> & 
       if (e.createdBy && e.kind !== 'identity') o.created_by_ref = identityOf(spec, publisher);
       if (e.markings.length > 0) o.object_marking_refs = e.markings.map((l) => TLP_IDS[l] as string);
       if (e.internalNote) o.x_internal_note = tok('x');
+      if (CONTAINER_KINDS.has(e.kind) && e.customRefs.length > 0) {
+        const [first, ...rest] = e.customRefs;
+        o.x_foo_ref = refOf(first as number, i + 2);
+        if (rest.length > 0) o.x_bar_refs = [...new Set(rest.map((r) => refOf(r, i + 3)))];
+      }
       if (e.externalRefs) {
         o.external_references = [
           { source_name: 'internal', url: `https://internal.example/${tok('u')}` },

@@ -406,9 +406,10 @@ describe('granular markings', () => {
       object_refs: ['indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', 'malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061'],
       granular_markings: [{ marking_ref: TLP2.red, selectors: ['object_refs.[1]'] }],
     };
-    expect(run(report).transforms).toEqual([{ kind: 'redact-granular', selectors: ['object_refs.[1]'] }]);
+    const visible = { 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f': true, 'malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061': true };
+    expect(run(report, { visible }).transforms).toEqual([{ kind: 'redact-granular', selectors: ['object_refs.[1]'] }]);
     const all = { ...report, granular_markings: [{ marking_ref: TLP2.red, selectors: ['object_refs.[0]', 'object_refs.[1]'] }] };
-    expect(run(all).allow).toBe(false);
+    expect(run(all, { visible }).allow).toBe(false);
   });
 
   test('malware name is required for a family', () => {
@@ -439,15 +440,18 @@ describe('attribution', () => {
     name: 'Ohio',
     identity_class: 'organization',
   };
-  test.each<[string, Partial<ProviderTerms>, Record<string, unknown>, unknown[]]>([
-    ['keep', { attribution: 'keep' }, indicator(), []],
-    ['pseudonymise created_by_ref', { attribution: 'pseudonymise' }, indicator(), [{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }]],
-    ['pseudonymise the identity object', { attribution: 'pseudonymise' }, identity, [{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }]],
-    ['pseudonymise: other author untouched', { attribution: 'pseudonymise' }, indicator({ created_by_ref: isac.identityRef }), []],
-    ['hub', { attribution: 'hub' }, indicator(), [{ kind: 'attribute-to-hub', identityRef: ohio.identityRef, hubIdentity: HUB }]],
-    ['hub: other author untouched', { attribution: 'hub' }, indicator({ created_by_ref: isac.identityRef }), []],
-  ])('%s', (_name, provide, object, transforms) => {
-    const d = run(object, { provide });
+  const otherAuthor = { [isac.identityRef as string]: true };
+  test.each<[string, Partial<ProviderTerms>, Record<string, unknown>, unknown[], Record<string, boolean> | undefined]>([
+    ['keep', { attribution: 'keep' }, indicator(), [], undefined],
+    ['pseudonymise created_by_ref', { attribution: 'pseudonymise' }, indicator(), [{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }], undefined],
+    ['pseudonymise the identity object', { attribution: 'pseudonymise' }, identity, [{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }], undefined],
+    ['pseudonymise: other author untouched', { attribution: 'pseudonymise' }, indicator({ created_by_ref: isac.identityRef }), [], otherAuthor],
+    ['hub', { attribution: 'hub' }, indicator(), [{ kind: 'attribute-to-hub', identityRef: ohio.identityRef, hubIdentity: HUB }], undefined],
+    ['hub: other author untouched', { attribution: 'hub' }, indicator({ created_by_ref: isac.identityRef }), [], otherAuthor],
+    // Another organisation's identity the reader does not see: the reference goes.
+    ['keep: hidden other author redacted', { attribution: 'keep' }, indicator({ created_by_ref: isac.identityRef }), [{ kind: 'redact-refs', ids: [isac.identityRef] }], undefined],
+  ])('%s', (_name, provide, object, transforms, visible) => {
+    const d = run(object, { provide, ...(visible !== undefined ? { visible } : {}) });
     expect(d.allow).toBe(true);
     expect(d.transforms).toEqual(transforms);
   });
@@ -483,6 +487,127 @@ describe('strip rules', () => {
     const d = run(object, { provide: { strip: ['pattern*'] } });
     expect(d.allow).toBe(false);
     expect(d.reasons.at(-1)?.rule).toBe('strip');
+  });
+});
+
+// ---- references -----------------------------------------------------------------------
+
+describe('references', () => {
+  const RED_INDICATOR = 'indicator--11111111-1111-4111-8111-111111111111';
+  const SEEN = 'indicator--22222222-2222-4222-8222-222222222222';
+  const IP = 'ipv4-addr--33333333-3333-5333-8333-333333333333';
+  const EXT = 'extension-definition--44444444-4444-4444-8444-444444444444';
+  const sdo = (type: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+    type,
+    spec_version: '2.1',
+    id: `${type}--5c7b5b88-8ff7-4a4d-aa9d-feb398cd0061`,
+    created: '2024-01-01T00:00:00.000Z',
+    modified: '2024-01-01T00:00:00.000Z',
+    created_by_ref: ohio.identityRef,
+    object_marking_refs: [TLP2.green],
+    ...extra,
+  });
+  const report = (refs: string[], extra: Record<string, unknown> = {}) => sdo('report', { name: 'r', published: '2024-01-01T00:00:00.000Z', object_refs: refs, ...extra });
+  const visible = { [SEEN]: true };
+
+  test('a hidden reference is redacted, with a reason naming it', () => {
+    const d = run(report([RED_INDICATOR, SEEN]), { visible });
+    expect(d.allow).toBe(true);
+    expect(d.transforms).toEqual([{ kind: 'redact-refs', ids: [RED_INDICATOR] }]);
+    expect(d.reasons.at(-1)).toEqual({ rule: 'references', text: `report references ${RED_INDICATOR}, not visible to indiana: removed (object_refs.[0])` });
+  });
+
+  test('every reference visible: nothing to do', () => {
+    const d = run(report([SEEN]), { visible });
+    expect(d.transforms).toEqual([]);
+    expect(rules(d)).not.toContain('references');
+  });
+
+  test('a required list left empty withholds, waiting for the references', () => {
+    const d = run(report([RED_INDICATOR]), { visible });
+    expect(d.allow).toBe(false);
+    expect(d.waitingFor).toEqual([RED_INDICATOR]);
+    expect(d.reasons.at(-1)?.rule).toBe('references');
+    expect(d.reasons.at(-1)?.text).toContain('object_refs is required for report and would be left empty');
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['note', sdo('note', { content: 'c', object_refs: [RED_INDICATOR] })],
+    ['opinion', sdo('opinion', { opinion: 'agree', object_refs: [RED_INDICATOR] })],
+    ['grouping', sdo('grouping', { context: 'suspicious-activity', object_refs: [RED_INDICATOR] })],
+    ['observed-data', sdo('observed-data', { first_observed: '2024-01-01T00:00:00Z', last_observed: '2024-01-01T00:00:00Z', number_observed: 1, object_refs: [IP] })],
+    ['language-content', sdo('language-content', { object_ref: RED_INDICATOR, contents: { de: { name: 'x' } } })],
+    ['malware-analysis without result', sdo('malware-analysis', { product: 'p', analysis_sco_refs: [IP] })],
+    ['network-traffic with only src_ref', { type: 'network-traffic', spec_version: '2.1', id: 'network-traffic--66666666-6666-5666-8666-666666666666', protocols: ['tcp'], src_ref: IP }],
+    ['archive without its contents', { type: 'file', spec_version: '2.1', id: 'file--66666666-6666-5666-8666-666666666666', name: 'a.zip', extensions: { 'archive-ext': { contains_refs: [IP] } } }],
+    ['process with nothing else', { type: 'process', spec_version: '2.1', id: 'process--66666666-6666-5666-8666-666666666666', image_ref: 'file--77777777-7777-5777-8777-777777777777' }],
+    ['extension definition without its author', { ...sdo('extension-definition', { name: 'e', schema: 's', version: '1.0.0', extension_types: ['property-extension'] }), created_by_ref: 'identity--99999999-9999-4999-8999-999999999999' }],
+  ])('a required reference withholds: %s', (_name, object) => {
+    const d = run(object, { visible });
+    expect(d.allow).toBe(false);
+    expect(d.reasons.at(-1)?.rule).toBe('references');
+    expect(d.waitingFor?.length).toBeGreaterThan(0);
+  });
+
+  test('optional SCO references are redacted', () => {
+    const traffic = { type: 'network-traffic', spec_version: '2.1', id: 'network-traffic--66666666-6666-5666-8666-666666666666', protocols: ['tcp'], src_ref: IP, dst_ref: SEEN };
+    expect(run(traffic, { visible }).transforms).toEqual([{ kind: 'redact-refs', ids: [IP] }]);
+  });
+
+  test('custom references, nested in extensions too', () => {
+    const object = report([SEEN], { x_foo_ref: IP, x_bar_refs: [SEEN, RED_INDICATOR], extensions: { [EXT]: { extension_type: 'property-extension', x_baz_ref: IP } } });
+    const d = run(object, { visible });
+    expect(d.transforms).toEqual([{ kind: 'redact-refs', ids: [IP, RED_INDICATOR] }]);
+    expect(d.reasons.at(-1)?.text).toContain(`x_foo_ref, x_bar_refs.[1], extensions.${EXT}.x_baz_ref`);
+  });
+
+  test('marking references and references to itself are not redacted', () => {
+    const object = report([SEEN], { x_marking_ref: TLP2.amber, x_self_refs: [`report--5c7b5b88-8ff7-4a4d-aa9d-feb398cd0061`], granular_markings: [{ marking_ref: TLP2.green, selectors: ['name'] }] });
+    expect(run(object, { visible }).transforms).toEqual([]);
+  });
+
+  test('provide.redactReferences withhold: withheld rather than redacted', () => {
+    const d = run(report([RED_INDICATOR, SEEN]), { visible, provide: { redactReferences: 'withhold' } });
+    expect(d.allow).toBe(false);
+    expect(d.waitingFor).toEqual([RED_INDICATOR]);
+    expect(d.reasons.at(-1)?.text).toContain('withholds rather than redacts');
+    expect(run(report([SEEN]), { visible, provide: { redactReferences: 'withhold' } }).allow).toBe(true);
+  });
+
+  test("the provider's identity: attribution decides, not redaction", () => {
+    // keep: the provider stays named, its identity object published or not.
+    expect(run(report([SEEN]), { visible }).transforms).toEqual([]);
+    // pseudonymise / hub: replaced by hub-issued ids.
+    expect(run(report([SEEN]), { visible, provide: { attribution: 'pseudonymise' } }).transforms).toEqual([{ kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM }]);
+    expect(run(report([SEEN]), { visible, provide: { attribution: 'hub' } }).transforms).toEqual([{ kind: 'attribute-to-hub', identityRef: ohio.identityRef, hubIdentity: HUB }]);
+    // pseudonymise: the real identity id below the top level (not replaced) goes, even if visible.
+    const nested = report([SEEN], { extensions: { [EXT]: { extension_type: 'property-extension', x_author_ref: ohio.identityRef } } });
+    expect(run(nested, { visible: { ...visible, [ohio.identityRef as string]: true }, provide: { attribution: 'pseudonymise' } }).transforms).toEqual([
+      { kind: 'pseudonymise', identityRef: ohio.identityRef, pseudonym: PSEUDONYM },
+      { kind: 'redact-refs', ids: [ohio.identityRef] },
+    ]);
+    // hub: the identity named elsewhere than created_by_ref is redacted unless visible.
+    const named = report([SEEN, ohio.identityRef as string]);
+    expect(run(named, { visible, provide: { attribution: 'hub' } }).transforms).toEqual([
+      { kind: 'attribute-to-hub', identityRef: ohio.identityRef, hubIdentity: HUB },
+      { kind: 'redact-refs', ids: [ohio.identityRef] },
+    ]);
+  });
+
+  test("relationships: closure governs their own references, redaction the others", () => {
+    const rel = sdo('relationship', { relationship_type: 'indicates', source_ref: SEEN, target_ref: RED_INDICATOR, x_foo_ref: IP });
+    const closed = run(rel, { visible });
+    expect(closed.allow).toBe(false);
+    expect(closed.reasons.at(-1)?.rule).toBe('closure');
+    expect(closed.waitingFor).toEqual([RED_INDICATOR]);
+    const open = run(rel, { visible, receive: { relationshipClosed: false } });
+    expect(open.allow).toBe(true);
+    expect(open.transforms).toEqual([{ kind: 'redact-refs', ids: [IP] }]);
+  });
+
+  test('a reference inside a part already removed is not listed', () => {
+    const object = report([SEEN], { x_foo_ref: IP, granular_markings: [{ marking_ref: TLP2.red, selectors: ['x_foo_ref'] }] });
+    expect(run(object, { visible }).transforms).toEqual([{ kind: 'redact-granular', selectors: ['x_foo_ref'] }]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { applyTransforms } from '../../src/sharing/transforms';
+import { referencedObjectIds, referencePaths } from '../../src/sharing/references';
 
 const OHIO = 'identity--aaaa0000-0000-4000-8000-000000000000';
 const PSEUDONYM = 'identity--abcdef01-2345-4678-9abc-def012345678';
@@ -196,5 +197,90 @@ describe('applyTransforms', () => {
         { source_name: 'c', url: 'https://c.example/' },
       ],
     });
+  });
+});
+
+describe('redact-refs', () => {
+  const HIDDEN = 'indicator--11111111-1111-4111-8111-111111111111';
+  const SEEN = 'indicator--22222222-2222-4222-8222-222222222222';
+  const IP = 'ipv4-addr--33333333-3333-5333-8333-333333333333';
+  const EXT = 'extension-definition--44444444-4444-4444-8444-444444444444';
+  const report = {
+    type: 'report',
+    spec_version: '2.1',
+    id: 'report--5c7b5b88-8ff7-4a4d-aa9d-feb398cd0061',
+    created: '2024-01-01T00:00:00.000Z',
+    modified: '2024-01-01T00:00:00.000Z',
+    created_by_ref: OHIO,
+    name: 'r',
+    published: '2024-01-01T00:00:00.000Z',
+    object_refs: [HIDDEN, SEEN, IP],
+    x_foo_ref: IP,
+    x_bar_refs: [IP],
+    extensions: { [EXT]: { extension_type: 'property-extension', x_deep: { x_baz_ref: HIDDEN, keep: 1 } } },
+    object_marking_refs: [AMBER],
+    granular_markings: [{ marking_ref: RED, selectors: ['object_refs.[2]', 'name'] }],
+  };
+
+  test('every reference to the ids goes, at any depth; lists and selectors follow', () => {
+    const out = applyTransforms(report, [{ kind: 'redact-refs', ids: [HIDDEN, IP] }]);
+    expect(out.object_refs).toEqual([SEEN]);
+    expect(out).not.toHaveProperty('x_foo_ref');
+    // An emptied list goes (STIX forbids empty lists).
+    expect(out).not.toHaveProperty('x_bar_refs');
+    expect(out.extensions).toEqual({ [EXT]: { extension_type: 'property-extension', x_deep: { keep: 1 } } });
+    expect(out.granular_markings).toEqual([{ marking_ref: RED, selectors: ['name'] }]);
+    expect(out.object_marking_refs).toEqual([AMBER]);
+    expect(out.created_by_ref).toBe(OHIO);
+    expect(report.object_refs).toEqual([HIDDEN, SEEN, IP]);
+  });
+
+  test('list items before a granular selector renumber it', () => {
+    const out = applyTransforms(report, [{ kind: 'redact-refs', ids: [HIDDEN] }]);
+    expect(out.object_refs).toEqual([SEEN, IP]);
+    expect(out.granular_markings).toEqual([{ marking_ref: RED, selectors: ['object_refs.[1]', 'name'] }]);
+  });
+
+  test('after attribution: a created_by_ref replaced by the hub stays, other references to the identity go', () => {
+    const withIdentity = { ...report, object_refs: [SEEN, OHIO] };
+    const out = applyTransforms(withIdentity, [
+      { kind: 'attribute-to-hub', identityRef: OHIO, hubIdentity: HUB },
+      { kind: 'redact-refs', ids: [OHIO] },
+    ]);
+    expect(out.created_by_ref).toBe(HUB);
+    expect(out.object_refs).toEqual([SEEN]);
+  });
+
+  test('with strip-properties of the same property: removed once', () => {
+    const out = applyTransforms(report, [
+      { kind: 'strip-properties', properties: ['x_foo_ref'] },
+      { kind: 'redact-refs', ids: [IP] },
+    ]);
+    expect(out).not.toHaveProperty('x_foo_ref');
+    expect(out.object_refs).toEqual([HIDDEN, SEEN]);
+  });
+});
+
+describe('references', () => {
+  test('referencePaths: every object reference, not markings, not itself', () => {
+    const id = 'file--55555555-5555-5555-8555-555555555555';
+    const file = {
+      type: 'file',
+      spec_version: '2.1',
+      id,
+      name: 'a.zip',
+      parent_directory_ref: 'directory--66666666-6666-5666-8666-666666666666',
+      x_self_ref: id,
+      x_marking_ref: RED,
+      x_not_an_id_ref: 'hello',
+      extensions: { 'archive-ext': { contains_refs: ['file--77777777-7777-5777-8777-777777777777'] } },
+      object_marking_refs: [AMBER],
+      granular_markings: [{ marking_ref: RED, selectors: ['name'] }],
+    };
+    expect(referencePaths(file)).toEqual([
+      { path: ['parent_directory_ref'], id: 'directory--66666666-6666-5666-8666-666666666666' },
+      { path: ['extensions', 'archive-ext', 'contains_refs', 0], id: 'file--77777777-7777-5777-8777-777777777777' },
+    ]);
+    expect(referencedObjectIds(file)).toEqual(['directory--66666666-6666-5666-8666-666666666666', 'file--77777777-7777-5777-8777-777777777777']);
   });
 });

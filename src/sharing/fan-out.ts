@@ -204,6 +204,9 @@ export class FanOut {
       visibleNow.add(v.id);
       rows.push({ ...derivedRow(v, collectionId, decision, object), ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
     }
+    // Decided objects first, referring objects after; written in the base order, so that a
+    // view lists them as the collection does (the store keeps date_added increasing).
+    if (keepDates) rows.sort((a, b) => (a.dateAdded ?? 0) - (b.dateAdded ?? 0));
     return { rows, visibleNow: [...visibleNow] };
   }
 }

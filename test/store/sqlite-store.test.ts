@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { AddOutcome } from '../../src/store/store';
 import * as timestamps from '../../src/vocabulary/time';
@@ -108,5 +109,82 @@ describe('SqliteStore durability setting around derived writes', () => {
     ).rejects.toThrow('directory');
     expect(synchronous(store)).toBe(FULL);
     await store.close();
+  });
+});
+
+// Files made before partitions were interned (collection_id and base_collection as text in
+// every row) are rebuilt on open; what they held reads the same afterwards.
+describe('SqliteStore over a file made before partition ids', () => {
+  const C = 'c0ffee00-0000-4000-8000-0000000000cc';
+  const VIEW = `view:member-001:${C}`;
+
+  function oldFile(): { file: string; ids: string[] } {
+    const file = tmpFile();
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE objects (
+        seq INTEGER PRIMARY KEY, collection_id TEXT NOT NULL, object_id TEXT NOT NULL, type TEXT NOT NULL,
+        version TEXT NOT NULL, version_key TEXT NOT NULL, spec_version TEXT NOT NULL, date_added INTEGER NOT NULL,
+        is_first INTEGER NOT NULL, is_last INTEGER NOT NULL, json TEXT NOT NULL, provider TEXT, base_collection TEXT,
+        base_object_id TEXT, variant INTEGER, pending INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE UNIQUE INDEX objects_by_added ON objects (collection_id, date_added);
+      CREATE INDEX objects_last_by_added ON objects (collection_id, is_last, date_added);
+      CREATE INDEX objects_type_by_added ON objects (collection_id, type, date_added);
+      CREATE UNIQUE INDEX objects_by_version ON objects (collection_id, object_id, version_key);
+      CREATE INDEX objects_pending ON objects (seq) WHERE pending = 1;
+      CREATE TABLE collection_clock (collection_id TEXT PRIMARY KEY, last_added INTEGER NOT NULL);
+      CREATE TABLE variants (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+    `);
+    const ids = [stixId('indicator'), stixId('malware')];
+    const insert = db.prepare(
+      'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, variant, pending) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const [a, b] = ids as [string, string];
+    const v1 = ver(a, '2024-01-01T00:00:01Z');
+    const v2 = ver(a, '2024-01-01T00:00:02Z');
+    const m = ver(b, '2024-01-01T00:00:01Z');
+    insert.run(C, a, 'indicator', v1.version, v1.versionKey, '2.1', 100, 1, 0, v1.json, 'member-001', null, null, 0);
+    insert.run(C, a, 'indicator', v2.version, v2.versionKey, '2.1', 101, 0, 1, v2.json, 'member-001', null, null, 0);
+    insert.run(C, b, 'malware', m.version, m.versionKey, '2.1', 102, 1, 1, m.json, 'member-001', null, null, 1);
+    insert.run(VIEW, a, 'indicator', v2.version, v2.versionKey, '2.1', 200, 1, 1, '', null, C, null, 0);
+    db.prepare('INSERT INTO variants (hash, json) VALUES (?, ?)').run('h', '{"transformed":true}');
+    insert.run(VIEW, b, 'malware', m.version, m.versionKey, '2.1', 201, 1, 1, '', null, C, 1, 0);
+    db.prepare('INSERT INTO collection_clock VALUES (?, ?), (?, ?)').run(C, 102, VIEW, 201);
+    db.close();
+    return { file, ids };
+  }
+
+  test('rows, flags, served JSON, pending rows and clocks read the same after the rebuild', async () => {
+    const { file, ids } = oldFile();
+    const [a, b] = ids as [string, string];
+    const store = new SqliteStore(file);
+    const base = await store.queryObjects({ partition: C, versions: ALL, limit: 10, withJson: true });
+    expect(base.records.map((r) => [r.id, r.version, r.dateAdded, r.provider])).toEqual([
+      [a, '2024-01-01T00:00:01Z', 100, 'member-001'],
+      [a, '2024-01-01T00:00:02Z', 101, 'member-001'],
+      [b, '2024-01-01T00:00:01Z', 102, 'member-001'],
+    ]);
+    const last = await store.queryObjects({ partition: C, versions: LAST, limit: 10, withJson: false });
+    expect(last.records.map((r) => r.dateAdded)).toEqual([101, 102]);
+    const view = await store.queryObjects({ partition: VIEW, versions: ALL, limit: 10, withJson: true });
+    expect(view.records.map((r) => [r.id, r.dateAdded, r.json])).toEqual([
+      [a, 200, ver(a, '2024-01-01T00:00:02Z').json],
+      [b, 201, '{"transformed":true}'],
+    ]);
+    expect(await store.pendingVersions(10)).toMatchObject([{ collectionId: C, id: b, dateAdded: 102 }]);
+    const [dup] = await store.addObjects(C, [ver(a, '2024-01-01T00:00:02Z')]);
+    expect(dup).toEqual({ outcome: 'duplicate', version: '2024-01-01T00:00:02Z' });
+    const [added] = await store.addObjects(VIEW, [{ ...ver(stixId('note'), '2024-01-01T00:00:01Z'), json: '', baseCollection: C }]);
+    expect(added).toMatchObject({ outcome: 'added' });
+    expect((added as Extract<AddOutcome, { outcome: 'added' }>).dateAdded).toBeGreaterThan(201);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const columns = (db.prepare('PRAGMA table_info(objects)').all() as Array<{ name: string }>).map((c) => c.name);
+    expect(columns).toContain('part');
+    expect(columns).not.toContain('collection_id');
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'objects_before_partitions'").pluck().get()).toBe(0);
+    db.close();
   });
 });

@@ -38,9 +38,10 @@ export class SqliteDistributionLedger implements DistributionLedger {
   ) {
     this.statements = {
       pending: db.prepare(
-        'SELECT collection_id, object_id, type, version, version_key, spec_version, date_added, provider, json FROM objects WHERE pending = 1 ORDER BY seq LIMIT ?',
+        'SELECT p.name AS collection_id, o.object_id, o.type, o.version, o.version_key, o.spec_version, o.date_added, o.provider, o.json ' +
+          'FROM objects o INDEXED BY objects_pending JOIN partitions p ON p.id = o.part WHERE o.pending = 1 ORDER BY o.seq LIMIT ?',
       ),
-      settle: db.prepare('UPDATE objects SET pending = 0 WHERE collection_id = ? AND date_added BETWEEN ? AND ? AND pending = 1'),
+      settle: db.prepare('UPDATE objects SET pending = 0 WHERE part = ? AND date_added BETWEEN ? AND ? AND pending = 1'),
     };
   }
 
@@ -60,7 +61,8 @@ export class SqliteDistributionLedger implements DistributionLedger {
   }
 
   async settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
-    withoutOwnFsync(this.db, () => this.statements.settle.run(collectionId, fromDateAdded, toDateAdded));
+    const part = this.objects.partId(collectionId);
+    if (part !== undefined) withoutOwnFsync(this.db, () => this.statements.settle.run(part, fromDateAdded, toDateAdded));
   }
 
   async addDeferred(items: DeferredDecision[]): Promise<void> {

@@ -7,11 +7,12 @@ import { placeholders, type SqlParam } from './sqlite-sql-shapes';
 export type RecordRow = [string, string, string, string, number, string | null, string?];
 
 /** Rows come back as arrays (RecordRow): better-sqlite3 then builds no object per row. */
-export function objectQuerySql(q: ObjectQuery): { sql: string; params: SqlParam[] } {
+/** `part`: the partitions.id of q.partition. */
+export function objectQuerySql(q: ObjectQuery, part: number): { sql: string; params: SqlParam[] } {
   const out = 'object_id, type, version, spec_version, date_added, provider';
-  const columns = q.withJson ? `${out}, json, version_key, base_collection, variant` : out;
-  const where: string[] = ['collection_id = ?'];
-  const params: SqlParam[] = [q.partition];
+  const columns = q.withJson ? `${out}, json, version_key, base_part, base_seq, variant` : out;
+  const where: string[] = ['part = ?'];
+  const params: SqlParam[] = [part];
   const lowerBound = Math.max(q.addedAfter ?? -Infinity, q.after ?? -Infinity);
   if (Number.isFinite(lowerBound)) {
     where.push('date_added > ?');
@@ -48,14 +49,18 @@ export function objectQuerySql(q: ObjectQuery): { sql: string; params: SqlParam[
     sql = `SELECT ${columns} FROM ${source} WHERE ${where.join(' AND ')} ORDER BY date_added LIMIT ${fetch}`;
     allParams = params;
   }
-  // A derived (per-reader) row without JSON of its own serves its base row's, unchanged.
+  // A derived (per-reader) row without JSON of its own serves its base row's, unchanged:
+  // found by seq, checked to still be that version (a deleted base row's seq may be reused),
+  // else by partition, id and version (rows stored before their base row). Subqueries, not
+  // joins: CASE and coalesce evaluate them only for the rows that need them.
   if (q.withJson) {
+    const base = 'p.object_id = b.object_id AND p.base_part = b.part AND p.version_key = b.version_key';
     sql =
-      `SELECT p.object_id, p.type, p.version, p.spec_version, p.date_added, p.provider, ` +
-      `CASE WHEN p.variant IS NOT NULL THEN v.json WHEN p.json = '' THEN b.json ELSE p.json END AS json FROM (${sql}) p ` +
-      `LEFT JOIN variants v ON v.id = p.variant ` +
-      `LEFT JOIN objects b ON p.json = '' AND p.variant IS NULL AND b.collection_id = p.base_collection AND b.object_id = p.object_id AND b.version_key = p.version_key ` +
-      `ORDER BY p.date_added`;
+      `SELECT p.object_id, p.type, p.version, p.spec_version, p.date_added, p.provider, CASE ` +
+      `WHEN p.variant IS NOT NULL THEN (SELECT v.json FROM variants v WHERE v.id = p.variant) ` +
+      `WHEN p.json = '' THEN coalesce((SELECT b.json FROM objects b WHERE b.seq = p.base_seq AND ${base}), ` +
+      `(SELECT b.json FROM objects b INDEXED BY objects_by_version WHERE ${base})) ` +
+      `ELSE p.json END AS json FROM (${sql}) p ORDER BY p.date_added`;
   }
   return { sql, params: allParams };
 }

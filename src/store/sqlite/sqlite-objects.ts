@@ -25,6 +25,11 @@ export class SqliteObjects implements ObjectStore {
   private readonly statements: ReturnType<typeof prepareObjectStatements>;
   /** Hashes of forms seen recently (a publish fans one form out to many readers). */
   private readonly variantHashes = new VariantHashes();
+  /**
+   * Partition name → partitions.id. Ids are never reassigned, so an entry can only be wrong
+   * if the transaction that made or read it rolled back: a failed write clears the map.
+   */
+  private readonly partIds = new Map<string, number>();
   private readonly addTransaction: (partition: string, versions: NewObjectVersion[]) => AddOutcome[];
   private readonly manyTransaction: (batches: PartitionBatch[], directoryRevision?: number) => AddOutcome[][];
 
@@ -37,7 +42,7 @@ export class SqliteObjects implements ObjectStore {
     const tx = db.transaction((partition: string, versions: NewObjectVersion[]) => this.addInTransaction(partition, versions));
     // IMMEDIATE: take the write lock before reading the partition's clock, so that
     // date_added stays unique even when several processes share the file.
-    this.addTransaction = (p, v) => tx.immediate(p, v);
+    this.addTransaction = (p, v) => this.clearingIdsOnFailure(() => tx.immediate(p, v));
     const many = db.transaction((batches: PartitionBatch[], directoryRevision?: number) => {
       if (directoryRevision !== undefined) {
         const actual = directory.readRevision();
@@ -45,7 +50,35 @@ export class SqliteObjects implements ObjectStore {
       }
       return batches.map((b) => (b.versions.length === 0 ? [] : this.addInTransaction(b.partition, b.versions)));
     });
-    this.manyTransaction = (b, r) => many.immediate(b, r);
+    this.manyTransaction = (b, r) => this.clearingIdsOnFailure(() => many.immediate(b, r));
+  }
+
+  private clearingIdsOnFailure<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (e) {
+      this.partIds.clear();
+      throw e;
+    }
+  }
+
+  /** The partition's id, or undefined if it never held a row. */
+  partId(name: string): number | undefined {
+    let id = this.partIds.get(name);
+    if (id === undefined) {
+      id = this.statements.partId.get(name) as number | undefined;
+      if (id !== undefined) this.partIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The partition's id, made if new; inside the caller's write transaction. */
+  private partIdMade(name: string): number {
+    const id = this.partId(name);
+    if (id !== undefined) return id;
+    const made = Number(this.statements.putPart.run(name).lastInsertRowid);
+    this.partIds.set(name, made);
+    return made;
   }
 
   async addObjects(partition: string, versions: NewObjectVersion[]): Promise<AddOutcome[]> {
@@ -61,15 +94,16 @@ export class SqliteObjects implements ObjectStore {
   private addInTransaction(partition: string, versions: NewObjectVersion[]): AddOutcome[] {
     const s = this.statements;
     let last = (s.clock.get(partition) as number | undefined) ?? 0;
+    const part = this.partIdMade(partition);
     const results: AddOutcome[] = [];
     for (const v of versions) {
       // One lookup tells a new object (the usual case) from a known one.
-      const { lo, hi } = s.bounds.get(partition, v.id) as { lo: string | null; hi: string | null };
+      const { lo, hi } = s.bounds.get(v.id, part) as { lo: string | null; hi: string | null };
       if (lo !== null) {
         // Unversioned (no modified/created): the date_added of the provider's first copy is
         // its version (TAXII 2.1 §5.3.1 "a value for the version that is consistent to the server").
         const existing = (
-          v.version === undefined ? s.ownCopy.get(partition, v.id, v.provider ?? null) : s.versionExists.get(partition, v.id, v.versionKey)
+          v.version === undefined ? s.ownCopy.get(v.id, part, v.provider ?? null) : s.versionExists.get(v.id, part, v.versionKey)
         ) as string | undefined;
         if (existing !== undefined) {
           // TAXII 2.1 §5.5: an exact duplicate is never an error, and adds no version.
@@ -83,10 +117,13 @@ export class SqliteObjects implements ObjectStore {
       const key = v.versionKey ?? (versionKey(version) as string);
       const isFirst = lo === null || key < lo;
       const isLast = hi === null || key > hi;
-      if (isFirst && lo !== null) s.clearFirst.run(partition, v.id);
-      if (isLast && hi !== null) s.clearLast.run(partition, v.id);
+      if (isFirst && lo !== null) s.clearFirst.run(v.id, part);
+      if (isLast && hi !== null) s.clearLast.run(v.id, part);
+      const derived = v.baseCollection !== undefined;
+      const basePart = derived ? this.partIdMade(v.baseCollection as string) : null;
+      const variant = derived && v.json !== '' ? this.variant(v.json) : null;
       s.insert.run({
-        collection_id: partition,
+        part,
         object_id: v.id,
         type: v.type,
         version,
@@ -95,10 +132,13 @@ export class SqliteObjects implements ObjectStore {
         date_added: dateAdded,
         is_first: isFirst ? 1 : 0,
         is_last: isLast ? 1 : 0,
-        json: v.baseCollection !== undefined ? '' : v.json,
-        variant: v.baseCollection !== undefined && v.json !== '' ? this.variant(v.json) : null,
+        json: derived ? '' : v.json,
+        variant,
         provider: v.provider ?? null,
-        base_collection: v.baseCollection ?? null,
+        base_part: basePart,
+        // The base row by seq: a view's page then reads its base rows in publish order, not
+        // at random through the id index. The query checks the row still is that version.
+        base_seq: basePart !== null && variant === null ? ((s.baseSeq.get(v.id, basePart, key) as number | undefined) ?? null) : null,
         base_object_id: v.baseObjectId ?? null,
         pending: v.pending ? 1 : 0,
       });
@@ -118,7 +158,9 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async queryObjects(q: ObjectQuery): Promise<QueryPage> {
-    const { sql, params } = objectQuerySql(q);
+    const part = this.partId(q.partition);
+    if (part === undefined) return { records: [], more: false };
+    const { sql, params } = objectQuerySql(q, part);
     const rows = this.shapes.prepared(sql).raw(true).all(...params) as RecordRow[];
     const more = rows.length > q.limit;
     const records: StoredVersion[] = [];
@@ -133,18 +175,21 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async hasObject(partition: string, objectId: string): Promise<boolean> {
-    return this.statements.hasObject.get(partition, objectId) !== undefined;
+    const part = this.partId(partition);
+    return part !== undefined && this.statements.hasObject.get(objectId, part) !== undefined;
   }
 
   async presentAmong(partition: string, objectIds: string[]): Promise<Set<string>> {
     const out = new Set<string>();
+    const part = this.partId(partition);
+    if (part === undefined) return out;
     const unique = [...new Set(objectIds)];
     for (let i = 0; i < unique.length; i += ID_CHUNK) {
       const chunk = unique.slice(i, i + ID_CHUNK);
       const found = this.shapes
-        .prepared(`SELECT DISTINCT object_id FROM objects WHERE collection_id = ? AND object_id IN (${placeholders(chunk.length)})`)
+        .prepared(`SELECT DISTINCT object_id FROM objects WHERE part = ? AND object_id IN (${placeholders(chunk.length)})`)
         .pluck()
-        .all(partition, ...chunk) as string[];
+        .all(part, ...chunk) as string[];
       for (const id of found) out.add(id);
     }
     return out;
@@ -178,13 +223,15 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async deleteObject(partition: string, objectId: string, versions: VersionSelector, specVersions?: string[]): Promise<number> {
+    const part = this.partId(partition);
+    if (part === undefined) return 0;
     const run = this.db.transaction(() => {
-      const where = ['collection_id = ?', 'object_id = ?'];
-      const params: SqlParam[] = [partition, objectId];
+      const where = ['part = ?', 'object_id = ?'];
+      const params: SqlParam[] = [part, objectId];
       addVersionClause(versions, where, params);
       addSpecVersionClause(specVersions, where, params);
-      const deleted = this.shapes.prepared(`DELETE FROM objects WHERE ${where.join(' AND ')}`).run(...params).changes;
-      if (deleted > 0) this.refreshFlags(partition, objectId);
+      const deleted = this.shapes.prepared(`DELETE FROM objects INDEXED BY objects_by_version WHERE ${where.join(' AND ')}`).run(...params).changes;
+      if (deleted > 0) this.refreshFlags(part, objectId);
       return deleted;
     });
     return run.immediate();
@@ -193,19 +240,20 @@ export class SqliteObjects implements ObjectStore {
   /** Deletes derived rows of one object; the caller holds the transaction (DistributionLedger.deleteDerivedIn). */
   deleteDerivedInTransaction(item: DerivedVersions): number {
     const { partition, objectId, versionKeys, baseCollection } = item;
+    const part = this.partId(partition);
+    const basePart = this.partId(baseCollection);
+    if (part === undefined || basePart === undefined) return 0;
     const deleted = this.shapes
-      .prepared(
-        `DELETE FROM objects WHERE collection_id = ? AND object_id = ? AND version_key IN (${placeholders(versionKeys.length)}) AND base_collection = ?`,
-      )
-      .run(partition, objectId, ...versionKeys, baseCollection).changes;
-    if (deleted > 0) this.refreshFlags(partition, objectId);
+      .prepared(`DELETE FROM objects INDEXED BY objects_by_version WHERE object_id = ? AND part = ? AND version_key IN (${placeholders(versionKeys.length)}) AND base_part = ?`)
+      .run(objectId, part, ...versionKeys, basePart).changes;
+    if (deleted > 0) this.refreshFlags(part, objectId);
     return deleted;
   }
 
   /** Sets first/last on the versions of an object left after a delete. */
-  private refreshFlags(partition: string, objectId: string): void {
-    const { lo, hi } = this.statements.bounds.get(partition, objectId) as { lo: string | null; hi: string | null };
-    if (lo !== null) this.statements.refreshFlags.run({ lo, hi, c: partition, o: objectId });
+  private refreshFlags(part: number, objectId: string): void {
+    const { lo, hi } = this.statements.bounds.get(objectId, part) as { lo: string | null; hi: string | null };
+    if (lo !== null) this.statements.refreshFlags.run({ lo, hi, c: part, o: objectId });
   }
 }
 
@@ -219,27 +267,32 @@ function prepareObjectStatements(db: Database.Database) {
       'INSERT INTO collection_clock (collection_id, last_added) VALUES (?, ?) ' +
         'ON CONFLICT (collection_id) DO UPDATE SET last_added = excluded.last_added',
     ),
-    versionExists: db.prepare('SELECT version FROM objects WHERE collection_id = ? AND object_id = ? AND version_key = ?').pluck(),
+    partId: db.prepare('SELECT id FROM partitions WHERE name = ?').pluck(),
+    putPart: db.prepare('INSERT INTO partitions (name) VALUES (?)'),
+    versionExists: db.prepare('SELECT version FROM objects WHERE object_id = ? AND part = ? AND version_key = ?').pluck(),
+    baseSeq: db.prepare('SELECT seq FROM objects WHERE object_id = ? AND part = ? AND version_key = ?').pluck(),
     // An unversioned object's copies are told apart by provider: each member's copy is its own
     // version, so that whether another member holds the object never shows (docs/security.md).
     // INDEXED BY: left alone, the planner walks the whole partition in date_added order.
     ownCopy: db
       .prepare(
-        'SELECT version FROM objects INDEXED BY objects_by_version WHERE collection_id = ? AND object_id = ? AND provider IS ? ORDER BY date_added LIMIT 1',
+        'SELECT version FROM objects INDEXED BY objects_by_version WHERE object_id = ? AND part = ? AND provider IS ? ORDER BY date_added LIMIT 1',
       )
       .pluck(),
-    bounds: db.prepare('SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND object_id = ?'),
+    bounds: db.prepare('SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE object_id = ? AND part = ?'),
     insert: db.prepare(
-      'INSERT INTO objects (collection_id, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_collection, base_object_id, variant, pending) ' +
-        'VALUES (@collection_id, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_collection, @base_object_id, @variant, @pending)',
+      'INSERT INTO objects (part, object_id, type, version, version_key, spec_version, date_added, is_first, is_last, json, provider, base_part, base_seq, base_object_id, variant, pending) ' +
+        'VALUES (@part, @object_id, @type, @version, @version_key, @spec_version, @date_added, @is_first, @is_last, @json, @provider, @base_part, @base_seq, @base_object_id, @variant, @pending)',
     ),
-    clearLast: db.prepare('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND object_id = ? AND is_last = 1'),
-    clearFirst: db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND object_id = ? AND is_first = 1'),
+    // INDEXED BY on the statements below that also test is_first/is_last: left alone, the
+    // planner may walk the partition's (part, is_last, date_added) range instead of one object's rows.
+    clearLast: db.prepare('UPDATE objects INDEXED BY objects_by_version SET is_last = 0 WHERE object_id = ? AND part = ? AND is_last = 1'),
+    clearFirst: db.prepare('UPDATE objects INDEXED BY objects_by_version SET is_first = 0 WHERE object_id = ? AND part = ? AND is_first = 1'),
     refreshFlags: db.prepare(
-      'UPDATE objects SET is_first = (version_key = @lo), is_last = (version_key = @hi) ' +
-        'WHERE collection_id = @c AND object_id = @o',
+      'UPDATE objects INDEXED BY objects_by_version SET is_first = (version_key = @lo), is_last = (version_key = @hi) ' +
+        'WHERE part = @c AND object_id = @o',
     ),
-    hasObject: db.prepare('SELECT 1 FROM objects WHERE collection_id = ? AND object_id = ? LIMIT 1').pluck(),
+    hasObject: db.prepare('SELECT 1 FROM objects WHERE object_id = ? AND part = ? LIMIT 1').pluck(),
     putVariant: db.prepare('INSERT INTO variants (hash, json) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING'),
     variantId: db.prepare('SELECT id FROM variants WHERE hash = ?').pluck(),
   };

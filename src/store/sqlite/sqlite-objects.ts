@@ -196,14 +196,15 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
-    if (versions.length === 0) return 0;
+    const part = this.partId(partition);
+    if (versions.length === 0 || part === undefined) return 0;
     const redate = this.db.transaction(() => {
       const s = this.statements;
       let last = (s.clock.get(partition) as number | undefined) ?? 0;
       let found = 0;
       for (const v of versions) {
         const dateAdded = Math.max(nowMicros(), last + 1);
-        if (s.redate.run(dateAdded, partition, v.id, v.versionKey).changes === 0) continue;
+        if (s.redate.run(dateAdded, part, v.id, v.versionKey).changes === 0) continue;
         last = dateAdded;
         found++;
       }
@@ -214,8 +215,10 @@ export class SqliteObjects implements ObjectStore {
   }
 
   async dropPartition(partition: string): Promise<number> {
+    const part = this.partId(partition);
     const drop = this.db.transaction(() => {
-      const dropped = this.statements.drop.run(partition).changes;
+      // The partition's number is kept: a class's name comes back when members move back.
+      const dropped = part === undefined ? 0 : this.statements.drop.run(part).changes;
       this.statements.dropClock.run(partition);
       return dropped;
     });
@@ -259,8 +262,8 @@ export class SqliteObjects implements ObjectStore {
 
 function prepareObjectStatements(db: Database.Database) {
   return {
-    drop: db.prepare('DELETE FROM objects WHERE collection_id = ?'),
-    redate: db.prepare('UPDATE objects SET date_added = ? WHERE collection_id = ? AND object_id = ? AND version_key = ?'),
+    drop: db.prepare('DELETE FROM objects WHERE part = ?'),
+    redate: db.prepare('UPDATE objects INDEXED BY objects_by_version SET date_added = ? WHERE part = ? AND object_id = ? AND version_key = ?'),
     dropClock: db.prepare('DELETE FROM collection_clock WHERE collection_id = ?'),
     clock: db.prepare('SELECT last_added FROM collection_clock WHERE collection_id = ?').pluck(),
     setClock: db.prepare(

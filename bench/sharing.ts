@@ -145,6 +145,18 @@ async function ingest(server: RunningServer, token: string, identity: string, to
   return total / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
+/** Replaces the publisher's MOU (AMBER to `amberTo`) through the admin API; milliseconds until it returns. */
+async function putPublisherMou(server: RunningServer, amberTo: string[]): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(`${server.url}/admin/v1/members/member-000/mou`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provide: { attribution: 'pseudonymise', audiences: [{ markings: ['amber'], to: amberTo }] } }),
+  });
+  if (res.status !== 200) throw new Error(`PUT mou: ${res.status} ${await res.text()}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function pageAll(server: RunningServer, token: string): Promise<{ count: number; rate: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   let next: string | undefined;
@@ -172,12 +184,17 @@ async function main(): Promise<void> {
   const lines: Array<[string, string]> = [];
   let single: number | undefined;
   for (const readers of READER_COUNTS) {
-    const { rate, rowsPerObject } = await withServer(readers, async (b) => {
+    const { rate, rowsPerObject, narrow, widen } = await withServer(readers, async (b) => {
       const rate = await ingest(b.server, b.tokens[0] as string, b.identity, FANOUT_OBJECTS);
-      return { rate, rowsPerObject: b.rows() / FANOUT_OBJECTS };
+      const rowsPerObject = b.rows() / FANOUT_OBJECTS;
+      // A policy change every class reads: the publisher's AMBER to itself alone, then back.
+      const narrow = await putPublisherMou(b.server, ['member:member-000']);
+      const widen = await putPublisherMou(b.server, ['group:even']);
+      return { rate, rowsPerObject, narrow, widen };
     });
     single ??= rate;
     lines.push([`POST, ${fmt(readers)} reader${readers === 1 ? '' : 's'}`, `${fmt(rate)} objects/s (${((rate / single) * 100).toFixed(0)}% of ${fmt(READER_COUNTS[0] as number)}), ${rowsPerObject.toFixed(1)} rows per object`]);
+    lines.push([`  publisher's MOU narrowed / widened`, `${fmt(narrow)} ms / ${fmt(widen)} ms until the admin request returns`]);
   }
   const reads = await withServer(READERS, async (b) => {
     const rate = await ingest(b.server, b.tokens[0] as string, b.identity, READ_OBJECTS);

@@ -186,19 +186,23 @@ export class ViewWriter {
       await this.store.addObjects(partition, seeded);
     }
     const add: NewObjectVersion[] = [];
+    // Hidden and changed versions go first, in one write per page: what must go is gone
+    // before anything is added.
+    const remove: Array<{ id: string; versionKey: string }> = [];
     for (const [key, { row, served }] of wanted) {
       const current = have.get(key);
       if (current === undefined) add.push(row);
       else if (current !== served) {
-        await this.store.deleteObject(partition, row.id, { first: false, last: false, exact: [row.versionKey as string] });
+        remove.push({ id: row.id, versionKey: row.versionKey as string });
         add.push(row);
       }
     }
     for (const key of have.keys()) {
       if (wanted.has(key)) continue;
-      const [id, vk] = key.split(' ') as [string, string];
-      await this.store.deleteObject(partition, id, { first: false, last: false, exact: [vk] });
+      const [id, versionKey] = key.split(' ') as [string, string];
+      remove.push({ id, versionKey });
     }
+    for (let i = 0; i < remove.length; i += STORE_PAGE) await this.store.deleteVersions(partition, remove.slice(i, i + STORE_PAGE));
     for (let i = 0; i < add.length; i += STORE_PAGE) await this.store.addObjects(partition, add.slice(i, i + STORE_PAGE));
   }
 }

@@ -126,6 +126,8 @@ export interface ObjectStore {
    * in the partition, in the order given, in one atomic write; returns how many it found.
    */
   redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number>;
+  /** Deletes these versions (object id and version key) from a partition in one atomic write; returns how many. */
+  deleteVersions(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number>;
   /** Deletes every version of a partition, and its clock; returns how many. */
   dropPartition(partition: string): Promise<number>;
 }

@@ -52,6 +52,10 @@ export abstract class StoreOfParts implements Store {
     return this.parts.objects.redate(partition, versions);
   }
 
+  deleteVersions(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
+    return this.parts.objects.deleteVersions(partition, versions);
+  }
+
   dropPartition(partition: string): Promise<number> {
     return this.parts.objects.dropPartition(partition);
   }

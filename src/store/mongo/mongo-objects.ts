@@ -222,6 +222,19 @@ export class MongoObjects implements ObjectStore {
     });
   }
 
+  deleteVersions(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
+    if (versions.length === 0) return Promise.resolve(0);
+    // Under the lease: the first/last flags are recomputed, and must not race an insert.
+    return this.lease.run(async () => {
+      const byObject = new Map<string, string[]>();
+      for (const v of versions) byObject.set(v.id, [...(byObject.get(v.id) ?? []), v.versionKey]);
+      const ops = [...byObject].map(([oid, keys]) => ({ deleteMany: { filter: { c: partition, oid, vk: { $in: keys } } } }));
+      const { deletedCount } = await this.objects.bulkWrite(ops, { ordered: false });
+      for (const oid of byObject.keys()) await this.refreshFlags(partition, oid);
+      return deletedCount;
+    });
+  }
+
   dropPartition(partition: string): Promise<number> {
     return this.lease.run(async () => {
       const { deletedCount } = await this.objects.deleteMany({ c: partition });

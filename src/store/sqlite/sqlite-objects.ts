@@ -214,6 +214,23 @@ export class SqliteObjects implements ObjectStore {
     return redate.immediate();
   }
 
+  async deleteVersions(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
+    const part = this.partId(partition);
+    if (versions.length === 0 || part === undefined) return 0;
+    const run = this.db.transaction(() => {
+      let deleted = 0;
+      const touched = new Set<string>();
+      for (const v of versions) {
+        const n = this.statements.deleteVersion.run(v.id, part, v.versionKey).changes;
+        if (n > 0) touched.add(v.id);
+        deleted += n;
+      }
+      for (const id of touched) this.refreshFlags(part, id);
+      return deleted;
+    });
+    return run.immediate();
+  }
+
   async dropPartition(partition: string): Promise<number> {
     const part = this.partId(partition);
     const drop = this.db.transaction(() => {
@@ -263,6 +280,7 @@ export class SqliteObjects implements ObjectStore {
 function prepareObjectStatements(db: Database.Database) {
   return {
     drop: db.prepare('DELETE FROM objects WHERE part = ?'),
+    deleteVersion: db.prepare('DELETE FROM objects INDEXED BY objects_by_version WHERE object_id = ? AND part = ? AND version_key = ?'),
     redate: db.prepare('UPDATE objects INDEXED BY objects_by_version SET date_added = ? WHERE part = ? AND object_id = ? AND version_key = ?'),
     dropClock: db.prepare('DELETE FROM collection_clock WHERE collection_id = ?'),
     clock: db.prepare('SELECT last_added FROM collection_clock WHERE collection_id = ?').pluck(),

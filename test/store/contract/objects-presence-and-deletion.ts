@@ -146,6 +146,17 @@ export function objectPresenceAndDeletionContract(subject: ContractSubject): voi
       expect(added(next).dateAdded).toBeGreaterThan(Math.max(...records.map((r) => r.dateAdded)));
     });
 
+    test('deleteVersions deletes exactly the versions named, and keeps first/last right', async () => {
+      const a = stixId('indicator');
+      const b = stixId('malware');
+      await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2), ver(a, T3), ver(b, T1)]);
+      await expect(store.deleteVersions(COLLECTION, [{ id: a, versionKey: key(T3) }, { id: b, versionKey: key(T1) }, { id: a, versionKey: key(T4) }])).resolves.toBe(2);
+      expect(versionsOf((await store.queryObjects(query(COLLECTION, { versions: ALL }))).records)).toEqual([T1, T2]);
+      expect(versionsOf((await store.queryObjects(query(COLLECTION, { versions: LAST }))).records)).toEqual([T2]);
+      expect(versionsOf((await store.queryObjects(query(COLLECTION, { versions: FIRST }))).records)).toEqual([T1]);
+      await expect(store.deleteVersions(OTHER_COLLECTION, [{ id: a, versionKey: key(T1) }])).resolves.toBe(0);
+    });
+
     test('a dropped partition holds nothing, and its next date_added is still unique', async () => {
       const a = stixId('indicator');
       await store.addObjects(COLLECTION, [ver(a, T1), ver(a, T2)]);

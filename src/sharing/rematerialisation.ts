@@ -10,6 +10,7 @@
 //   - a class nobody is in any more is dropped.
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import { DirectorySnapshot } from '../access/directory-snapshot';
+import { nowMicros } from '../vocabulary/time';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../directory/records';
 import type { DeferredDecision } from '../store/store';
@@ -70,6 +71,7 @@ export class Rematerialisation {
    * all are decided alike); views built anew start from `seed` (ViewWriter.replaceView).
    */
   async rebuildClass(snapshot: DirectorySnapshot, cls: AudienceClass, seed?: ViewSeed): Promise<void> {
+    const decidedAt = nowMicros();
     await this.views.forgetDeferred(cls.id);
     const readable = [...cls.collections].map((id) => snapshot.collections.get(id)).filter((c) => c !== undefined);
     const feedWanted = new Map<string, WantedRow>();
@@ -133,8 +135,9 @@ export class Rematerialisation {
     const ordered = byReference.map((version) => candidateOf.get(version) as Candidate);
     for (let i = 0; i < ordered.length; i += STORE_PAGE) await considerPage(ordered.slice(i, i + STORE_PAGE));
     for (let i = 0; i < sros.length; i += STORE_PAGE) await considerPage(sros.slice(i, i + STORE_PAGE));
-    for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows, seed);
-    await this.views.replaceFeed(cls.id, feedWanted, seed);
+    const options = { decidedAt, ...(seed !== undefined ? { seed } : {}) };
+    for (const [collectionId, rows] of wanted) await this.views.replaceView(cls.id, collectionId, rows, options);
+    await this.views.replaceFeed(cls.id, feedWanted, options);
     await this.views.defer(deferred);
   }
 }

@@ -33,6 +33,17 @@ export interface ViewLayout {
 
 export const CLASS_VIEWS: ViewLayout = { view: viewPartition, feed: feedPartition };
 
+/** How replaceView and replaceFeed go about it. */
+export interface ReplaceOptions {
+  /**
+   * When `wanted` began to be read from the base collections (microseconds): the view's
+   * rows dated later are left as they are.
+   */
+  decidedAt: number;
+  /** Where a view built anew starts from. */
+  seed?: ViewSeed;
+}
+
 /** Views a new class's views start from: whose, and how they are laid out. */
 export interface ViewSeed {
   owner: string;
@@ -111,13 +122,13 @@ export class ViewWriter {
    * view built anew from `seed` (another class's, or a member's in an earlier layout) keeps
    * the date_added the seed gave each version it still holds in the same form.
    */
-  replaceView(classId: string, collectionId: string, wanted: Map<string, WantedRow>, seed?: ViewSeed): Promise<void> {
-    return this.replacePartition(viewPartition(classId, collectionId), wanted, seed?.layout.view(seed.owner, collectionId));
+  replaceView(classId: string, collectionId: string, wanted: Map<string, WantedRow>, options: ReplaceOptions): Promise<void> {
+    return this.replacePartition(viewPartition(classId, collectionId), wanted, options, options.seed?.layout.view(options.seed.owner, collectionId));
   }
 
-  /** Makes a class's feed hold exactly `wanted` (keyed by versionRowKey); `seed` as for replaceView. */
-  replaceFeed(classId: string, wanted: Map<string, WantedRow>, seed?: ViewSeed): Promise<void> {
-    return this.replacePartition(feedPartition(classId), wanted, seed?.layout.feed(seed.owner));
+  /** Makes a class's feed hold exactly `wanted` (keyed by versionRowKey); options as for replaceView. */
+  replaceFeed(classId: string, wanted: Map<string, WantedRow>, options: ReplaceOptions): Promise<void> {
+    return this.replacePartition(feedPartition(classId), wanted, options, options.seed?.layout.feed(options.seed.owner));
   }
 
   /** Deletes a class's views of these collections, its feed and its deferred decisions (a class nobody is in any more). */
@@ -167,9 +178,13 @@ export class ViewWriter {
    * the wanted versions the seed holds in the same form: it never holds anything unwanted,
    * and a poller that followed the seed misses nothing of it.
    */
-  private async replacePartition(partition: string, wanted: Map<string, WantedRow>, seedPartition?: string): Promise<void> {
+  private async replacePartition(partition: string, wanted: Map<string, WantedRow>, options: ReplaceOptions, seedPartition?: string): Promise<void> {
     const have = new Map<string, string>();
-    for await (const row of everyRow(this.store, partition)) have.set(versionRowKey(row.id, versionKey(row.version) as string), row.json ?? '');
+    // Rows written after `wanted` was read from the base collections came from publishes
+    // decided under the same policy (another process's, or one queued meanwhile): kept.
+    for await (const row of everyRow(this.store, partition)) {
+      if (row.dateAdded <= options.decidedAt) have.set(versionRowKey(row.id, versionKey(row.version) as string), row.json ?? '');
+    }
     if (have.size === 0 && seedPartition !== undefined) {
       let seeded: NewObjectVersion[] = [];
       for await (const row of everyRow(this.store, seedPartition)) {

@@ -10,6 +10,7 @@ import { createConcord } from '../../src/main';
 import { StixValidator } from '../../src/stix/stix-validator';
 import { memberView } from '../helpers/member-views';
 import type { Store } from '../../src/store/store';
+import { DEFAULT_PROVIDER_TERMS, DEFAULT_RECIPIENT_TERMS } from '../../src/directory/mou';
 import { SHARED, TAXII, auth, makeTestApp, objectsUrl, type TestApp } from '../helpers/test-app';
 
 function indicator(): Record<string, unknown> {
@@ -51,6 +52,39 @@ test("a reader's access revoked through one process while another distributes: t
     expect(await store.hasObject(await memberView(store, 'member', SHARED), o.id as string)).toBe(true);
     const seen = await request(other.app).get(objectsUrl(SHARED)).set(...auth('reader'));
     expect(seen.status).toBe(404);
+  } finally {
+    await other.closeValidation();
+    await other.audit.close();
+  }
+});
+
+test("a view recomputed in one process while another publishes keeps what the other process wrote", async () => {
+  t = await makeTestApp();
+  const store: Store = t.store;
+  const other = await createConcord(t.config, pino({ level: 'silent' }), store, StixValidator.load());
+  try {
+    const o = indicator();
+    // A change of the publisher's terms recomputes every class's views in place. Between
+    // reading the base collections and reading the reader's view, the second process
+    // publishes: the recomputation must not take the new row for one it should delete.
+    const readerView = await memberView(store, 'reader', SHARED);
+    const query = store.queryObjects.bind(store);
+    let published = false;
+    store.queryObjects = async (q) => {
+      if (!published && q.partition === readerView) {
+        published = true;
+        const r = await request(other.app).post(objectsUrl(SHARED)).set(...auth('member')).set('Content-Type', TAXII).send(JSON.stringify({ objects: [o] }));
+        expect(r.status).toBe(202);
+      }
+      return query(q);
+    };
+    await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'mou.put', {}, () => [
+      { op: 'put', kind: 'mou', record: { memberId: 'member', provide: { ...DEFAULT_PROVIDER_TERMS, stripReferenceUrls: ['^https://internal\\.example/'] }, receive: DEFAULT_RECIPIENT_TERMS } },
+    ]);
+    expect(published).toBe(true);
+    expect(await store.hasObject(readerView, o.id as string)).toBe(true);
+    const seen = await request(t.app).get(objectsUrl(SHARED)).set(...auth('reader'));
+    expect((JSON.parse(seen.text) as { objects: Array<{ id: string }> }).objects.map((x) => x.id)).toContain(o.id);
   } finally {
     await other.closeValidation();
     await other.audit.close();

@@ -56,7 +56,7 @@ export interface Config {
     requestsPerAddressPerMinute: number;
   };
   /** The API root where every member finds its personal feed; none when undefined. */
-  sharing: { feedApiRoot?: string };
+  sharing: { feedApiRoot?: string; policyChangeWaitMs: number };
   /** Where the configuration was read from, for logs. */
   source: string;
 }
@@ -105,7 +105,7 @@ type RawConfig = {
     requests_per_member_per_minute?: number;
     requests_per_address_per_minute?: number;
   };
-  sharing?: { feed_api_root?: string };
+  sharing?: { feed_api_root?: string; policy_change_wait_ms?: number };
 };
 
 const validateRaw = new Ajv({ allErrors: true }).compile<RawConfig>(configSchema);
@@ -217,7 +217,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
     },
     directory: { dir: directoryDir, applyOnStart },
-    sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}) },
+    sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}), policyChangeWaitMs: r.sharing?.policy_change_wait_ms ?? 1000 },
     security: {
       authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
       authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,

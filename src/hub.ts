@@ -76,7 +76,7 @@ export async function openHub(config: Config, logger: Logger, options: HubOption
   // Members' personal feeds appear in the configured API root.
   const directory = new LiveDirectory(store, config.sharing.feedApiRoot);
   await directory.refresh();
-  const sharing = await createSharing(store, directory, logger);
+  const sharing = await createSharing(store, directory, logger, config.sharing.policyChangeWaitMs);
   const admin = new AdminService({ store, directory, releaser: sharing.distributor });
   // A directory change that alters what a member may see re-materialises its views before
   // the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
@@ -125,6 +125,7 @@ export async function openHub(config: Config, logger: Logger, options: HubOption
     close: () =>
       (closing ??= (async () => {
         await validation.close();
+        await sharing.distributor.stopBuilds();
         await audit.close();
         await store.close();
       })()),

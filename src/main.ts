@@ -45,6 +45,8 @@ export async function createConcord(config: Config, logger: Logger, store: Store
   }
   const bootstrap = await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin);
   await hub.sharing.distributor.recoverPending();
+  // Class builds a stopped process left (or another process is working): in the background.
+  hub.sharing.distributor.resumeBuilds().catch((e: unknown) => logger.error({ err: e }, 'class builds failed'));
   const app = buildApp({
     taxii: hub.taxii,
     publish: hub.publish,
@@ -115,6 +117,7 @@ export async function startServer(config: Config, logger: Logger, validator?: St
   // Embargoed objects are released to their readers when due (within this period).
   const release = () =>
     concord.sharing.distributor.releaseDue().catch((e: unknown) => logger.warn({ err: e }, 'embargo release failed'));
+    concord.sharing.distributor.resumeBuilds().catch((e: unknown) => logger.warn({ err: e }, 'class builds failed'));
   const releaseTimer = setInterval(release, 10_000);
   releaseTimer.unref();
 
@@ -129,6 +132,7 @@ export async function startServer(config: Config, logger: Logger, validator?: St
       await Promise.race([drained, timeout]);
       server.closeAllConnections();
       await concord.closeValidation();
+      await concord.sharing.distributor.stopBuilds();
       await concord.audit.close();
       await store.close();
     })());

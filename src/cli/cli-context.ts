@@ -51,7 +51,8 @@ export async function openContext(
 ): Promise<CliContext> {
   const stderr = io.stderr ?? process.stderr;
   const logger = createLogger('warn', stderr);
-  const hub = await openHub(config, logger, { validationThreads: 0, compileWhenNeeded: true });
+  // A command waits for the views a policy change adds: it is done when it returns.
+  const hub = await openHub({ ...config, sharing: { ...config.sharing, policyChangeWaitMs: Infinity } }, logger, { validationThreads: 0, compileWhenNeeded: true });
   return {
     config,
     hub,

@@ -70,6 +70,12 @@ export class BaseVersions {
     return row ? toBase(row) : undefined;
   }
 
+  /** A page of versions in date_added order, after `after` (microseconds) when given. */
+  async page(collectionId: string, after: number | undefined, limit: number): Promise<BaseVersion[]> {
+    const page = await this.store.queryObjects({ partition: collectionId, versions: { all: true }, limit, withJson: true, ...(after !== undefined ? { after } : {}) });
+    return page.records.map(toBase);
+  }
+
   /** Every version in the collection, in date_added order. */
   async *all(collectionId: string): AsyncGenerator<BaseVersion> {
     for await (const row of everyRow(this.store, collectionId)) yield toBase(row);

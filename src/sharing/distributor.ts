@@ -15,7 +15,7 @@ import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { Mou } from '../directory/mou';
 import type { DirectoryData, MemberRecord } from '../directory/records';
-import type { Store } from '../store/store';
+import type { ClassBuild, Store } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
 import { BaseVersions, NO_RELEASES, type BaseVersion, type ReleasedObjects } from './base-versions';
 import type { Decision } from './decision';
@@ -29,6 +29,8 @@ import { Rematerialisation } from './rematerialisation';
 import { ViewWriter } from './view-writer';
 import { Withdrawal } from './withdrawal';
 import { LayoutUpgrade } from './layout-upgrade';
+import { ClassBuilds, type BuildProgress } from './class-builds';
+
 
 export { toBase, type BaseVersion, type ReleasedObjects } from './base-versions';
 
@@ -41,6 +43,7 @@ export class Distributor {
   private readonly withdrawal: Withdrawal;
   private readonly recovery: Recovery;
   private readonly layout: LayoutUpgrade;
+  private readonly builds: ClassBuilds;
 
   constructor(
     store: Store,
@@ -48,6 +51,8 @@ export class Distributor {
     identities: HubIdentities,
     logger: Logger,
     now: () => number = Date.now,
+    /** How long a policy change waits for the views it adds to before it returns (the rest goes on in the background). */
+    private readonly buildWaitMs = 1000,
   ) {
     const views = new ViewWriter(store);
     const baseVersions = new BaseVersions(store);
@@ -58,6 +63,30 @@ export class Distributor {
     this.withdrawal = new Withdrawal(directory, this.inputs, views, baseVersions);
     this.recovery = new Recovery(store, this.fanOut, logger);
     this.layout = new LayoutUpgrade(store, directory, views, this.rematerialisation);
+    this.builds = new ClassBuilds(store, directory, this.queue, this.fanOut, views, baseVersions, logger, now);
+    this.store = store;
+  }
+
+  private readonly store: Store;
+
+  /** Works the class builds left by a policy change here or in another process (at start, and periodically). */
+  resumeBuilds(): Promise<void> {
+    return this.builds.work();
+  }
+
+  /** Stops working class builds (before the store closes); another process or the next start resumes them. */
+  stopBuilds(): Promise<void> {
+    return this.builds.stop();
+  }
+
+  /** Waits until no class build is left (or `ms` passed); true when none is. */
+  settled(ms = Infinity): Promise<boolean> {
+    return this.builds.settle(ms);
+  }
+
+  /** The class builds not finished, with their progress (admin API). */
+  async buildProgress(): Promise<BuildProgress[]> {
+    return this.builds.progress(await this.directory.refresh());
   }
 
   /** Moves the per-member views of data files of earlier versions to audience classes (once, at start). */
@@ -136,11 +165,18 @@ export class Distributor {
   }
 
   /**
-   * After a directory change: every member whose inputs to decide() changed gets its
-   * views recomputed (added, replaced, deleted) before the change is acknowledged.
+   * After a directory change: what it hides is hidden before the change is acknowledged;
+   * what it adds is built by background jobs (class-builds.ts), waited for up to
+   * `buildWaitMs`, so that a small hub sees the whole change when the request returns.
    */
-  rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
-    return this.queue.run(() => this.rematerialisation.rematerialise(before, after));
+  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+    const scheduled = await this.queue.run(async () => {
+      const builds = await this.rematerialisation.rematerialise(before, after);
+      // In the same task as the builds' pages (class-builds.ts), so that none is lost between.
+      if (builds.length > 0) await this.store.putClassBuilds(mergeBuilds(await this.store.classBuilds(), builds));
+      return builds.length;
+    });
+    if (scheduled > 0) await this.builds.settle(this.buildWaitMs);
   }
 
   /**
@@ -158,4 +194,21 @@ export class Distributor {
   decisionFor(snapshot: DirectorySnapshot, reader: MemberRecord, version: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): Decision {
     return this.inputs.decisionFor(snapshot, reader, version, known, releases);
   }
+}
+
+/** New jobs merged into those already kept for the same classes (progress kept, sources joined). */
+function mergeBuilds(existing: readonly ClassBuild[], added: readonly ClassBuild[]): ClassBuild[] {
+  const byClass = new Map(existing.map((b) => [b.classId, b]));
+  return added.map((b) => {
+    const e = byClass.get(b.classId);
+    if (e === undefined) return b;
+    const base = e.build || !b.build ? e : b;
+    return {
+      ...base,
+      build: e.build || b.build,
+      sources: [...new Set([...e.sources, ...b.sources])],
+      retire: [...new Set([...e.retire, ...b.retire])],
+      ...((e.seed ?? b.seed) !== undefined ? { seed: (e.seed ?? b.seed) as string } : {}),
+    };
+  });
 }

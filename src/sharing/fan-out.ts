@@ -14,7 +14,7 @@ import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
 import { referencedObjectIds } from './references';
-import type { VisibleRows, ViewWriter } from './view-writer';
+import { versionRowKey, type VisibleRows, type ViewWriter } from './view-writer';
 
 /** How versions are distributed to a set of audience classes. */
 interface ReaderDistribution {
@@ -29,11 +29,17 @@ interface ReaderDistribution {
   directoryRevision?: number;
   /** The versions are base versions still pending (a publish, or recovery): see Store.addObjectsToMany. */
   fromPending?: boolean;
+  /** The date_added wanted for a row (by versionRowKey and the JSON it serves), when not the base one: see toClass. */
+  dateOf?: RowDates;
 }
+
+/** The date_added wanted for a row, from its key (versionRowKey) and the JSON it serves; undefined: now. */
+export type RowDates = (key: string, served: string) => number | undefined;
 
 /** What deciding a batch of versions for one class needs besides the class. */
 interface ReaderDecisions {
   keepDates: boolean;
+  dateOf: RowDates | undefined;
   /** Where decisions put off are collected, for all classes. */
   deferred: DeferredDecision[];
   releases: ReleasedObjects;
@@ -107,7 +113,7 @@ export class FanOut {
     const tally = options.tally ?? new DistributionTally();
     const visible: VisibleRows[] = [];
     const released: Array<{ classId: string; objectIds: string[] }> = [];
-    const decisions: ReaderDecisions = { keepDates: options.keepDates, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
+    const decisions: ReaderDecisions = { keepDates: options.keepDates, dateOf: options.dateOf, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
     const { deferred } = decisions;
     for (const cls of classes) {
       const before = deferred.length;
@@ -127,6 +133,21 @@ export class FanOut {
     await this.views.defer(deferred);
     // Relationships that were waiting for these objects may now be decided.
     for (const { classId, objectIds } of released) await this.redecide(snapshot, await this.store.takeWaitingFor(classId, objectIds));
+  }
+
+  /**
+   * Distributes base versions of one collection to one class (a class being built, see
+   * class-builds.ts), under the directory revision of `snapshot`; `dateOf` gives each row
+   * its date_added (the store still keeps them increasing).
+   */
+  async toClass(snapshot: DirectorySnapshot, cls: AudienceClass, collectionId: string, versions: BaseVersion[], dateOf: RowDates): Promise<void> {
+    const refs = (v: BaseVersion) => referencedObjectIds(parsedObject(v));
+    const ordered = [
+      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length === 0),
+      ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length > 0), refs),
+      ...versions.filter((v) => SRO_TYPES.has(v.type)),
+    ];
+    await this.toReaders(snapshot, [cls], collectionId, ordered, { keepDates: false, dateOf, directoryRevision: snapshot.revision });
   }
 
   /**
@@ -162,7 +183,7 @@ export class FanOut {
     versions: BaseVersion[],
     decisions: ReaderDecisions,
   ): Promise<{ rows: NewObjectVersion[]; visibleNow: string[] }> {
-    const { keepDates, deferred, releases } = decisions;
+    const { keepDates, dateOf, deferred, releases } = decisions;
     const asReader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
@@ -202,11 +223,15 @@ export class FanOut {
         continue;
       }
       visibleNow.add(v.id);
-      rows.push({ ...derivedRow(v, collectionId, decision, object), ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
+      const row = derivedRow(v, collectionId, decision, object);
+      if (dateOf !== undefined) {
+        const at = dateOf(versionRowKey(row.id, v.versionKey), row.json === '' ? v.json : row.json);
+        rows.push(at !== undefined ? { ...row, dateAdded: at } : row);
+      } else rows.push({ ...row, ...(keepDates ? { dateAdded: v.dateAdded } : {}) });
     }
     // Decided objects first, referring objects after; written in the base order, so that a
     // view lists them as the collection does (the store keeps date_added increasing).
-    if (keepDates) rows.sort((a, b) => (a.dateAdded ?? 0) - (b.dateAdded ?? 0));
+    if (keepDates || dateOf !== undefined) rows.sort((a, b) => (a.dateAdded ?? Infinity) - (b.dateAdded ?? Infinity));
     return { rows, visibleNow: [...visibleNow] };
   }
 }

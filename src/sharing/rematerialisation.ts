@@ -13,14 +13,14 @@ import { DirectorySnapshot } from '../access/directory-snapshot';
 import { nowMicros } from '../vocabulary/time';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectoryData, MemberRecord } from '../directory/records';
-import type { DeferredDecision } from '../store/store';
+import type { ClassBuild, DeferredDecision } from '../store/store';
 import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { STORE_PAGE } from './partition-rows';
 import { referencedObjectIds } from './references';
-import { CLASS_VIEWS, versionRowKey, type ViewSeed, type ViewWriter, type WantedRow } from './view-writer';
+import { versionRowKey, type ViewSeed, type ViewWriter, type WantedRow } from './view-writer';
 
 /** A base version of a readable collection, waiting to be decided for the member. */
 interface Candidate {
@@ -37,13 +37,29 @@ export class Rematerialisation {
     private readonly now: () => number,
   ) {}
 
-  /** After a directory change: see the top of this file. */
-  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+  /**
+   * After a directory change (see the top of this file): does at once what hides, and
+   * returns the jobs that add (class-builds.ts), for the caller to record and run.
+   */
+  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<ClassBuild[]> {
     const snapshot = await this.directory.refresh();
     const old = audienceClasses(new DirectorySnapshot(before));
     const now = audienceClasses(snapshot);
     const everyClass = sharedFingerprint(before, after) !== sharedFingerprint(after, before);
     const existed = new Set(before.members.map((m) => m.id));
+    const retire = [...old.all()].filter((cls) => now.byClassId(cls.id) === undefined).map((cls) => cls.id);
+    const builds: ClassBuild[] = [];
+    const job = (cls: AudienceClass, build: boolean, sources: string[], seed?: string): ClassBuild => ({
+      classId: cls.id,
+      collections: [...cls.collections],
+      build,
+      ...(seed !== undefined ? { seed } : {}),
+      sources,
+      retire,
+      done: 0,
+      createdAt: this.now(),
+      revision: snapshot.revision,
+    });
     for (const cls of now.all()) {
       // Where its members come from: members new to the hub have seen nothing.
       const from = new Map<string, AudienceClass>();
@@ -54,16 +70,21 @@ export class Rematerialisation {
         from.set(was.id, was);
         count.set(was.id, (count.get(was.id) ?? 0) + 1);
       }
-      let seed: AudienceClass | undefined;
-      if (old.byClassId(cls.id) === undefined) {
+      if (old.byClassId(cls.id) === undefined && !(await this.views.holdsAny(cls.id))) {
+        // Empty, so its members see nothing they may not: built in the background.
+        let seed: AudienceClass | undefined;
         for (const [id, n] of count) if (seed === undefined || n > (count.get(seed.id) ?? 0)) seed = from.get(id);
-        await this.rebuildClass(snapshot, cls, seed === undefined ? undefined : { owner: seed.id, layout: CLASS_VIEWS });
-      } else if (everyClass) {
-        await this.rebuildClass(snapshot, cls);
+        builds.push(job(cls, true, [...from.keys()].filter((id) => id !== seed?.id), seed?.id));
+        continue;
       }
-      for (const source of from.values()) if (source !== seed) await this.views.catchUp(cls.id, source.id, cls.collections);
+      // Views that may hold what the change hides are recomputed now.
+      if (old.byClassId(cls.id) === undefined || everyClass) await this.rebuildClass(snapshot, cls);
+      if (from.size > 0) builds.push(job(cls, false, [...from.keys()]));
     }
-    for (const cls of old.all()) if (now.byClassId(cls.id) === undefined) await this.views.drop(cls.id, cls.collections);
+    if (builds.length === 0) {
+      for (const cls of old.all()) if (now.byClassId(cls.id) === undefined) await this.views.drop(cls.id, cls.collections);
+    }
+    return builds;
   }
 
   /**

@@ -12,10 +12,10 @@ export interface Sharing {
   identities: HubIdentities;
 }
 
-export async function createSharing(store: Store, directory: LiveDirectory, logger: Logger): Promise<Sharing> {
+export async function createSharing(store: Store, directory: LiveDirectory, logger: Logger, policyChangeWaitMs?: number): Promise<Sharing> {
   const key = await store.getOrCreateSetting('hub_identity_key', () => crypto.randomBytes(32).toString('base64'));
   const identities = new HubIdentities(Buffer.from(key, 'base64'));
-  const distributor = new Distributor(store, directory, identities, logger);
+  const distributor = new Distributor(store, directory, identities, logger, Date.now, policyChangeWaitMs);
   await distributor.loadMarkings();
   return { distributor, identities };
 }

@@ -87,6 +87,11 @@ export class ViewWriter {
     return this.store.presentAmong(feedPartition(classId), objectIds);
   }
 
+  /** Whether the class's feed holds anything (a class's views all feed it). */
+  async holdsAny(classId: string): Promise<boolean> {
+    return (await this.store.queryObjects({ partition: feedPartition(classId), versions: { all: true }, limit: 1, withJson: false })).records.length > 0;
+  }
+
   /** Whether the class sees the object, from any collection. */
   sees(classId: string, objectId: string): Promise<boolean> {
     return this.store.hasObject(feedPartition(classId), objectId);

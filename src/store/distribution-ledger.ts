@@ -39,7 +39,44 @@ export interface DerivedVersions {
   baseCollection: string;
 }
 
+/**
+ * A background job that builds an audience class's views after a policy change
+ * (src/sharing/class-builds.ts): what it builds, from where, and how far it got.
+ */
+export interface ClassBuild {
+  /** The class built (one job per class). */
+  classId: string;
+  /** The non-feed collections its views cover, in the order they are built. */
+  collections: string[];
+  /** Whether its views are computed (a class nobody was in), or only caught up (members moved into an existing one). */
+  build: boolean;
+  /** The class whose views' date_added are kept for what it held in the same form. */
+  seed?: string;
+  /** Classes members came from: what they may not have polled is dated again once built. */
+  sources: string[];
+  /** Classes nobody is in any more: dropped once no job needs them. */
+  retire: string[];
+  /** How many of `collections` are built, and the base date_added reached in the next one. */
+  done: number;
+  after?: number;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** The directory revision that made it. */
+  revision: number;
+}
+
 export interface DistributionLedger {
+  /** Records jobs (replacing any for the same class). */
+  putClassBuilds(builds: ClassBuild[]): Promise<void>;
+  /** Every job not finished, oldest first. */
+  classBuilds(): Promise<ClassBuild[]>;
+  /**
+   * Takes the job of `classId` for `owner` until `until` (milliseconds), if nobody else
+   * holds it at `now`: one process works a job at a time. True when taken (or renewed).
+   */
+  claimClassBuild(classId: string, owner: string, until: number, now: number): Promise<boolean>;
+  /** Removes a finished job. */
+  finishClassBuild(classId: string): Promise<void>;
   /** Base versions added with `pending` whose distribution has not been settled, oldest first. */
   pendingVersions(limit: number): Promise<PendingVersion[]>;
   /**

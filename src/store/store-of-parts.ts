@@ -3,7 +3,7 @@
 import type { AuditEntry, AuditQuery, DirectoryChange, DirectoryData } from '../directory/records';
 import type { AuditLogStore, AuditPage } from './audit-log-store';
 import type { DirectoryStore } from './directory-store';
-import type { DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from './distribution-ledger';
+import type { ClassBuild, DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from './distribution-ledger';
 import type { AddOutcome, AddToManyOptions, NewObjectVersion, ObjectQuery, ObjectStore, PartitionBatch, QueryPage, VersionSelector } from './object-store';
 import type { SettingsStore } from './settings-store';
 import type { StatusStore, StoredStatus } from './status-store';
@@ -83,6 +83,22 @@ export abstract class StoreOfParts implements Store {
   }
 
   // --- distribution bookkeeping ---
+
+  putClassBuilds(builds: ClassBuild[]): Promise<void> {
+    return this.parts.distribution.putClassBuilds(builds);
+  }
+
+  classBuilds(): Promise<ClassBuild[]> {
+    return this.parts.distribution.classBuilds();
+  }
+
+  claimClassBuild(classId: string, owner: string, until: number, now: number): Promise<boolean> {
+    return this.parts.distribution.claimClassBuild(classId, owner, until, now);
+  }
+
+  finishClassBuild(classId: string): Promise<void> {
+    return this.parts.distribution.finishClassBuild(classId);
+  }
 
   pendingVersions(limit: number): Promise<PendingVersion[]> {
     return this.parts.distribution.pendingVersions(limit);

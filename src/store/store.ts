@@ -11,7 +11,7 @@ import type { StoreLifecycle } from './store-lifecycle';
 
 export type { AuditLogStore, AuditPage } from './audit-log-store';
 export type { DirectoryStore } from './directory-store';
-export type { DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from './distribution-ledger';
+export type { ClassBuild, DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from './distribution-ledger';
 export type {
   AddOutcome,
   AddToManyOptions,

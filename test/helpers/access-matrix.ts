@@ -133,6 +133,7 @@ export async function makeMatrixApp(options: { config?: Record<string, unknown>;
     memberStatusId: '',
     adminStatusId: '',
     close: async () => {
+      await concord.sharing.distributor.stopBuilds();
       await concord.audit.close();
       await concord.closeValidation();
       await store.close();

@@ -49,6 +49,9 @@ export function testConfigObject(overrides: Record<string, unknown> = {}): Recor
     // Tests make many failed logins and fast requests on purpose; throttling and request
     // limits have their own tests (test/security/throttling.test.ts, request-limits.test.ts).
     security: { auth_failures_per_window: 1_000_000, requests_per_member_per_minute: 1_000_000_000, requests_per_address_per_minute: 1_000_000_000 },
+    // A policy change returns once its views are built, however loaded the machine: tests
+    // read right after it. Background builds have their own test (test/sharing/class-builds.test.ts).
+    sharing: { policy_change_wait_ms: 600_000 },
     api_roots: [
       {
         path: ROOT,
@@ -149,6 +152,7 @@ export async function makeTestApp(
     config,
     close: async () => {
       await closeValidation();
+      await concord.sharing.distributor.stopBuilds();
       await audit.close();
       await store.close();
     },

@@ -15,11 +15,13 @@ import { memberRoutes } from './member-routes';
 import { mouRoutes } from './mou-routes';
 import { policyRoutes } from './policy-routes';
 import { releaseRoutes } from './release-routes';
+import { sharingRoutes } from './sharing-routes';
+import type { Distributor } from '../../sharing/distributor';
 
 export interface AdminRoutesDeps {
   admin: AdminService;
   store: ObjectStore;
-  sharing: ExplainSharing;
+  sharing: ExplainSharing & { distributor: Pick<Distributor, 'buildProgress'> };
 }
 
 export function adminRoutes({ admin, store, sharing }: AdminRoutesDeps): Route[] {
@@ -35,5 +37,6 @@ export function adminRoutes({ admin, store, sharing }: AdminRoutesDeps): Route[]
     ...aclRoutes(admin.acl),
     ...auditRoutes(admin.audit),
     ...policyRoutes({ directory: admin.directory, store, sharing }),
+    ...sharingRoutes(sharing.distributor),
   ];
 }

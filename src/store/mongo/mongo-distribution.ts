@@ -2,10 +2,10 @@
 // deferred decisions (numbered under the write lease), the providers' releases, and
 // deleting readers' rows.
 import type { Collection, Db, Document } from 'mongodb';
-import type { DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from '../distribution-ledger';
+import type { ClassBuild, DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from '../distribution-ledger';
 import type { ObjectDocument, PendingDocument } from './mongo-documents';
 import { insertIgnoringDuplicates } from './mongo-idempotent-insert';
-import { DEFERRED, OBJECTS, PENDING, RELEASES } from './mongo-indexes';
+import { CLASS_BUILDS, DEFERRED, OBJECTS, PENDING, RELEASES } from './mongo-indexes';
 import type { MongoObjects } from './mongo-objects';
 import type { WriteLease } from './write-lease';
 
@@ -24,6 +24,7 @@ export class MongoDistributionLedger implements DistributionLedger {
   private readonly ranges: Collection<Document>;
   private readonly deferred: Collection<Document>;
   private readonly releases: Collection<Document>;
+  private readonly builds: Collection<Document>;
 
   constructor(
     db: Db,
@@ -34,6 +35,29 @@ export class MongoDistributionLedger implements DistributionLedger {
     this.ranges = db.collection(PENDING);
     this.deferred = db.collection(DEFERRED);
     this.releases = db.collection(RELEASES);
+    this.builds = db.collection(CLASS_BUILDS);
+  }
+
+  async putClassBuilds(builds: ClassBuild[]): Promise<void> {
+    for (const b of builds) {
+      await this.builds.updateOne({ _id: b.classId } as Document, { $set: { json: JSON.stringify(b), createdAt: b.createdAt } }, { upsert: true });
+    }
+  }
+
+  async classBuilds(): Promise<ClassBuild[]> {
+    const docs = await this.builds.find({}).sort({ createdAt: 1, _id: 1 }).toArray();
+    return docs.map((d) => JSON.parse(d.json as string) as ClassBuild);
+  }
+
+  async claimClassBuild(classId: string, owner: string, until: number, now: number): Promise<boolean> {
+    // One conditional update: whoever matches first holds the job until `until`.
+    const filter = { _id: classId, $or: [{ claimedBy: { $exists: false } }, { claimedBy: owner }, { claimedUntil: { $lt: now } }] };
+    const r = await this.builds.updateOne(filter as Document, { $set: { claimedBy: owner, claimedUntil: until } });
+    return r.matchedCount === 1;
+  }
+
+  async finishClassBuild(classId: string): Promise<void> {
+    await this.builds.deleteOne({ _id: classId } as Document);
   }
 
   async pendingVersions(limit: number): Promise<PendingVersion[]> {

@@ -17,6 +17,7 @@ export const DEFERRED = 'deferred';
 export const RELEASES = 'releases';
 export const META = 'meta';
 export const PENDING = 'pending';
+export const CLASS_BUILDS = 'class_builds';
 /** The last date_added handed out per collection: `{_id: collection, last}`. */
 export const CLOCKS = 'clocks';
 export const AUDIT = 'audit';

@@ -1,7 +1,7 @@
 // Distribution bookkeeping in the embedded store: the pending flag on base rows, the
 // deferred decisions, the providers' releases, and deleting readers' rows.
 import type Database from 'better-sqlite3';
-import type { DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from '../distribution-ledger';
+import type { ClassBuild, DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from '../distribution-ledger';
 import { withoutOwnFsync } from './sqlite-connection';
 import type { SqliteObjects } from './sqlite-objects';
 import { ID_CHUNK, placeholders, type StatementCache } from './sqlite-sql-shapes';
@@ -42,7 +42,34 @@ export class SqliteDistributionLedger implements DistributionLedger {
           'FROM objects o INDEXED BY objects_pending JOIN partitions p ON p.id = o.part WHERE o.pending = 1 ORDER BY o.seq LIMIT ?',
       ),
       settle: db.prepare('UPDATE objects SET pending = 0 WHERE part = ? AND date_added BETWEEN ? AND ? AND pending = 1'),
+      putBuild: db.prepare(
+        'INSERT INTO class_builds (class_id, json, created_at) VALUES (?, ?, ?) ON CONFLICT (class_id) DO UPDATE SET json = excluded.json',
+      ),
+      builds: db.prepare('SELECT json FROM class_builds ORDER BY created_at, class_id').pluck(),
+      claimBuild: db.prepare(
+        'UPDATE class_builds SET claimed_by = ?, claimed_until = ? WHERE class_id = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)',
+      ),
+      finishBuild: db.prepare('DELETE FROM class_builds WHERE class_id = ?'),
     };
+  }
+
+  async putClassBuilds(builds: ClassBuild[]): Promise<void> {
+    const put = this.db.transaction(() => {
+      for (const b of builds) this.statements.putBuild.run(b.classId, JSON.stringify(b), b.createdAt);
+    });
+    put.immediate();
+  }
+
+  async classBuilds(): Promise<ClassBuild[]> {
+    return (this.statements.builds.all() as string[]).map((json) => JSON.parse(json) as ClassBuild);
+  }
+
+  async claimClassBuild(classId: string, owner: string, until: number, now: number): Promise<boolean> {
+    return this.statements.claimBuild.run(owner, until, classId, owner, now).changes === 1;
+  }
+
+  async finishClassBuild(classId: string): Promise<void> {
+    this.statements.finishBuild.run(classId);
   }
 
   async pendingVersions(limit: number): Promise<PendingVersion[]> {

@@ -113,6 +113,17 @@ CREATE INDEX IF NOT EXISTS deferred_waiting ON deferred (reader, waiting_for) WH
 CREATE INDEX IF NOT EXISTS deferred_reader ON deferred (reader);
 `;
 
+export const CLASS_BUILDS_SQL = `
+-- background jobs building audience classes' views (src/sharing/class-builds.ts)
+CREATE TABLE IF NOT EXISTS class_builds (
+  class_id      TEXT PRIMARY KEY,
+  json          TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  claimed_by    TEXT,
+  claimed_until INTEGER
+);
+`;
+
 export const RELEASES_SQL = `
 -- objects a provider released (MOU provide.embargo_until_released): others may see them
 CREATE TABLE IF NOT EXISTS releases (
@@ -145,6 +156,7 @@ export function migrate(db: Database.Database): void {
   db.exec(DERIVED_INDEXES_SQL);
   db.exec(DEFERRED_SQL);
   db.exec(RELEASES_SQL);
+  db.exec(CLASS_BUILDS_SQL);
   db.exec(VARIANTS_SQL);
 }
 

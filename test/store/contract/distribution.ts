@@ -75,4 +75,39 @@ export function distributionLedgerContract(subject: ContractSubject): void {
       expect(await store.takeDeferredForObjects([a])).toHaveLength(1);
     });
   });
+
+  describe('class builds (background jobs)', () => {
+    const job = (classId: string, createdAt: number, done = 0) => ({
+      classId,
+      collections: [COLLECTION, OTHER_COLLECTION],
+      build: true,
+      seed: '@seed',
+      sources: ['@a'],
+      retire: ['@old'],
+      done,
+      createdAt,
+      revision: 3,
+    });
+
+    test('jobs are kept oldest first; a put replaces the job of the same class; finished jobs go', async () => {
+      await store.putClassBuilds([job('@two', 20), job('@one', 10)]);
+      expect((await store.classBuilds()).map((b) => b.classId)).toEqual(['@one', '@two']);
+      await store.putClassBuilds([{ ...job('@two', 20, 1), after: 12345 }]);
+      expect(await store.classBuilds()).toEqual([job('@one', 10), { ...job('@two', 20, 1), after: 12345 }]);
+      await store.finishClassBuild('@one');
+      expect((await store.classBuilds()).map((b) => b.classId)).toEqual(['@two']);
+    });
+
+    test('one owner at a time: a claim holds until it expires, and its owner may renew it', async () => {
+      await store.putClassBuilds([job('@c', 1)]);
+      expect(await store.claimClassBuild('@c', 'p1', 1_000, 0)).toBe(true);
+      expect(await store.claimClassBuild('@c', 'p2', 2_000, 500)).toBe(false);
+      expect(await store.claimClassBuild('@c', 'p1', 3_000, 600)).toBe(true);
+      expect(await store.claimClassBuild('@c', 'p2', 5_000, 3_001)).toBe(true);
+      expect(await store.claimClassBuild('@missing', 'p1', 1_000, 0)).toBe(false);
+      // Progress written by the owner keeps the claim.
+      await store.putClassBuilds([job('@c', 1, 1)]);
+      expect(await store.claimClassBuild('@c', 'p1', 6_000, 4_000)).toBe(false);
+    });
+  });
 }

@@ -99,7 +99,7 @@ function profileOf(snapshot: DirectorySnapshot, member: MemberRecord, named: Rea
     if (a === 'w' || a === 'rw') writes = true;
   }
   if (readable.size === 0) return undefined;
-  for (const c of snapshot.collections.values()) if (c.owner === member.id && !snapshot.isFeed(c.id)) writes = true;
+  if (snapshot.ownsCollection(member.id)) writes = true;
   const receive = (snapshot.mous.get(member.id) ?? defaultMou(member.id)).receive;
   const profile = JSON.stringify([
     canonical(receive),

@@ -39,6 +39,10 @@ export class DirectorySnapshot {
   /** Member id → its personal feed collection, and the feeds' ids. */
   private readonly feeds = new Map<string, CollectionRecord>();
   private readonly feedIds = new Set<string>();
+  /** The collections that are not feeds (access is decided over these, plus the member's own feed). */
+  private readonly shared: CollectionRecord[] = [];
+  /** Members that own a collection other than their feed. */
+  private readonly owners = new Set<string>();
 
   /**
    * `feedRoot`: the API root where every member finds its personal feed (a read-only
@@ -75,6 +79,11 @@ export class DirectorySnapshot {
         this.roots.get(feedRoot)?.collections.push(feed);
       }
     }
+    for (const c of this.collections.values()) {
+      if (this.feedIds.has(c.id)) continue;
+      this.shared.push(c);
+      if (c.owner !== undefined) this.owners.add(c.owner);
+    }
     for (const root of this.roots.values()) root.collections.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
     for (const m of data.members) this.members.set(m.id, m);
     for (const g of data.groups) this.groups.set(g.id, g);
@@ -99,6 +108,11 @@ export class DirectorySnapshot {
       for (const m of this.members.values()) if (m.identityRef !== undefined) this.byIdentity.set(m.identityRef, m);
     }
     return this.byIdentity.get(identityRef);
+  }
+
+  /** Whether the member owns a collection other than its feed (an outbox it writes). */
+  ownsCollection(memberId: string): boolean {
+    return this.owners.has(memberId);
   }
 
   feedOf(memberId: string): CollectionRecord | undefined {
@@ -137,12 +151,10 @@ export class DirectorySnapshot {
     const access = new Map<string, Access>();
     if (member && (member.status === 'active' || evenIfSuspended)) {
       const grantees = new Set(['everyone', `member:${member.id}`, ...member.groups.filter((g) => this.groups.has(g)).map((g) => `group:${g}`)]);
-      for (const c of this.collections.values()) {
-        if (this.feedIds.has(c.id)) {
-          // A feed is read by its member only, and written by the hub only.
-          if (c.owner === member.id) access.set(c.id, 'r');
-          continue;
-        }
+      // A feed is read by its member only, and written by the hub only.
+      const feed = this.feeds.get(member.id);
+      if (feed !== undefined) access.set(feed.id, 'r');
+      for (const c of this.shared) {
         let read = c.owner === member.id;
         let write = c.owner === member.id;
         for (const entry of this.acl(c.id)) {

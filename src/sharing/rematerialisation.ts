@@ -179,6 +179,5 @@ function sharedFingerprint(data: DirectoryData, other: DirectoryData): string {
 
 function mayPublish(snapshot: DirectorySnapshot, memberId: string): boolean {
   for (const a of snapshot.accessOf(memberId, 'publisher', { evenIfSuspended: true }).values()) if (a === 'w' || a === 'rw') return true;
-  for (const c of snapshot.collections.values()) if (c.owner === memberId) return true;
-  return false;
+  return snapshot.ownsCollection(memberId);
 }

@@ -68,6 +68,17 @@ export class AudienceClasses {
   }
 }
 
+/**
+ * The member a class's decisions are made for. A class of one: that member. A class of
+ * several: the first, under the class's id, so that no rule about one member applies to
+ * all (a provider sees its own objects as published; a member that published before it
+ * lost write access shares a class, and its classmates must not see its objects as it does).
+ */
+export function representative(cls: AudienceClass): MemberRecord {
+  const first = cls.members[0] as MemberRecord;
+  return cls.members.length === 1 ? first : { ...first, id: cls.id, name: cls.id };
+}
+
 // Computed once per directory snapshot: reads resolve a member's class on every request.
 const cache = new WeakMap<DirectorySnapshot, AudienceClasses>();
 

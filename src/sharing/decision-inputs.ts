@@ -2,6 +2,7 @@
 // MOU, the marking definitions the hub holds, the providers' releases, the pseudonyms.
 // Distribution and explanations (explain.ts) build their decisions here, so that an
 // explanation is the decision distribution made.
+import { representative, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { MemberRecord } from '../directory/records';
 import { defaultMou, type Mou } from '../directory/mou';
@@ -67,6 +68,11 @@ export class DecisionInputs {
     return { member, mou: this.mouOf(snapshot, member.id) };
   }
 
+  /** An audience class as decide() sees it: its representative, with the MOU its members share. */
+  classReader(snapshot: DirectorySnapshot, cls: AudienceClass): Reader {
+    return { member: representative(cls), mou: this.mouOf(snapshot, (cls.members[0] as MemberRecord).id) };
+  }
+
   /** The pseudonym a member's identity object may be served under, when `id` is a member's identity. */
   servedAs(snapshot: DirectorySnapshot, id: string): string | undefined {
     if (!id.startsWith('identity--')) return undefined;
@@ -98,6 +104,11 @@ export class DecisionInputs {
    */
   decisionFor(snapshot: DirectorySnapshot, reader: MemberRecord, version: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): Decision {
     return decide(this.readerFor(snapshot, reader), JSON.parse(version.json) as StixObject, this.contextFor(snapshot, version, known, releases));
+  }
+
+  /** The decision for one base version and one audience class, as distribution makes it. */
+  classDecision(snapshot: DirectorySnapshot, cls: AudienceClass, version: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): Decision {
+    return decide(this.classReader(snapshot, cls), JSON.parse(version.json) as StixObject, this.contextFor(snapshot, version, known, releases));
   }
 
   /**

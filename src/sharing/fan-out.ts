@@ -6,7 +6,7 @@
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
-import { DirectoryConflict, type MemberRecord } from '../directory/records';
+import { DirectoryConflict } from '../directory/records';
 import type { AuditLogStore, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
 import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
@@ -184,7 +184,7 @@ export class FanOut {
     decisions: ReaderDecisions,
   ): Promise<{ rows: NewObjectVersion[]; visibleNow: string[] }> {
     const { keepDates, dateOf, deferred, releases } = decisions;
-    const asReader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
+    const asReader = this.inputs.classReader(snapshot, cls);
     const visibleNow = new Set<string>();
     const rows: NewObjectVersion[] = [];
     const now = this.now();

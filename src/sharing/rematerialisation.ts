@@ -12,7 +12,7 @@ import { audienceClasses, type AudienceClass } from '../access/audience-classes'
 import { DirectorySnapshot } from '../access/directory-snapshot';
 import { nowMicros } from '../vocabulary/time';
 import type { LiveDirectory } from '../access/live-directory';
-import type { DirectoryData, MemberRecord } from '../directory/records';
+import type { DirectoryData } from '../directory/records';
 import type { ClassBuild, DeferredDecision } from '../store/store';
 import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
@@ -96,7 +96,7 @@ export class Rematerialisation {
     await this.views.forgetDeferred(cls.id);
     const readable = [...cls.collections].map((id) => snapshot.collections.get(id)).filter((c) => c !== undefined);
     const feedWanted = new Map<string, WantedRow>();
-    const reader = this.inputs.readerFor(snapshot, cls.members[0] as MemberRecord);
+    const reader = this.inputs.classReader(snapshot, cls);
     const now = this.now();
     // Objects that reference none first, then the others (each after what it references),
     // relationships last, over every

@@ -2,7 +2,6 @@
 // audience class saw only through a deleted object (relationship closure) is withdrawn and
 // waits for the object again.
 import { audienceClasses } from '../access/audience-classes';
-import type { MemberRecord } from '../directory/records';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
 import type { DeferredDecision } from '../store/store';
@@ -46,7 +45,6 @@ export class Withdrawal {
     const snapshot = await this.directory.refresh();
     for (const cls of audienceClasses(snapshot).all()) {
       if (await this.seesAsServed(snapshot, cls.id, objectId)) continue;
-      const member = cls.members[0] as MemberRecord;
       const deferred: DeferredDecision[] = [];
       for (const collectionId of cls.collections) {
         for (const row of await this.views.rowsSeenIn(cls.id, collectionId)) {
@@ -57,7 +55,7 @@ export class Withdrawal {
           // Decided again exactly as distribution decides, with what the member sees now.
           const known = new Map<string, boolean>();
           for (const ref of referencedObjectIds(parsedObject(base))) known.set(ref, await this.seesAsServed(snapshot, cls.id, ref));
-          const decision = this.inputs.decisionFor(snapshot, member, base, known, await this.inputs.releasedFor(snapshot, [base]));
+          const decision = this.inputs.classDecision(snapshot, cls, base, known, await this.inputs.releasedFor(snapshot, [base]));
           if (decision.allow) {
             const again = derivedRow(base, collectionId, decision, parsedObject(base));
             if ((again.json === '' ? base.json : again.json) === row.json) continue;

@@ -182,3 +182,38 @@ test('a publisher changing its terms changes what every class sees, at once afte
   expect(again.ids).toHaveLength(2);
   expect((await poll(READERS[0] as string)).ids.sort()).toEqual([...amberIds].sort());
 });
+
+test('a former publisher sharing a class gives its classmates nothing of its own that they may not see', async () => {
+  // A second publisher whose AMBER goes to a group nobody is in; it sorts before every other
+  // member of the class it joins (the admin and the readers), so it would be its first.
+  const former = 'aardvark';
+  await change([
+    { op: 'put', kind: 'group', record: { id: 'vault', name: 'Nobody' } },
+    member(former, []),
+    { op: 'put', kind: 'credential', record: { id: `${former}-t`, memberId: former, kind: 'token', role: 'publisher', prefix: former, secretHash: hashToken(token(former)), createdAt: 0 } },
+    { op: 'put', kind: 'acl', record: { collectionId: C, grantee: `member:${former}`, read: true, write: true } },
+    { op: 'put', kind: 'mou', record: { memberId: former, provide: { ...DEFAULT_PROVIDER_TERMS, audiences: [{ markings: ['amber'], to: ['group:vault'] }] }, receive: DEFAULT_RECIPIENT_TERMS } },
+  ]);
+  const secret = { ...indicator('amber'), created_by_ref: undefined };
+  delete (secret as Record<string, unknown>).created_by_ref;
+  const res = await request(t.app).post(`/hub/collections/${C}/objects/`).set('Authorization', `Bearer ${token(former)}`).set('Content-Type', TAXII).send(JSON.stringify({ objects: [secret] }));
+  expect(res.status).toBe(202);
+  expect(JSON.parse(res.text)).toMatchObject({ success_count: 1 });
+  expect(await status(former, secret.id)).toBe(200);
+  const odd = READERS[5] as string;
+  expect(await status(odd, secret.id)).toBe(404);
+  // It may no longer write: it now reads like the readers outside the trusted group.
+  await change([{ op: 'put', kind: 'acl', record: { collectionId: C, grantee: `member:${former}`, read: true, write: false } }]);
+  const classes = await classesNow();
+  expect(classes.of(former)?.id).toBe(classes.of(odd)?.id);
+  expect(await status(odd, secret.id)).toBe(404);
+  expect((await poll(odd)).ids).not.toContain(secret.id);
+  // A change every class reads recomputes the class, decided for one of its members.
+  const provide: Mou['provide'] = { ...DEFAULT_PROVIDER_TERMS, strip: ['x_internal_*'], audiences: [{ markings: ['amber'], to: ['group:trusted'] }, { markings: ['clear', 'green'], to: ['everyone'] }] };
+  await change([{ op: 'put', kind: 'mou', record: { memberId: PUBLISHER, provide, receive: DEFAULT_RECIPIENT_TERMS } }]);
+  expect(await status(odd, secret.id)).toBe(404);
+  expect((await poll(odd)).ids).not.toContain(secret.id);
+  // The former publisher is decided as its class now: its own objects are seen as
+  // published only while it may write (docs/sharing.md).
+  expect(await status(former, secret.id)).toBe(404);
+});

@@ -2,7 +2,7 @@
 // MOU, the marking definitions the hub holds, the providers' releases, the pseudonyms.
 // Distribution and explanations (explain.ts) build their decisions here, so that an
 // explanation is the decision distribution made.
-import { representative, type AudienceClass } from '../access/audience-classes';
+import { audienceClasses, representative, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { MemberRecord } from '../directory/records';
 import { defaultMou, type Mou } from '../directory/mou';
@@ -103,6 +103,10 @@ export class DecisionInputs {
    * (explanations use it); `releases` from releasedFor (none released when absent).
    */
   decisionFor(snapshot: DirectorySnapshot, reader: MemberRecord, version: BaseVersion, known: ReadonlyMap<string, boolean>, releases: ReleasedObjects = NO_RELEASES): Decision {
+    // A member sharing its class is decided as the class for what it published itself
+    // (see representative()); for everything else, as itself, so that reasons name it.
+    const cls = audienceClasses(snapshot).of(reader.id);
+    if (cls !== undefined && cls.members.length > 1 && version.provider === reader.id) return this.classDecision(snapshot, cls, version, known, releases);
     return decide(this.readerFor(snapshot, reader), JSON.parse(version.json) as StixObject, this.contextFor(snapshot, version, known, releases));
   }
 

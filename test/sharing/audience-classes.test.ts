@@ -216,4 +216,8 @@ test('a former publisher sharing a class gives its classmates nothing of its own
   // The former publisher is decided as its class now: its own objects are seen as
   // published only while it may write (docs/sharing.md).
   expect(await status(former, secret.id)).toBe(404);
+  // Explain agrees with what its view holds.
+  const explained = await request(t.app).get(`/admin/v1/explain?member=${former}&object=${secret.id}`).set('Authorization', `Bearer ${token('admin')}`);
+  expect(explained.status).toBe(200);
+  expect(JSON.parse(explained.text)).toMatchObject({ consistent: true });
 });

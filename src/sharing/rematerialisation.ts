@@ -43,9 +43,12 @@ export class Rematerialisation {
    */
   async rematerialise(before: DirectoryData, after: DirectoryData): Promise<ClassBuild[]> {
     const snapshot = await this.directory.refresh();
-    const old = audienceClasses(new DirectorySnapshot(before));
+    // One snapshot of each directory, for the classes and the fingerprints alike (each is
+    // a walk over every member and collection).
+    const beforeSnapshot = new DirectorySnapshot(before);
+    const old = audienceClasses(beforeSnapshot);
     const now = audienceClasses(snapshot);
-    const everyClass = sharedFingerprint(before, after) !== sharedFingerprint(after, before);
+    const everyClass = sharedFingerprint(beforeSnapshot, after) !== sharedFingerprint(snapshot, before);
     const existed = new Set(before.members.map((m) => m.id));
     const retire = [...old.all()].filter((cls) => now.byClassId(cls.id) === undefined).map((cls) => cls.id);
     const builds: ClassBuild[] = [];
@@ -165,13 +168,13 @@ export class Rematerialisation {
 
 /**
  * What decide() reads about providers, for every class at once: their terms, groups and
- * identities. A member that is only in `data` (added or removed by the change) counts only
+ * identities. A member that is only in `snapshot` (added or removed by the change) counts only
  * if it could have published (it may write, or owns a collection): a reader joining or
  * leaving changes nothing anyone else sees.
  */
-function sharedFingerprint(data: DirectoryData, other: DirectoryData): string {
+function sharedFingerprint(snapshot: DirectorySnapshot, other: DirectoryData): string {
+  const data = snapshot.data;
   const inOther = new Set(other.members.map((m) => m.id));
-  const snapshot = new DirectorySnapshot(data);
   const providers = data.members.filter((m) => inOther.has(m.id) || mayPublish(snapshot, m.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
   const mous = new Map(data.mous.map((m) => [m.memberId, m.provide]));
   return JSON.stringify(providers.map((m) => [m.id, m.groups, m.identityRef, mous.get(m.id) ?? null]));

@@ -217,7 +217,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
       ...(defaultApiRoot !== undefined ? { defaultApiRoot } : {}),
     },
     directory: { dir: directoryDir, applyOnStart },
-    sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}), policyChangeWaitMs: r.sharing?.policy_change_wait_ms ?? 1000 },
+    sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}), policyChangeWaitMs: r.sharing?.policy_change_wait_ms ?? 500 },
     security: {
       authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
       authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,

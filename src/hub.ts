@@ -80,7 +80,7 @@ export async function openHub(config: Config, logger: Logger, options: HubOption
   const admin = new AdminService({ store, directory, releaser: sharing.distributor });
   // A directory change that alters what a member may see re-materialises its views before
   // the change is acknowledged: narrowing hides at once, widening adds with a new date_added.
-  admin.directory.onChange((before, after) => sharing.distributor.rematerialise(before, after));
+  admin.directory.onChange((before) => sharing.distributor.rematerialise(before));
 
   const catalog = new Catalog(directory);
   // The cursor key lives in the store, so that every process over it (and a restarted one)

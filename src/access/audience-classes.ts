@@ -6,6 +6,7 @@
 // (`member:<id>`). Everything else a decision reads (the providers' terms and records,
 // the marking definitions) is the same for every reader, so members of one class are
 // decided alike, and a publish is decided and written once per class, not per member.
+// Providers' terms enter every id through the hub's terms epoch (provider-terms.ts).
 //
 // The class is derived from the directory alone: every process computes the same one, and
 // a change that moves a member to another class moves its reads there with the same
@@ -14,6 +15,8 @@ import crypto from 'node:crypto';
 import { defaultMou } from '../directory/mou';
 import type { MemberRecord } from '../directory/records';
 import type { DirectorySnapshot } from './directory-snapshot';
+import { termsEpoch } from './provider-terms';
+import { canonical } from '../vocabulary/canonical';
 
 /** One audience class: its id and members (sorted by id), and the collections they read. */
 export interface AudienceClass {
@@ -112,25 +115,14 @@ function profileOf(snapshot: DirectorySnapshot, member: MemberRecord, named: Rea
   if (readable.size === 0) return undefined;
   if (snapshot.ownsCollection(member.id)) writes = true;
   const receive = (snapshot.mous.get(member.id) ?? defaultMou(member.id)).receive;
+  const epoch = termsEpoch(snapshot.data);
   const profile = JSON.stringify([
     canonical(receive),
     [...member.groups].sort(),
     [...readable].sort(),
     writes || named.has(member.id) ? member.id : null,
+    // Providers' terms, through their epoch; left out at 0, so that ids made before there was one stay.
+    ...(epoch > 0 ? [epoch] : []),
   ]);
   return { id: `@${crypto.createHash('sha256').update(profile).digest('base64url').slice(0, 22)}`, readable };
-}
-
-/** JSON with object keys sorted, so that equal terms give equal digests however written. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = canonical(v);
-    }
-    return out;
-  }
-  return value;
 }

@@ -180,4 +180,4 @@ export class DirectorySnapshot {
   }
 }
 
-export const EMPTY_DIRECTORY: DirectoryData = { revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
+export const EMPTY_DIRECTORY: DirectoryData = { revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [], termsEpochs: [] };

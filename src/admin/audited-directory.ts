@@ -4,6 +4,7 @@
 // with its audit entry, and retried when another admin changed the directory in between.
 import type { LiveDirectory } from '../access/live-directory';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
+import { termsEpoch, termsEpochChange } from '../access/provider-terms';
 import { applyInMemory } from '../directory/changes';
 import { DirectoryConflict, type AuditEntry, type DirectoryChange, type DirectoryData } from '../directory/records';
 import type { Store } from '../store/store';
@@ -45,9 +46,16 @@ export class AuditedDirectory {
       const snapshot = await this.directory.refresh();
       const changes = build(snapshot);
       if (changes.length === 0) return snapshot.revision;
-      const problems = checkDirectory(applyInMemory(snapshot.data, changes));
+      const next = applyInMemory(snapshot.data, changes);
+      const problems = checkDirectory(next);
       if (problems.length > 0) throw new AdminError(problemStatus(problems), problems.join('; '), problems);
       const audit = this.auditEntry(actor, action, { ...details, changes: changes.length });
+      // Written with the change, so that no read ever pairs the new terms with views decided under the old.
+      const epoch = termsEpochChange(snapshot, next);
+      if (epoch !== undefined) {
+        changes.push(epoch);
+        audit.details = { ...audit.details, termsEpoch: termsEpoch(next) + 1 };
+      }
       try {
         const revision = await this.store.applyDirectoryChanges(changes, [audit], snapshot.revision);
         const after = await this.directory.refresh();

@@ -126,6 +126,7 @@ export function describePlan(plan: readonly PlannedChange[]): string[] {
     credential: 'credential',
     acl: 'acl',
     mou: 'mou',
+    termsEpoch: 'providers\' terms epoch',
   };
   return plan.map((p) => `${sign[p.action]} ${names[p.kind]} ${p.key}${p.fields ? ` (${p.fields.join(', ')})` : ''}`);
 }

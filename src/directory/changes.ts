@@ -31,6 +31,7 @@ export function applyInMemory(data: DirectoryData, changes: readonly DirectoryCh
     credentials: [...data.credentials],
     acl: [...data.acl],
     mous: [...data.mous],
+    termsEpochs: [...(data.termsEpochs ?? [])],
   };
   for (const change of changes) {
     const list = next[DIRECTORY_LISTS[change.kind]] as unknown[];

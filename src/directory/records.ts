@@ -104,6 +104,18 @@ export interface DirectoryData {
   acl: AclEntry[];
   /** At most one per member; a member without one shares and receives under the defaults. */
   mous: Mou[];
+  /** At most one record, kept by the hub itself (access/provider-terms.ts); absent: epoch 0. */
+  termsEpochs?: TermsEpoch[];
+}
+
+/**
+ * How many times what providers share changed (their MOU's provide terms, groups or
+ * identity): every audience class id includes it, so that such a change gives every class
+ * new, empty views at the revision that makes it (see access/provider-terms.ts).
+ */
+export interface TermsEpoch {
+  id: 'providers';
+  epoch: number;
 }
 
 export type DirectoryChange =
@@ -114,6 +126,7 @@ export type DirectoryChange =
   | { op: 'put'; kind: 'credential'; record: CredentialRecord }
   | { op: 'put'; kind: 'acl'; record: AclEntry }
   | { op: 'put'; kind: 'mou'; record: Mou }
+  | { op: 'put'; kind: 'termsEpoch'; record: TermsEpoch }
   /** A MOU is deleted by its member id. */
   | { op: 'delete'; kind: 'apiRoot' | 'collection' | 'member' | 'group' | 'credential' | 'mou'; key: string }
   | { op: 'delete'; kind: 'acl'; key: { collectionId: string; grantee: Grantee } };
@@ -168,4 +181,5 @@ export const DIRECTORY_LISTS = {
   credential: 'credentials',
   acl: 'acl',
   mou: 'mous',
+  termsEpoch: 'termsEpochs',
 } as const satisfies Record<DirectoryChange['kind'], keyof Omit<DirectoryData, 'revision'>>;

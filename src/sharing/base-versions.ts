@@ -59,6 +59,9 @@ export function parsedObject(version: BaseVersion): StixObject {
   return object;
 }
 
+/** Ids asked of the store at once (a query's `ids` list). */
+const ID_CHUNK = 500;
+
 /** Reads base versions from the base collections. */
 export class BaseVersions {
   constructor(private readonly store: ObjectStore) {}
@@ -68,6 +71,22 @@ export class BaseVersions {
     const page = await this.store.queryObjects({ partition: collectionId, ids: [objectId], versions: { first: false, last: false, exact: [key] }, limit: 1, withJson: true });
     const row = page.records[0];
     return row ? toBase(row) : undefined;
+  }
+
+  /** Every version of these objects in the collection. */
+  async among(collectionId: string, objectIds: readonly string[]): Promise<BaseVersion[]> {
+    const out: BaseVersion[] = [];
+    const ids = [...new Set(objectIds)];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      let after: number | undefined;
+      for (;;) {
+        const page = await this.store.queryObjects({ partition: collectionId, ids: ids.slice(i, i + ID_CHUNK), versions: { all: true }, limit: ID_CHUNK, withJson: true, ...(after !== undefined ? { after } : {}) });
+        for (const r of page.records) out.push(toBase(r));
+        if (!page.more) break;
+        after = page.records[page.records.length - 1]?.dateAdded;
+      }
+    }
+    return out;
   }
 
   /** A page of versions in date_added order, after `after` (microseconds) when given. */

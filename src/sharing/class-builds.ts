@@ -16,13 +16,14 @@ import type { Logger } from 'pino';
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
-import { viewPartition } from '../directory/hub-ids';
+import { feedPartition, viewPartition } from '../directory/hub-ids';
 import { DirectoryConflict } from '../directory/records';
-import type { AuditLogStore, ClassBuild, DistributionLedger, ObjectStore } from '../store/store';
+import type { AuditLogStore, ClassBuild, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
 import { versionKey } from '../vocabulary/time';
 import type { BaseVersions } from './base-versions';
 import type { DistributionQueue } from './distribution-queue';
-import type { FanOut } from './fan-out';
+import type { DecisionInputs } from './decision-inputs';
+import type { FanOut, RowDates } from './fan-out';
 import { STORE_PAGE } from './partition-rows';
 import { versionRowKey, type ViewWriter } from './view-writer';
 
@@ -36,6 +37,8 @@ export interface BuildProgress {
   collections: number;
   collectionsDone: number;
   build: boolean;
+  /** Of the class's feed and views, how many were copied from its seed (the first step of a build). */
+  keptFromSeed: number;
   catchingUp: number;
   createdAt: string;
 }
@@ -50,6 +53,7 @@ export class ClassBuilds {
     private readonly directory: LiveDirectory,
     private readonly queue: DistributionQueue,
     private readonly fanOut: FanOut,
+    private readonly inputs: DecisionInputs,
     private readonly views: ViewWriter,
     private readonly baseVersions: BaseVersions,
     private readonly logger: Logger,
@@ -99,6 +103,7 @@ export class ClassBuilds {
       collections: b.collections.length,
       collectionsDone: b.build ? b.done : b.collections.length,
       build: b.build,
+      keptFromSeed: b.seed === undefined ? 0 : Math.min(b.kept ?? 0, b.collections.length + 1),
       catchingUp: b.sources.length,
       createdAt: new Date(b.createdAt).toISOString(),
     }));
@@ -132,6 +137,9 @@ export class ClassBuilds {
       }
       const current: ClassBuild = job;
       job = await this.queue.run(() => this.step(current));
+      // The embedded store answers synchronously: without a turn of the event loop between
+      // pages, a build would hold every request (and its own waiter's timer) until it ends.
+      await new Promise((resolve) => setImmediate(resolve));
       if (job !== undefined && !(await this.store.claimClassBuild(job.classId, this.owner, this.now() + CLAIM_MS, this.now()))) return;
     }
   }
@@ -148,6 +156,11 @@ export class ClassBuilds {
       await this.finish(job, snapshot);
       return undefined;
     }
+    if (job.build && job.seed !== undefined && (job.kept ?? 0) <= job.collections.length) {
+      const next = await this.keepPage(snapshot, cls, job, job.seed);
+      await this.store.putClassBuilds([next]);
+      return next;
+    }
     if (job.build && job.done < job.collections.length) {
       const next = await this.buildPage(snapshot, cls, job);
       await this.store.putClassBuilds([next]);
@@ -156,6 +169,51 @@ export class ClassBuilds {
     for (const source of job.sources) await this.views.catchUp(cls.id, source, cls.collections);
     await this.finish(job, snapshot);
     return undefined;
+  }
+
+  /**
+   * One page of what the seed holds, in the seed's order, copied with the seed's date_added
+   * wherever the class may see it now in the same form: its feed first, then each view.
+   * Done before anything else is added, so that nothing added meanwhile pushes those dates
+   * later (the store keeps date_added increasing): a member that followed the seed is not
+   * sent again what it already has.
+   */
+  private async keepPage(snapshot: DirectorySnapshot, cls: AudienceClass, job: ClassBuild, seed: string): Promise<ClassBuild> {
+    const at = job.kept ?? 0;
+    const collectionId = at === 0 ? undefined : (job.collections[at - 1] as string);
+    const next = { ...job, kept: at + 1, keptAfter: undefined };
+    if (collectionId !== undefined && !cls.collections.has(collectionId)) return next;
+    const from = collectionId === undefined ? feedPartition(seed) : viewPartition(seed, collectionId);
+    const page = await this.store.queryObjects({ partition: from, versions: { all: true }, limit: STORE_PAGE, withJson: true, ...(job.keptAfter !== undefined ? { after: job.keptAfter } : {}) });
+    const last = page.records[page.records.length - 1];
+    if (last === undefined) return next;
+    const seen = new Map(page.records.map((r) => [versionRowKey(r.id, versionKey(r.version) as string), { at: r.dateAdded, json: r.json ?? '' }]));
+    const kept: RowDates = (key, served) => {
+      const row = seen.get(key);
+      return row !== undefined && row.json === served ? row.at : undefined;
+    };
+    const baseIds = page.records.map((r) => this.inputs.baseIdOf(snapshot, r.id));
+    const rows: NewObjectVersion[] = [];
+    const placed = new Set<string>();
+    // A row of the feed may come from any collection the class reads; of a view, from its own.
+    for (const c of collectionId === undefined ? [...cls.collections] : [collectionId]) {
+      const versions = (await this.baseVersions.among(c, baseIds)).filter((v) => !placed.has(`${v.id} ${v.versionKey}`));
+      if (versions.length === 0) continue;
+      for (const row of await this.fanOut.keptRows(snapshot, cls, c, versions, kept)) {
+        placed.add(`${row.baseObjectId ?? row.id} ${row.versionKey as string}`);
+        rows.push(row);
+      }
+    }
+    rows.sort((a, b) => (a.dateAdded as number) - (b.dateAdded as number));
+    const to = collectionId === undefined ? feedPartition(cls.id) : viewPartition(cls.id, collectionId);
+    try {
+      await this.store.addObjectsToMany([{ partition: to, versions: rows }], { directoryRevision: snapshot.revision });
+    } catch (e) {
+      // The directory changed meanwhile: this page is decided again under the new one.
+      if (e instanceof DirectoryConflict) return job;
+      throw e;
+    }
+    return { ...job, keptAfter: last.dateAdded };
   }
 
   private async buildPage(snapshot: DirectorySnapshot, cls: AudienceClass, job: ClassBuild): Promise<ClassBuild> {

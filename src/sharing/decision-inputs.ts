@@ -17,6 +17,8 @@ import { STORE_PAGE } from './partition-rows';
 
 export class DecisionInputs {
   private readonly markings = new Map<string, StixObject>();
+  /** Per directory snapshot: member identities by the pseudonym they are served under. */
+  private readonly pseudonymsOf = new WeakMap<DirectorySnapshot, Map<string, string>>();
 
   constructor(
     private readonly store: ObjectStore & DistributionLedger,
@@ -78,6 +80,18 @@ export class DecisionInputs {
     if (!id.startsWith('identity--')) return undefined;
     const member = snapshot.memberWithIdentity(id);
     return member === undefined ? undefined : this.identities.pseudonymOf(member.id);
+  }
+
+  /** The id a row served as `servedId` has in the base collections (a pseudonym's member identity). */
+  baseIdOf(snapshot: DirectorySnapshot, servedId: string): string {
+    if (!servedId.startsWith('identity--')) return servedId;
+    let identities = this.pseudonymsOf.get(snapshot);
+    if (identities === undefined) {
+      identities = new Map();
+      for (const m of snapshot.members.values()) if (m.identityRef !== undefined) identities.set(this.identities.pseudonymOf(m.id), m.identityRef);
+      this.pseudonymsOf.set(snapshot, identities);
+    }
+    return identities.get(servedId) ?? servedId;
   }
 
   /**

@@ -63,7 +63,7 @@ export class Distributor {
     this.withdrawal = new Withdrawal(directory, this.inputs, views, baseVersions);
     this.recovery = new Recovery(store, this.fanOut, logger);
     this.layout = new LayoutUpgrade(store, directory, views, this.rematerialisation);
-    this.builds = new ClassBuilds(store, directory, this.queue, this.fanOut, views, baseVersions, logger, now);
+    this.builds = new ClassBuilds(store, directory, this.queue, this.fanOut, this.inputs, views, baseVersions, logger, now);
     this.store = store;
   }
 
@@ -169,9 +169,9 @@ export class Distributor {
    * what it adds is built by background jobs (class-builds.ts), waited for up to
    * `buildWaitMs`, so that a small hub sees the whole change when the request returns.
    */
-  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<void> {
+  async rematerialise(before: DirectoryData): Promise<void> {
     const scheduled = await this.queue.run(async () => {
-      const builds = await this.rematerialisation.rematerialise(before, after);
+      const builds = await this.rematerialisation.rematerialise(before);
       // In the same task as the builds' pages (class-builds.ts), so that none is lost between.
       if (builds.length > 0) await this.store.putClassBuilds(mergeBuilds(await this.store.classBuilds(), builds));
       return builds.length;

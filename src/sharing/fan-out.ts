@@ -151,6 +151,17 @@ export class FanOut {
   }
 
   /**
+   * The rows of `versions` (base versions of one collection) that a class being built may
+   * see now in the very form `kept` knows, dated as `kept` says (class-builds.ts copies
+   * what its seed held this way); nothing is written, and nothing put off is recorded.
+   */
+  async keptRows(snapshot: DirectorySnapshot, cls: AudienceClass, collectionId: string, versions: BaseVersion[], kept: RowDates): Promise<NewObjectVersion[]> {
+    const decisions: ReaderDecisions = { keepDates: false, dateOf: kept, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
+    const { rows } = await this.decideForClass(snapshot, cls, collectionId, versions, decisions);
+    return rows.filter((row) => row.dateAdded !== undefined);
+  }
+
+  /**
    * Decides deferred versions again (closure events, releases), each for its class; a
    * decision of a class nobody is in any more, or that no longer reads the collection, is
    * dropped (a class's members are moved with their views recomputed: rematerialisation.ts).

@@ -1,13 +1,14 @@
 // Re-materialisation on policy change, per audience class (access/audience-classes.ts).
-// A directory change may move members to other classes, create classes, empty some, or
-// change what every class sees (a provider's terms). Before the change's request returns:
-//   - a class nobody was in is computed from the base collections; what the class most of
-//     its members come from held of it keeps its date_added there (so a poller that
-//     followed it misses nothing), newly visible versions get a new one;
-//   - a class whose inputs changed for every member is recomputed in place;
-//   - members who moved in from another class get every version of their new views they
-//     may not have seen dated after what they may have polled (ViewWriter.catchUp);
-//   - a class nobody is in any more is dropped.
+// A directory change may move members to other classes, create classes or empty some; a
+// change to providers' terms gives every class a new id (access/provider-terms.ts).
+//   - A class nobody was in starts empty, at the revision that made it, so its members see
+//     nothing they may not; it is built in the background (class-builds.ts), keeping the
+//     date_added of what the class most of its members come from held in the same form
+//     (so a poller that followed it misses nothing); newly visible versions get a new one.
+//   - Members who moved in from another class get every version of their new views they
+//     may not have seen dated after what they may have polled (ViewWriter.catchUp), also
+//     in the background: what the class holds, they may see.
+//   - A class nobody is in any more is dropped, once no job needs it.
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import { DirectorySnapshot } from '../access/directory-snapshot';
 import { nowMicros } from '../vocabulary/time';
@@ -41,14 +42,10 @@ export class Rematerialisation {
    * After a directory change (see the top of this file): does at once what hides, and
    * returns the jobs that add (class-builds.ts), for the caller to record and run.
    */
-  async rematerialise(before: DirectoryData, after: DirectoryData): Promise<ClassBuild[]> {
+  async rematerialise(before: DirectoryData): Promise<ClassBuild[]> {
     const snapshot = await this.directory.refresh();
-    // One snapshot of each directory, for the classes and the fingerprints alike (each is
-    // a walk over every member and collection).
-    const beforeSnapshot = new DirectorySnapshot(before);
-    const old = audienceClasses(beforeSnapshot);
+    const old = audienceClasses(new DirectorySnapshot(before));
     const now = audienceClasses(snapshot);
-    const everyClass = sharedFingerprint(beforeSnapshot, after) !== sharedFingerprint(snapshot, before);
     const existed = new Set(before.members.map((m) => m.id));
     const retire = [...old.all()].filter((cls) => now.byClassId(cls.id) === undefined).map((cls) => cls.id);
     const builds: ClassBuild[] = [];
@@ -80,8 +77,8 @@ export class Rematerialisation {
         builds.push(job(cls, true, [...from.keys()].filter((id) => id !== seed?.id), seed?.id));
         continue;
       }
-      // Views that may hold what the change hides are recomputed now.
-      if (old.byClassId(cls.id) === undefined || everyClass) await this.rebuildClass(snapshot, cls);
+      // A class id that was in use before, and whose views were kept: recomputed now.
+      if (old.byClassId(cls.id) === undefined) await this.rebuildClass(snapshot, cls);
       if (from.size > 0) builds.push(job(cls, false, [...from.keys()]));
     }
     if (builds.length === 0) {
@@ -164,23 +161,4 @@ export class Rematerialisation {
     await this.views.replaceFeed(cls.id, feedWanted, options);
     await this.views.defer(deferred);
   }
-}
-
-/**
- * What decide() reads about providers, for every class at once: their terms, groups and
- * identities. A member that is only in `snapshot` (added or removed by the change) counts only
- * if it could have published (it may write, or owns a collection): a reader joining or
- * leaving changes nothing anyone else sees.
- */
-function sharedFingerprint(snapshot: DirectorySnapshot, other: DirectoryData): string {
-  const data = snapshot.data;
-  const inOther = new Set(other.members.map((m) => m.id));
-  const providers = data.members.filter((m) => inOther.has(m.id) || mayPublish(snapshot, m.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const mous = new Map(data.mous.map((m) => [m.memberId, m.provide]));
-  return JSON.stringify(providers.map((m) => [m.id, m.groups, m.identityRef, mous.get(m.id) ?? null]));
-}
-
-function mayPublish(snapshot: DirectorySnapshot, memberId: string): boolean {
-  for (const a of snapshot.accessOf(memberId, 'publisher', { evenIfSuspended: true }).values()) if (a === 'w' || a === 'rw') return true;
-  return snapshot.ownsCollection(memberId);
 }

@@ -52,6 +52,12 @@ export interface ClassBuild {
   build: boolean;
   /** The class whose views' date_added are kept for what it held in the same form. */
   seed?: string;
+  /**
+   * How many of the class's partitions (its feed, then its views in `collections` order)
+   * were copied from the seed, and the seed date_added reached in the next one.
+   */
+  kept?: number;
+  keptAfter?: number;
   /** Classes members came from: what they may not have polled is dated again once built. */
   sources: string[];
   /** Classes nobody is in any more: dropped once no job needs them. */

@@ -58,20 +58,20 @@ test("a reader's access revoked through one process while another distributes: t
   }
 });
 
-test("a view recomputed in one process while another publishes keeps what the other process wrote", async () => {
+test('a class built in one process while another publishes keeps what the other process wrote', async () => {
   t = await makeTestApp();
   const store: Store = t.store;
   const other = await createConcord(t.config, pino({ level: 'silent' }), store, StixValidator.load());
   try {
     const o = indicator();
-    // A change of the publisher's terms recomputes every class's views in place. Between
-    // reading the base collections and reading the reader's view, the second process
-    // publishes: the recomputation must not take the new row for one it should delete.
-    const readerView = await memberView(store, 'reader', SHARED);
+    // A change of the publisher's terms gives every class new views, built from the old
+    // ones. While this process reads the reader's old view, the second process publishes:
+    // the build must neither lose the new row nor take it for one it copied.
+    const oldView = await memberView(store, 'reader', SHARED);
     const query = store.queryObjects.bind(store);
     let published = false;
     store.queryObjects = async (q) => {
-      if (!published && q.partition === readerView) {
+      if (!published && q.partition === oldView) {
         published = true;
         const r = await request(other.app).post(objectsUrl(SHARED)).set(...auth('member')).set('Content-Type', TAXII).send(JSON.stringify({ objects: [o] }));
         expect(r.status).toBe(202);
@@ -81,10 +81,15 @@ test("a view recomputed in one process while another publishes keeps what the ot
     await t.concord.admin.directory.applyChanges({ memberId: 'admin' }, 'mou.put', {}, () => [
       { op: 'put', kind: 'mou', record: { memberId: 'member', provide: { ...DEFAULT_PROVIDER_TERMS, stripReferenceUrls: ['^https://internal\\.example/'] }, receive: DEFAULT_RECIPIENT_TERMS } },
     ]);
+    await t.concord.sharing.distributor.settled();
     expect(published).toBe(true);
-    expect(await store.hasObject(readerView, o.id as string)).toBe(true);
+    const newView = await memberView(store, 'reader', SHARED);
+    expect(newView).not.toBe(oldView);
+    expect(await store.hasObject(newView, o.id as string)).toBe(true);
     const seen = await request(t.app).get(objectsUrl(SHARED)).set(...auth('reader'));
-    expect((JSON.parse(seen.text) as { objects: Array<{ id: string }> }).objects.map((x) => x.id)).toContain(o.id);
+    const ids = (JSON.parse(seen.text) as { objects: Array<{ id: string }> }).objects.map((x) => x.id);
+    expect(ids).toContain(o.id);
+    expect(new Set(ids).size).toBe(ids.length);
   } finally {
     await other.closeValidation();
     await other.audit.close();

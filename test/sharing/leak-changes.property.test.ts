@@ -659,7 +659,7 @@ async function setStatus(s: State, member: number, status: MemberRecord['status'
 async function rebuildEveryone(s: State): Promise<void> {
   let data: DirectoryData | undefined;
   await s.w.t.concord.admin.directory.applyChanges({ memberId: ADMIN }, 'test.read', {}, (d) => ((data = d.data), []));
-  if (data !== undefined) await s.w.t.concord.sharing.distributor.rematerialise({ ...data, mous: [defaultMou('nobody')] }, data);
+  if (data !== undefined) await s.w.t.concord.sharing.distributor.rematerialise({ ...data, mous: [defaultMou('nobody')] });
 }
 
 async function run(sc: Scenario, log: string[]): Promise<void> {

@@ -23,7 +23,7 @@ interface DirectoryDocument {
   outbox: AuditDocument[];
 }
 
-const EMPTY: Omit<DirectoryData, 'revision'> = { apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
+const EMPTY: Omit<DirectoryData, 'revision'> = { apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [], termsEpochs: [] };
 
 export class MongoDirectory implements DirectoryStore {
   constructor(

@@ -72,7 +72,7 @@ export class SqliteDirectory implements DirectoryStore {
 
   async loadDirectory(): Promise<DirectoryData> {
     const read = this.db.transaction(() => {
-      const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] };
+      const data: DirectoryData = { revision: this.readRevision(), apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [], termsEpochs: [] };
       for (const row of this.s.all.all() as Array<{ kind: Kind; json: string }>) {
         const list = data[DIRECTORY_LISTS[row.kind]] as unknown[] | undefined;
         list?.push(JSON.parse(row.json));

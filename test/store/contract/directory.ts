@@ -27,7 +27,17 @@ export function directoryContract(subject: ContractSubject): void {
 
     test('a new store has an empty directory at revision 0', async () => {
       expect(await store.directoryRevision()).toBe(0);
-      expect(await store.loadDirectory()).toEqual({ revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [] });
+      expect(await store.loadDirectory()).toEqual({ revision: 0, apiRoots: [], collections: [], members: [], groups: [], credentials: [], acl: [], mous: [], termsEpochs: [] });
+    });
+
+    test("the providers' terms epoch is kept with the change that bumps it, and replaced by the next", async () => {
+      const base = await store.directoryRevision();
+      await store.applyDirectoryChanges([{ op: 'put', kind: 'termsEpoch', record: { id: 'providers', epoch: 1 } }], [], base);
+      expect((await store.loadDirectory()).termsEpochs).toEqual([{ id: 'providers', epoch: 1 }]);
+      await store.applyDirectoryChanges([{ op: 'put', kind: 'termsEpoch', record: { id: 'providers', epoch: 2 } }], [], base + 1);
+      const loaded = await store.loadDirectory();
+      expect(loaded.termsEpochs).toEqual([{ id: 'providers', epoch: 2 }]);
+      expect(loaded.revision).toBe(base + 2);
     });
 
     test('a MOU is put, replaced and deleted by its member id', async () => {

@@ -114,10 +114,9 @@ export async function startServer(config: Config, logger: Logger, validator?: St
   void purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
-  // Embargoed objects are released to their readers when due (within this period).
-  const release = () =>
-    concord.sharing.distributor.releaseDue().catch((e: unknown) => logger.warn({ err: e }, 'embargo release failed'));
-    concord.sharing.distributor.resumeBuilds().catch((e: unknown) => logger.warn({ err: e }, 'class builds failed'));
+  // Every 10 s: embargoed objects due are released to their readers, class builds left by
+  // any process are resumed, and distributions that failed here are tried again.
+  const release = () => concord.sharing.distributor.tick();
   const releaseTimer = setInterval(release, 10_000);
   releaseTimer.unref();
 

@@ -31,6 +31,9 @@ import { Withdrawal } from './withdrawal';
 import { LayoutUpgrade } from './layout-upgrade';
 import { ClassBuilds, type BuildProgress } from './class-builds';
 
+/** How soon a failed distribution is tried again (then at every tick). */
+const RETRY_MS = 1_000;
+
 
 export { toBase, type BaseVersion, type ReleasedObjects } from './base-versions';
 
@@ -44,6 +47,10 @@ export class Distributor {
   private readonly recovery: Recovery;
   private readonly layout: LayoutUpgrade;
   private readonly builds: ClassBuilds;
+  private readonly logger: Logger;
+  /** Set when a distribution failed here: pending versions are distributed again until it succeeds. */
+  private failedDistribution = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     store: Store,
@@ -52,7 +59,7 @@ export class Distributor {
     logger: Logger,
     now: () => number = Date.now,
     /** How long a policy change waits for the views it adds to before it returns (the rest goes on in the background). */
-    private readonly buildWaitMs = 1000,
+    private readonly buildWaitMs = 500,
   ) {
     const views = new ViewWriter(store);
     const baseVersions = new BaseVersions(store);
@@ -65,6 +72,7 @@ export class Distributor {
     this.layout = new LayoutUpgrade(store, directory, views, this.rematerialisation);
     this.builds = new ClassBuilds(store, directory, this.queue, this.fanOut, this.inputs, views, baseVersions, logger, now);
     this.store = store;
+    this.logger = logger;
   }
 
   private readonly store: Store;
@@ -116,6 +124,53 @@ export class Distributor {
   distribute(collectionId: string, versions: BaseVersion[]): Promise<void> {
     if (versions.length === 0) return Promise.resolve();
     return this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates: true }));
+  }
+
+  /**
+   * Distributes base versions just stored and acknowledged: a failure does not undo the
+   * publish (the versions are stored, pending, and the status says so); they are
+   * distributed again from the store, after `RETRY_MS` and then with the periodic tick,
+   * until that succeeds. Resolves once distributed or left to the retry.
+   */
+  async distributeOrRetry(collectionId: string, versions: BaseVersion[]): Promise<void> {
+    try {
+      await this.distribute(collectionId, versions);
+    } catch (e) {
+      this.logger.error({ err: e, collectionId, versions: versions.length }, 'distribution failed; the versions stay pending and are distributed again');
+      this.retryPendingSoon();
+    }
+  }
+
+  /** Distributes every pending base version again, soon (once at a time), and at every tick until it succeeds. */
+  private retryPendingSoon(): void {
+    this.failedDistribution = true;
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.retryPending();
+    }, RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async retryPending(): Promise<void> {
+    if (!this.failedDistribution) return;
+    try {
+      await this.recoverPending();
+      this.failedDistribution = false;
+    } catch (e) {
+      this.logger.error({ err: e }, 'distributing pending versions failed; retried at the next tick');
+    }
+  }
+
+  /**
+   * The periodic work (every 10 s, src/main.ts): embargoed versions due are released, class
+   * builds left by any process are resumed, distributions that failed here are retried.
+   * Never rejects: each failure is logged, and tried again at the next tick.
+   */
+  async tick(): Promise<void> {
+    await this.releaseDue().catch((e: unknown) => this.logger.warn({ err: e }, 'embargo release failed'));
+    await this.retryPending();
+    this.resumeBuilds().catch((e: unknown) => this.logger.warn({ err: e }, 'class builds failed'));
   }
 
   /** Releases embargoed versions that are due (called periodically). */

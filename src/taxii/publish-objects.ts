@@ -11,6 +11,7 @@ import { partitionOf, resolveApiRoot, resolveCollection, type ResolvedCollection
 import { judgePublish, type ProvenanceVerdict } from './provenance';
 import { formatMicros, nowMicros, versionKey } from '../vocabulary/time';
 import type { Distributor } from '../sharing/distributor';
+import type { BaseVersion } from '../sharing/base-versions';
 import type { StixObject } from '../stix/rules/rule';
 import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
@@ -84,17 +85,20 @@ export class PublishService {
 
     const admitted = this.admit(publication, candidates, verdicts);
     await judgeProvenance(this.store, publication, admitted);
+    // All or nothing: the versions are stored in one transaction, pending; if the status
+    // cannot be kept, they are deleted again (no reader has them yet) and the request
+    // fails having stored nothing. Once both are kept the publish has happened: a failure
+    // to distribute is retried from the store (Distributor.distributeOrRetry), and the
+    // status, which says what the collection holds, is true either way.
     await this.storeAdmitted(publication, admitted);
-    await this.distributeAdded(publication, admitted);
-
     const status = statusResource(requestTimestamp, candidates);
-    await this.store.saveStatus({
-      id: status.id,
-      apiRoot: target.root.path,
-      owner: principal.id,
-      createdAt: Date.now(),
-      resource: status,
-    });
+    try {
+      await this.store.saveStatus({ id: status.id, apiRoot: target.root.path, owner: principal.id, createdAt: Date.now(), resource: status });
+    } catch (e) {
+      await this.unstore(publication, admitted);
+      throw e;
+    }
+    await this.distributor.distributeOrRetry(target.collection.id, addedVersions(publication, admitted));
     return {
       status: 202,
       body: JSON.stringify(status),
@@ -175,17 +179,10 @@ export class PublishService {
     toStore.forEach((candidate, i) => (candidate.outcome = outcomes[i]));
   }
 
-  /** The versions added (not the duplicates) go to every reader's view. */
-  private async distributeAdded(publication: Publication, admitted: Admitted[]): Promise<void> {
-    const provider = publication.principal.id;
-    await this.distributor.distribute(
-      publication.target.collection.id,
-      admitted.flatMap(({ newVersion, outcome }) => {
-        if (outcome?.outcome !== 'added') return [];
-        const key = newVersion.versionKey ?? (versionKey(outcome.version) as string);
-        return [{ id: newVersion.id, type: newVersion.type, version: outcome.version, versionKey: key, specVersion: newVersion.specVersion, provider, publishedAt: Math.floor(outcome.dateAdded / 1000), dateAdded: outcome.dateAdded, json: newVersion.json }];
-      }),
-    );
+  /** Deletes the versions this request added (not the duplicates, which were there before). */
+  private async unstore(publication: Publication, admitted: Admitted[]): Promise<void> {
+    const added = addedVersions(publication, admitted).map((v) => ({ id: v.id, versionKey: v.versionKey }));
+    if (added.length > 0) await this.store.deleteVersions(publication.target.collection.id, added);
   }
 
   /** §4.3: a status is readable only by the principal that made the request; others get 404. */
@@ -271,4 +268,14 @@ function envelopeObjects(body: unknown): unknown[] {
   if (envelope.objects === undefined) return [];
   if (!Array.isArray(envelope.objects)) throw unprocessable('"objects" must be a list of STIX objects.');
   return envelope.objects;
+}
+
+/** The versions a publish added (not the duplicates): what goes to every reader's view. */
+function addedVersions(publication: Publication, admitted: Admitted[]): BaseVersion[] {
+  const provider = publication.principal.id;
+  return admitted.flatMap(({ newVersion, outcome }) => {
+    if (outcome?.outcome !== 'added') return [];
+    const key = newVersion.versionKey ?? (versionKey(outcome.version) as string);
+    return [{ id: newVersion.id, type: newVersion.type, version: outcome.version, versionKey: key, specVersion: newVersion.specVersion, provider, publishedAt: Math.floor(outcome.dateAdded / 1000), dateAdded: outcome.dateAdded, json: newVersion.json }];
+  });
 }

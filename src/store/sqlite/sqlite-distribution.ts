@@ -113,14 +113,22 @@ export class SqliteDistributionLedger implements DistributionLedger {
 
   async takeWaitingFor(reader: string, objectIds: string[]): Promise<DeferredDecision[]> {
     if (objectIds.length === 0) return [];
+    const unique = [...new Set(objectIds)];
     return this.db.transaction(() => {
-      // INDEXED BY: with more than one id the planner, left alone, reads every row the
-      // reader has waiting (measured: the soak's throughput fell as they piled up).
-      const rows = this.shapes
-        .prepared(
-          `SELECT * FROM deferred INDEXED BY deferred_waiting WHERE reader = ? AND waiting_for IN (${placeholders(objectIds.length)}) ORDER BY seq`,
-        )
-        .all(reader, ...objectIds) as DeferredRow[];
+      const rows: DeferredRow[] = [];
+      // In chunks: SQLite takes at most 32,766 variables a statement, and an envelope may
+      // hold more objects than that.
+      for (let i = 0; i < unique.length; i += ID_CHUNK) {
+        const chunk = unique.slice(i, i + ID_CHUNK);
+        // INDEXED BY: with more than one id the planner, left alone, reads every row the
+        // reader has waiting (measured: the soak's throughput fell as they piled up).
+        rows.push(
+          ...(this.shapes
+            .prepared(`SELECT * FROM deferred INDEXED BY deferred_waiting WHERE reader = ? AND waiting_for IN (${placeholders(chunk.length)}) ORDER BY seq`)
+            .all(reader, ...chunk) as DeferredRow[]),
+        );
+      }
+      rows.sort((a, b) => a.seq - b.seq);
       this.deleteDeferredRows(rows);
       return rows.map(fromDeferredRow);
     }).immediate();

@@ -15,6 +15,7 @@ import { ADMIN_BASE, adminRouter } from './admin-router';
 import { authFailureLimiter, type AuthFailureLimitOptions } from './rate-limit';
 import { requestLimiters, type RequestLimitOptions } from './request-limits';
 import { urlLengthLimit } from './connection-limits';
+import { hostAndExpectation } from './host-and-expect';
 
 export interface AppDeps extends TaxiiRouterDeps {
   /** Failed authentications allowed per address and window (off when absent). */
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(helmet());
+  app.use(hostAndExpectation());
   if (deps.maxUrlBytes !== undefined) app.use(urlLengthLimit(deps.maxUrlBytes));
 
   app.get('/healthz', (_req, res) => {

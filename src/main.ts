@@ -54,7 +54,11 @@ export async function createConcord(config: Config, logger: Logger, store: Store
     authenticator: new DirectoryAuthenticator(hub.directory, bootstrap.extra),
     maxJsonDepth: config.maxJsonDepth,
     audit: hub.audit,
-    authFailureLimit: { maxFailures: config.security.authFailuresPerWindow, windowSeconds: config.security.authFailureWindowSeconds },
+    authFailureLimit: {
+      maxFailures: config.security.authFailuresPerWindow,
+      maxFailuresPerAddress: config.security.authFailuresPerAddressPerWindow,
+      windowSeconds: config.security.authFailureWindowSeconds,
+    },
     requestLimit: { perMemberPerMinute: config.security.requestsPerMemberPerMinute, perAddressPerMinute: config.security.requestsPerAddressPerMinute },
     maxUrlBytes: config.http.maxUrlBytes,
     trustProxy: config.http.trustProxy,

@@ -18,7 +18,7 @@ import { urlLengthLimit } from './connection-limits';
 import { hostAndExpectation } from './host-and-expect';
 
 export interface AppDeps extends TaxiiRouterDeps {
-  /** Failed authentications allowed per address and window (off when absent). */
+  /** Failed authentications allowed per address and user, and per address, per window (off when absent). */
   authFailureLimit?: AuthFailureLimitOptions;
   /** Requests per member and per address and minute (off when absent). */
   requestLimit?: RequestLimitOptions;
@@ -86,7 +86,7 @@ export function buildApp(deps: AppDeps): express.Express {
   });
 
   // Before the TAXII router, which would take /admin for an API root.
-  // One count of failed authentications per address, for the admin API and TAXII alike.
+  // One count of failed authentications (per address and user, and per address), for the admin API and TAXII alike.
   const authLimiter = deps.authFailureLimit ? authFailureLimiter(deps.authFailureLimit) : undefined;
   const limiters = deps.requestLimit ? requestLimiters(deps.requestLimit) : undefined;
   if (limiters) app.use(limiters.perAddress);

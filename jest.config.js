@@ -11,6 +11,7 @@ const path = require('node:path');
 const UNIT_SUITES = [
   'test/admin/directory-plan.test.ts',
   'test/config.test.ts',
+  'test/http/media-type-parser.test.ts',
   'test/sharing/decide.test.ts',
   'test/sharing/markings.test.ts',
   'test/sharing/transforms.test.ts',

@@ -48,9 +48,12 @@ export interface Config {
   directory: { dir: string; applyOnStart: boolean };
   /** Credentials for the bootstrap admin, from CONCORD_ADMIN_* (kept in memory only). */
   bootstrapAdmin: { password?: string; token?: string };
-  /** Failed-authentication throttling per client address (src/http/rate-limit.ts). */
+  /** Throttling: failed authentications (src/http/rate-limit.ts), requests per member and per address. */
   security: {
+    /** Per client address and user name or token prefix (and per address for failures that name neither). */
     authFailuresPerWindow: number;
+    /** Per client address in all: the backstop against spraying many user names. */
+    authFailuresPerAddressPerWindow: number;
     authFailureWindowSeconds: number;
     requestsPerMemberPerMinute: number;
     requestsPerAddressPerMinute: number;
@@ -101,6 +104,7 @@ type RawConfig = {
   directory?: { dir?: string; apply_on_start?: boolean };
   security?: {
     auth_failures_per_window?: number;
+    auth_failures_per_address_per_window?: number;
     auth_failure_window_seconds?: number;
     requests_per_member_per_minute?: number;
     requests_per_address_per_minute?: number;
@@ -182,6 +186,16 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     ? path.resolve(cwd, env.CONCORD_DIRECTORY_DIR)
     : path.resolve(path.dirname(path.resolve(cwd, source)), r.directory?.dir ?? '.');
   const applyOnStart = envBoolean(env, 'CONCORD_APPLY_ON_START', problems) ?? r.directory?.apply_on_start ?? false;
+  const authFailuresPerWindow = r.security?.auth_failures_per_window ?? 30;
+  // The backstop is far above the per-user limit, so that the users of one NAT or proxy
+  // can all mistype before any of them is refused; never below it, where it would be the
+  // only limit that counts.
+  const authFailuresPerAddressPerWindow = r.security?.auth_failures_per_address_per_window ?? authFailuresPerWindow * 10;
+  if (authFailuresPerAddressPerWindow < authFailuresPerWindow) {
+    problems.push(
+      `security.auth_failures_per_address_per_window (${authFailuresPerAddressPerWindow}) is below security.auth_failures_per_window (${authFailuresPerWindow})`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -219,7 +233,8 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv, source: string
     directory: { dir: directoryDir, applyOnStart },
     sharing: { ...(r.sharing?.feed_api_root !== undefined ? { feedApiRoot: r.sharing.feed_api_root } : {}), policyChangeWaitMs: r.sharing?.policy_change_wait_ms ?? 500 },
     security: {
-      authFailuresPerWindow: r.security?.auth_failures_per_window ?? 30,
+      authFailuresPerWindow,
+      authFailuresPerAddressPerWindow,
       authFailureWindowSeconds: r.security?.auth_failure_window_seconds ?? 300,
       requestsPerMemberPerMinute: r.security?.requests_per_member_per_minute ?? 6_000,
       requestsPerAddressPerMinute: r.security?.requests_per_address_per_minute ?? 12_000,

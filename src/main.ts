@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type express from 'express';
 import type { Config } from './config';
 import { buildApp } from './http/app';
-import { applyServerLimits } from './http/connection-limits';
+import { applyServerLimits, serverOptions } from './http/connection-limits';
 import type { Store } from './store/store';
 import { DirectoryAuthenticator } from './access/authenticator';
 import type { AdminService } from './admin/admin-service';
@@ -54,7 +54,11 @@ export async function createConcord(config: Config, logger: Logger, store: Store
     authenticator: new DirectoryAuthenticator(hub.directory, bootstrap.extra),
     maxJsonDepth: config.maxJsonDepth,
     audit: hub.audit,
-    authFailureLimit: { maxFailures: config.security.authFailuresPerWindow, windowSeconds: config.security.authFailureWindowSeconds },
+    authFailureLimit: {
+      maxFailures: config.security.authFailuresPerWindow,
+      maxFailuresPerAddress: config.security.authFailuresPerAddressPerWindow,
+      windowSeconds: config.security.authFailureWindowSeconds,
+    },
     requestLimit: { perMemberPerMinute: config.security.requestsPerMemberPerMinute, perAddressPerMinute: config.security.requestsPerAddressPerMinute },
     maxUrlBytes: config.http.maxUrlBytes,
     trustProxy: config.http.trustProxy,
@@ -89,14 +93,10 @@ export async function startServer(config: Config, logger: Logger, validator?: St
   await concord.validationReady();
   announceBootstrap(concord.bootstrap, logger);
 
-  // Timeouts are checked this often (Node's default, 30 s, would let a 1 s headers_timeout_ms wait 30 s).
-  const serverOptions = {
-    maxHeaderSize: config.http.maxHeaderBytes,
-    connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs) / 4))),
-  };
+  const options = serverOptions(config.http);
   const server = config.tls
-    ? https.createServer({ ...serverOptions, cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, concord.app)
-    : http.createServer(serverOptions, concord.app);
+    ? https.createServer({ ...options, cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) }, concord.app)
+    : http.createServer(options, concord.app);
   applyServerLimits(server, config.http, logger);
 
   await new Promise<void>((resolve, reject) => {

@@ -77,6 +77,15 @@ describe('buildConfig', () => {
     expect(problems.some((p) => /public base URL/.test(p))).toBe(true);
   });
 
+  test('failed-authentication limits: 30 per address and user, a backstop of 10× per address; never a backstop below the per-user limit', () => {
+    const security = (s: Record<string, number>) => buildConfig({ security: s }, {}, 'test').security;
+    expect(security({})).toMatchObject({ authFailuresPerWindow: 30, authFailuresPerAddressPerWindow: 300, authFailureWindowSeconds: 300 });
+    expect(security({ auth_failures_per_window: 5 })).toMatchObject({ authFailuresPerWindow: 5, authFailuresPerAddressPerWindow: 50 });
+    expect(security({ auth_failures_per_window: 5, auth_failures_per_address_per_window: 5 })).toMatchObject({ authFailuresPerAddressPerWindow: 5 });
+    const problems = problemsOf({ security: { auth_failures_per_window: 30, auth_failures_per_address_per_window: 29 } });
+    expect(problems).toEqual([expect.stringMatching(/auth_failures_per_address_per_window \(29\) is below security.auth_failures_per_window \(30\)/)]);
+  });
+
   test('environment variables override the file', () => {
     const config = buildConfig(testConfigObject({ server: { port: 9000 } }), { CONCORD_PORT: '8443', CONCORD_HOST: '0.0.0.0' }, 'test');
     expect(config.port).toBe(8443);

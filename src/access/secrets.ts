@@ -32,6 +32,20 @@ export function newToken(): string {
   return `concord_${crypto.randomBytes(32).toString('base64url')}`;
 }
 
+/** The visible part of a token, enough to tell tokens apart in lists and logs. */
+export const TOKEN_PREFIX_LENGTH = 16;
+/** What `newToken` makes: `concord_` and 32 bytes in base64url (43 characters). */
+const TOKEN_FORMAT = /^concord_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The public prefix of a token in `newToken`'s format (the one credential lists and audit
+ * entries show), or undefined for any other string: tokens given as digests in directory
+ * files or CONCORD_ADMIN_TOKEN may have any form, and have no prefix to go by.
+ */
+export function tokenPrefix(token: string): string | undefined {
+  return TOKEN_FORMAT.test(token) ? token.slice(0, TOKEN_PREFIX_LENGTH) : undefined;
+}
+
 export function newPassword(): string {
   return crypto.randomBytes(18).toString('base64url');
 }

@@ -1,7 +1,7 @@
 // Members' credentials: API tokens (Bearer) and HTTP Basic passwords. Only their hashes
 // are stored; the secret is returned once, when it is made.
 import crypto from 'node:crypto';
-import { hashPassword, hashToken, newPassword, newToken } from '../access/secrets';
+import { TOKEN_PREFIX_LENGTH, hashPassword, hashToken, newPassword, newToken } from '../access/secrets';
 import type { CredentialRecord, Role } from '../directory/records';
 import type { Actor } from './actor';
 import { AdminError, found } from './admin-error';
@@ -14,8 +14,6 @@ export interface NewCredential {
   expiresAt?: number;
 }
 
-/** The visible part of a token, enough to tell tokens apart in lists and logs. */
-export const TOKEN_PREFIX_LENGTH = 16;
 const MIN_PASSWORD_LENGTH = 12;
 
 export class CredentialAdmin {

@@ -69,7 +69,7 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
     next();
   });
   register(routes.filter((r) => r.public === true));
-  // Before authentication: a throttled address's credentials are not even checked.
+  // Before authentication: a throttled user's or address's credentials are not even checked.
   if (deps.authLimiter) router.use(deps.authLimiter);
   router.use(authenticate(deps.authenticator));
   if (deps.memberLimiter) router.use(deps.memberLimiter);

@@ -15,9 +15,10 @@ import { ADMIN_BASE, adminRouter } from './admin-router';
 import { authFailureLimiter, type AuthFailureLimitOptions } from './rate-limit';
 import { requestLimiters, type RequestLimitOptions } from './request-limits';
 import { urlLengthLimit } from './connection-limits';
+import { hostAndExpectation } from './host-and-expect';
 
 export interface AppDeps extends TaxiiRouterDeps {
-  /** Failed authentications allowed per address and window (off when absent). */
+  /** Failed authentications allowed per address and user, and per address, per window (off when absent). */
   authFailureLimit?: AuthFailureLimitOptions;
   /** Requests per member and per address and minute (off when absent). */
   requestLimit?: RequestLimitOptions;
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(helmet());
+  app.use(hostAndExpectation());
   if (deps.maxUrlBytes !== undefined) app.use(urlLengthLimit(deps.maxUrlBytes));
 
   app.get('/healthz', (_req, res) => {
@@ -84,7 +86,7 @@ export function buildApp(deps: AppDeps): express.Express {
   });
 
   // Before the TAXII router, which would take /admin for an API root.
-  // One count of failed authentications per address, for the admin API and TAXII alike.
+  // One count of failed authentications (per address and user, and per address), for the admin API and TAXII alike.
   const authLimiter = deps.authFailureLimit ? authFailureLimiter(deps.authFailureLimit) : undefined;
   const limiters = deps.requestLimit ? requestLimiters(deps.requestLimit) : undefined;
   if (limiters) app.use(limiters.perAddress);

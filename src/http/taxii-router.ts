@@ -23,8 +23,10 @@ export interface TaxiiRouterDeps {
   maxJsonDepth: number;
   /** Where TAXII traffic is recorded (publishes at once, reads buffered); none: not audited. */
   audit?: AuditRecorder;
-  /** Failed-authentication throttling per address; none: not throttled. */
-  /** Shared with the admin router, so that failures anywhere count together. */
+  /**
+   * Failed-authentication throttling (per address and user, and per address); none: not
+   * throttled. Shared with the admin router, so that failures anywhere count together.
+   */
   authLimiter?: AuthFailureLimiter;
   /** Requests per member (src/http/request-limits.ts), after authentication. */
   memberLimiter?: RequestHandler;
@@ -116,7 +118,7 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
   const { taxii, publish, catalog } = deps;
   const route = routeWith(deps.audit);
   const router = express.Router({ strict: false });
-  // Before authentication: a throttled address's credentials are not even checked.
+  // Before authentication: a throttled user's or address's credentials are not even checked.
   if (deps.authLimiter) router.use(deps.authLimiter);
   router.use(authenticate(deps.authenticator));
   if (deps.memberLimiter) router.use(deps.memberLimiter);

@@ -20,18 +20,15 @@ export const unauthorized = (challenge: string) =>
 export const forbidden = (description: string) => new TaxiiError(403, 'Forbidden', description);
 export const notFound = (description = 'The resource was not found, or you do not have access to it.') =>
   new TaxiiError(404, 'Not Found', description);
-export const notAcceptable = () =>
-  new TaxiiError(
-    406,
-    'Not Acceptable',
-    'This server answers with application/taxii+json;version=2.1; the Accept header does not allow it.',
-  );
+export const notAcceptable = (
+  description = 'This server answers with application/taxii+json;version=2.1; the Accept header does not allow it.',
+) => new TaxiiError(406, 'Not Acceptable', description);
 export const payloadTooLarge = (max: number) =>
   new TaxiiError(413, 'Payload Too Large', `The request body exceeds this API root's max_content_length of ${max} octets.`);
-export const unsupportedMediaType = (got: string) =>
+export const unsupportedMediaType = (got: string, reason?: string) =>
   new TaxiiError(
     415,
     'Unsupported Media Type',
-    `POST bodies must be application/taxii+json;version=2.1 (got '${got}').`,
+    `${reason !== undefined ? `${reason} ` : ''}POST bodies must be application/taxii+json;version=2.1 (got '${got}').`,
   );
 export const unprocessable = (description: string) => new TaxiiError(422, 'Unprocessable Entity', description);

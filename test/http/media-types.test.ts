@@ -150,6 +150,57 @@ describe('§1.6.8 Content-Type on POST (§5.5)', () => {
   });
 });
 
+// §1.6.8.2: the version parameter follows RFC 6838 §4.3, where "it is an error for a
+// specific parameter to be specified more than once". Which of two versions a server
+// would read is a guess (the first or the last), so a repeated parameter is refused.
+describe('§1.6.8.2 a repeated media-type parameter is refused', () => {
+  test.each([
+    'application/taxii+json;version=2.1;version=2.0',
+    'application/taxii+json;version=2.0;version=2.1',
+    'application/taxii+json;version=2.1;version=2.1',
+    'application/taxii+json;version=2.1; VERSION=2.1',
+    'application/stix+json;version=2.1;version=2.1',
+    'application/taxii+json;version=2.1;charset=utf-8;charset=utf-8',
+    'application/json;charset=utf-8;charset=latin1',
+  ])('POST with Content-Type %p → 415 naming the parameter; nothing stored', async (contentType) => {
+    const o = indicator();
+    const res = await postRaw(JSON.stringify(envelope([o])), contentType);
+    const body = expectTaxiiError(res, 415);
+    expect(body.description).toMatch(/parameter '(version|charset)' more than once/);
+    expect(await t.store.hasObject(SHARED, o.id as string)).toBe(false);
+  });
+
+  test.each([
+    'application/taxii+json;version=2.1;version=2.0',
+    'application/taxii+json;version=2.0;version=2.1',
+    'application/taxii+json;version=2.1;Version=2.1',
+    'application/taxii+json;version=2.1;q=1;q=0',
+    'application/json, application/taxii+json;version=2.1;version=2.0',
+    'application/stix+json;version=2.1;version=2.1, application/taxii+json;version=2.1',
+  ])('GET with Accept %p → 406 naming the parameter', async (accept) => {
+    for (const url of GET_ENDPOINTS) {
+      const res = await request(t.app).get(url).set(...auth('member')).set('Accept', accept);
+      const body = expectTaxiiError(res, 406);
+      expect(body.description).toMatch(/parameter '(version|q)' more than once/);
+    }
+  });
+
+  test('POST with a repeated parameter in Accept → 406 before the body is read', async () => {
+    const res = await request(t.app)
+      .post(objectsUrl(SHARED))
+      .set(...auth('member'))
+      .set('Accept', 'application/taxii+json;version=2.1;version=2.0')
+      .set('Content-Type', TAXII)
+      .send(envelopeText());
+    expectTaxiiError(res, 406);
+  });
+
+  test('a repeated parameter in another media range of Accept is not TAXII’s concern → 200', async () => {
+    const res = await request(t.app).get('/taxii2/').set(...auth('member')).set('Accept', `text/html;level=1;level=2, ${TAXII}`);
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('§4.2.1 max_content_length and request bodies (§3.6 400, 413, 422)', () => {
   test('§4.2.1 POST a body of max_content_length + 1 bytes → 413', async () => {
     const res = await postRaw(padTo(envelopeText(), MAX + 1), TAXII);

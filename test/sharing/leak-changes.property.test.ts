@@ -741,6 +741,8 @@ test('a resumed member sees what was published while it was suspended', async ()
     batchSize: 1,
     openRead: [false],
     checkSeed: 0,
+    templates: [],
+    readers: [],
   };
   const w = await buildWorld(world);
   try {
@@ -784,6 +786,8 @@ test('deleting an object hides, for a closure-requiring reader, the relationship
     batchSize: 1,
     openRead: [false],
     checkSeed: 0,
+    templates: [],
+    readers: [],
   };
   const w = await buildWorld(world);
   try {

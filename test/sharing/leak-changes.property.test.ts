@@ -40,9 +40,9 @@
 // for each, so that the property cannot silently come down to classes of one.
 //
 // CHANGES_SEED / CHANGES_RUNS change the seed and the number of runs; CHANGES_SHRINK=1 shrinks.
-// Two known bugs (reproduced by the two tests at the end) fail it; to look past them,
-// CHANGES_REBUILD_ON_RESUME=1 and CHANGES_REBUILD_AFTER_DELETE=1 force a rebuild of every
-// member's views after a resumption / a deletion.
+// Two bugs it found, since fixed, are reproduced by the two tests at the end; should one come
+// back, CHANGES_REBUILD_ON_RESUME=1 and CHANGES_REBUILD_AFTER_DELETE=1 force a rebuild of
+// every member's views after a resumption / a deletion, to look past it.
 import { propertyRuns } from '../helpers/test-store';
 import type { Server } from 'node:http';
 import fc from 'fast-check';
@@ -705,7 +705,7 @@ async function deleteStep(k: Checker, d: Scenario['del']): Promise<string[]> {
     expect({ writer: memberId(t.m), id: t.id, version, status }).toEqual({ writer: memberId(t.m), id: t.id, version, status: 200 });
     const gone = new Set(version !== undefined ? [version] : t.versions);
     s.published = s.published.filter((p) => !(p.collection === t.c && p.id === t.id && gone.has(p.version)));
-    // Looks past the known bug (closure is not decided again after a deletion).
+    // Looks past a bug, now fixed (closure was not decided again after a deletion).
     if (process.env.CHANGES_REBUILD_AFTER_DELETE !== undefined) await rebuildEveryone(s);
     const what = `DELETE ${t.id}${version !== undefined ? ` version ${version}` : ''} (of ${t.versions.join(',')}) by ${memberId(t.m)}`;
     await checkAll(k, what);
@@ -933,11 +933,11 @@ async function setStatus(s: State, member: number, status: MemberRecord['status'
   const m: MemberRecord = { ...(s.members[member] as MemberRecord), status };
   await apply(s, 'status', [{ op: 'put', kind: 'member', record: m }]);
   s.members[member] = m;
-  // Looks past the known bug (a resumed member's views are not re-materialised).
+  // Looks past a bug, now fixed (a resumed member's views were not re-materialised).
   if (status === 'active' && process.env.CHANGES_REBUILD_ON_RESUME !== undefined) await rebuildEveryone(s);
 }
 
-/** Rebuilds every member's views, as a change to every member's inputs would (to look past a known bug). */
+/** Rebuilds every member's views, as a change to every member's inputs would (to look past a bug). */
 async function rebuildEveryone(s: State): Promise<void> {
   let data: DirectoryData | undefined;
   await s.w.t.concord.admin.directory.applyChanges({ memberId: ADMIN }, 'test.read', {}, (d) => ((data = d.data), []));

@@ -181,12 +181,14 @@ interface Target {
  *     its MOU, or only its groups), then its own back;
  *   - migrate: every reader of a template takes another's terms at once;
  *   - write: a reader gains read+write on a collection (a class of one), publishes there,
- *     and loses the write again (its class again, its own object decided as its class's).
+ *     and loses the write again (its class again, its own objects decided as its class's);
+ *     `first`: the reader of the template whose id sorts first, the member a class of
+ *     several is listed under first.
  */
 type ReaderChange =
   | { kind: 'visit'; reader: number; to: Target; how: 'all' | 'mou' | 'groups' }
   | { kind: 'migrate'; template: number; to: Target }
-  | { kind: 'write'; reader: number; collection: number; object: NewObject };
+  | { kind: 'write'; reader: number; first: boolean; collection: number; objects: NewObject[] };
 
 interface NewObject {
   kind: 'indicator' | 'malware' | 'relationship' | 'sighting';
@@ -242,7 +244,9 @@ function readerChangeArb(world: WorldSpec): fc.Arbitrary<ReaderChange> {
   return fc.oneof(
     fc.record({ reader: fc.nat(), to: target, how: fc.constantFrom<'all' | 'mou' | 'groups'>('all', 'all', 'mou', 'groups') }).map((v): ReaderChange => ({ kind: 'visit', ...v })),
     fc.record({ template: fc.nat(2), to: target }).map((v): ReaderChange => ({ kind: 'migrate', ...v })),
-    fc.record({ reader: fc.nat(), collection: fc.nat(world.collectionCount - 1), object: newObjectArb(world.collectionCount) }).map((v): ReaderChange => ({ kind: 'write', ...v })),
+    fc
+      .record({ reader: fc.nat(), first: fc.boolean(), collection: fc.nat(world.collectionCount - 1), objects: fc.array(newObjectArb(world.collectionCount), { minLength: 1, maxLength: 3 }) })
+      .map((v): ReaderChange => ({ kind: 'write', ...v })),
   );
 }
 
@@ -902,7 +906,12 @@ async function readerStep(k: Checker, mv: ReaderChange, serial: { n: number }): 
       return done;
     }
     case 'write': {
-      const m = readerIndex(spec, mv.reader);
+      let m = readerIndex(spec, mv.reader);
+      if (mv.first) {
+        const template = (spec.readers[m - spec.memberCount] as (typeof spec.readers)[number]).template;
+        const ids = spec.readers.flatMap((r, i) => (r.template === template ? [memberId(spec.memberCount + i)] : [])).sort();
+        m = Number((ids[0] as string).slice(1));
+      }
       const id = memberId(m);
       const saved = readerState(s, m);
       const grants = new Map(saved.grants);
@@ -915,7 +924,7 @@ async function readerStep(k: Checker, mv: ReaderChange, serial: { n: number }): 
       moves.writers++;
       const alone = (await classOf(m))?.id;
       const moved = await countMoves(s, [m], [before]);
-      const published = await publishNew(s, [{ ...mv.object, collection: mv.collection }], -1, serial, m);
+      const published = await publishNew(s, mv.objects.map((o) => ({ ...o, collection: mv.collection })), -1, serial, m);
       const what = `${id} gains read+write on C${mv.collection} (${moved}) and publishes: ${published.join('; ')}`;
       await checkAll(k, what);
       done.push(what);

@@ -21,29 +21,36 @@ export function termsEpoch(data: DirectoryData): number {
 
 /**
  * The change that bumps the epoch when going from `before` to `after` changes providers'
- * terms; undefined when it does not. What counts, per member:
- *   - its provide terms (the defaults when it has no MOU) and its identity, whenever it is
- *     in both directories: a member that may no longer write may have published before;
- *   - its groups (which readers' `sources` name), when it may write in either;
- *   - all of it, for a member in only one of the two, when it may write there: a reader
- *     joining or leaving changes nothing anyone else sees.
+ * terms; undefined when it does not. What counts, for each member of `before`:
+ *   - its provide terms (the defaults when it has no MOU) and its identity: a member that
+ *     may not write now may have published before;
+ *   - its groups (which readers' `sources` name), when it may write in `before`;
+ *   - its leaving, when it may write in `before` (its objects are then decided as the hub's).
+ * A member joining has published nothing, so what it shares changes nothing yet; nor does
+ * a reader's own change.
  */
 export function termsEpochChange(before: DirectorySnapshot, after: DirectoryData): DirectoryChange | undefined {
-  const afterSnapshot = new DirectorySnapshot(after);
-  if (providersFingerprint(before, afterSnapshot) === providersFingerprint(afterSnapshot, before)) return undefined;
+  if (!providersChanged(before, new DirectorySnapshot(after))) return undefined;
   return { op: 'put', kind: 'termsEpoch', record: { id: 'providers', epoch: termsEpoch(before.data) + 1 } };
 }
 
-function providersFingerprint(snapshot: DirectorySnapshot, other: DirectorySnapshot): string {
-  const entries: unknown[] = [];
-  const members = [...snapshot.members.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const m of members) {
-    const writes = mayPublish(snapshot, m.id) || (other.members.has(m.id) && mayPublish(other, m.id));
-    if (!other.members.has(m.id) && !writes) continue;
-    const provide = (snapshot.mous.get(m.id) ?? defaultMou(m.id)).provide;
-    entries.push([m.id, m.identityRef ?? null, canonical(provide), writes ? [...m.groups].sort() : null]);
+function providersChanged(before: DirectorySnapshot, after: DirectorySnapshot): boolean {
+  for (const m of before.members.values()) {
+    const writer = mayPublish(before, m.id);
+    const now = after.members.get(m.id);
+    if (now === undefined) {
+      if (writer) return true;
+      continue;
+    }
+    if ((m.identityRef ?? null) !== (now.identityRef ?? null)) return true;
+    if (JSON.stringify(canonical(provideOf(before, m.id))) !== JSON.stringify(canonical(provideOf(after, m.id)))) return true;
+    if (writer && JSON.stringify([...m.groups].sort()) !== JSON.stringify([...now.groups].sort())) return true;
   }
-  return JSON.stringify(entries);
+  return false;
+}
+
+function provideOf(snapshot: DirectorySnapshot, memberId: string) {
+  return (snapshot.mous.get(memberId) ?? defaultMou(memberId)).provide;
 }
 
 function mayPublish(snapshot: DirectorySnapshot, memberId: string): boolean {

@@ -198,15 +198,19 @@ async function main(): Promise<void> {
       });
       if (r.status !== 200) throw new Error(`PUT mou: ${r.status} ${await r.text()}`);
       const returned = Number(process.hrtime.bigint() - t0) / 1e6;
+      process.stdout.write(`${Math.round(returned).toLocaleString('en-US')} ms until the request returns, `);
       for (;;) {
-        const builds = await fetch(`${server.url}/admin/v1/sharing/builds`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-        if (((await builds.json()) as { builds: unknown[] }).builds.length === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // A poll may meet a keep-alive connection the server is closing: asked again.
+        const builds = await fetch(`${server.url}/admin/v1/sharing/builds`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }).catch(() => undefined);
+        if (builds !== undefined && ((await builds.json()) as { builds: unknown[] }).builds.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      return `${Math.round(returned).toLocaleString('en-US')} ms until the request returns, ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s until rebuilt`;
+      process.stdout.write(`${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s until rebuilt\n`);
     };
-    process.stdout.write(`  the member's receiving terms changed: ${await changeMou({ receive: { types: ['indicator', 'identity', 'marking-definition'] } })}\n`);
-    process.stdout.write(`  the member's providing terms changed: ${await changeMou({ receive: { types: ['indicator', 'identity', 'marking-definition'] }, provide: { attribution: 'pseudonymise' } })}\n`);
+    process.stdout.write(`  the member's receiving terms changed: `);
+    await changeMou({ receive: { types: ['indicator', 'identity', 'marking-definition'] } });
+    process.stdout.write(`  the member's providing terms changed: `);
+    await changeMou({ receive: { types: ['indicator', 'identity', 'marking-definition'] }, provide: { attribution: 'pseudonymise' } });
   } finally {
     await server.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

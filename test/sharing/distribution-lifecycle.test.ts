@@ -23,7 +23,7 @@ const IDS = { ohio: `identity--${uuidv4()}`, indiana: `identity--${uuidv4()}` };
 async function world(given?: Store): Promise<TestApp> {
   const store = given ?? (await newTestStore());
   const cfg = testConfigObject({
-    sharing: { feed_api_root: 'feeds' },
+    sharing: { feed_api_root: 'feeds', policy_change_wait_ms: 600_000 },
     api_roots: [
       { path: 'hub', title: 'Hub', collections: [{ id: A, title: 'A' }, { id: B, title: 'B' }] },
       { path: 'feeds', title: 'Feeds', collections: [] },

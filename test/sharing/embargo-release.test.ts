@@ -16,7 +16,7 @@ const bearer = (m: string): [string, string] => ['Authorization', `Bearer ${toke
 
 async function world(): Promise<TestApp> {
   const cfg = testConfigObject({
-    sharing: { feed_api_root: 'feeds' },
+    sharing: { feed_api_root: 'feeds', policy_change_wait_ms: 600_000 },
     api_roots: [
       { path: 'hub', title: 'Hub', collections: [{ id: A, title: 'A' }] },
       { path: 'feeds', title: 'Feeds', collections: [] },

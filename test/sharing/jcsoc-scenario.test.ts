@@ -104,7 +104,7 @@ let pseudonym: string;
 
 beforeAll(async () => {
   const { api_roots: _r, users: _u, ...server } = testConfigObject();
-  t = await makeTestApp({ config: { ...server, discovery: { title: 'J-CSOC', description: 'test', contact: 'ops@example.org', default_api_root: 'hub' }, sharing: { feed_api_root: 'feeds' } } });
+  t = await makeTestApp({ config: { ...server, discovery: { title: 'J-CSOC', description: 'test', contact: 'ops@example.org', default_api_root: 'hub' }, sharing: { feed_api_root: 'feeds', policy_change_wait_ms: 600_000 } } });
   await applyFiles(t.concord.admin, { memberId: 'hub', source: 'test' }, DIR);
   const changes: DirectoryChange[] = [];
   for (const m of [...MEMBERS, 'admin'] as const) {

@@ -122,7 +122,8 @@ test('a distribution that fails is acknowledged truthfully and finished from the
   expect(kept.status).toBe(200);
   // Retried within seconds, by this process.
   const deadline = Date.now() + 10_000;
-  while ((await traces(t.store, ids)).view < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const settled = async () => JSON.stringify(await traces(t.store, ids)) === JSON.stringify({ base: 2, view: 2, pending: 0 });
+  while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   expect(await traces(t.store, ids)).toEqual({ base: 2, view: 2, pending: 0 });
   const seen = await request(t.app).get(objectsUrl(SHARED)).set(...auth('reader')).set('Accept', TAXII);
   expect((JSON.parse(seen.text) as { objects: Array<{ id: string }> }).objects.map((o) => o.id)).toEqual(expect.arrayContaining(ids));

@@ -117,24 +117,17 @@ export class Distributor {
   }
 
   /**
-   * Distributes base versions just added to `collectionId`, then settles them. What a
-   * reader may see at once keeps the base date_added, so that every principal sees the
-   * same instants; anything that becomes visible later gets the instant it became visible.
-   */
-  distribute(collectionId: string, versions: BaseVersion[]): Promise<void> {
-    if (versions.length === 0) return Promise.resolve();
-    return this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates: true }));
-  }
-
-  /**
    * Distributes base versions just stored and acknowledged: a failure does not undo the
    * publish (the versions are stored, pending, and the status says so); they are
    * distributed again from the store, after `RETRY_MS` and then with the periodic tick,
-   * until that succeeds. Resolves once distributed or left to the retry.
+   * until that succeeds. Resolves once distributed or left to the retry. What a reader
+   * may see at once keeps the base date_added, so that every principal sees the same
+   * instants; anything that becomes visible later gets the instant it became visible.
    */
   async distributeOrRetry(collectionId: string, versions: BaseVersion[]): Promise<void> {
+    if (versions.length === 0) return;
     try {
-      await this.distribute(collectionId, versions);
+      await this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates: true }));
     } catch (e) {
       this.logger.error({ err: e, collectionId, versions: versions.length }, 'distribution failed; the versions stay pending and are distributed again');
       this.retryPendingSoon();

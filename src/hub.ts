@@ -105,7 +105,7 @@ export async function openHub(config: Config, logger: Logger, options: HubOption
   const publish = new PublishService(store, catalog, validation, options.maxObjectsPerEnvelope ?? config.maxObjectsPerEnvelope, sharing.distributor, {
     maxStringLength: config.maxStringLength,
     maxArrayLength: config.maxArrayLength,
-  });
+  }, config.maxJsonDepth);
   const audit = new AuditRecorder(store, logger);
 
   let closing: Promise<void> | undefined;

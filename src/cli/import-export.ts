@@ -102,7 +102,7 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
   try {
     for (let start = 0; start < objects.length; start += batchSize) {
       const batch = objects.slice(start, start + batchSize);
-      const res = await publish.addObjects(principal, collection.apiRoot, collection.id, JSON.stringify({ objects: batch }));
+      const res = await publish.addObjects(principal, collection.apiRoot, collection.id, async () => JSON.stringify({ objects: batch }));
       const status = JSON.parse(res.body ?? '{}') as { successes?: StatusDetail[]; failures?: StatusDetail[] };
       for (const s of status.successes ?? []) {
         if (s.message?.startsWith('already in the collection')) duplicates++;

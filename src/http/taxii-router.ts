@@ -169,8 +169,7 @@ export function taxiiRouter(deps: TaxiiRouterDeps): express.Router {
       assertPostContentType(req);
       const apiRoot = catalog.apiRoot(root);
       if (!apiRoot) throw notFound();
-      const text = await readBodyText(req, apiRoot.maxContentLength, deps.maxJsonDepth);
-      return publish.addObjects(principal, root, collection, text);
+      return publish.addObjects(principal, root, collection, () => readBodyText(req, apiRoot.maxContentLength));
     }),
   );
   router.all('/:root/collections/:collection/objects', methodNotAllowed('GET, POST'));

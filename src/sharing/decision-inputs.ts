@@ -8,15 +8,20 @@ import type { MemberRecord } from '../directory/records';
 import { defaultMou, type Mou } from '../directory/mou';
 import type { DistributionLedger, ObjectStore } from '../store/store';
 import type { StixObject } from '../stix/rules/rule';
-import { NO_RELEASES, type BaseVersion, type ReleasedObjects } from './base-versions';
+import { NO_RELEASES, parsedObject, type BaseVersion, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
 import type { Decision, DecisionContext, Reader } from './decision';
 import type { HubIdentities } from './hub-identities';
-import { effectiveMarking } from './markings';
+import { effectiveMarking, isStandardMarking, markingRefsOf } from './markings';
 import { STORE_PAGE } from './partition-rows';
+
+/** How long a marking definition found nowhere is not asked for again (ms). */
+const MISSING_MARKING_MS = 10_000;
 
 export class DecisionInputs {
   private readonly markings = new Map<string, StixObject>();
+  /** Marking ids found in no collection, until when they are not asked for again. */
+  private readonly missingMarkings = new Map<string, number>();
   /** Per directory snapshot: member identities by the pseudonym they are served under. */
   private readonly pseudonymsOf = new WeakMap<DirectorySnapshot, Map<string, string>>();
 
@@ -45,6 +50,31 @@ export class DecisionInputs {
       }
     }
     return this.markings.size;
+  }
+
+  /**
+   * Learns the marking definitions these versions name that this process does not know yet
+   * from the store: another process (a worker, another server over MongoDB) stored them.
+   * An id found nowhere is asked again after MISSING_MARKING_MS, not at every publish.
+   */
+  async learnMarkingsNamedBy(snapshot: DirectorySnapshot, versions: readonly BaseVersion[]): Promise<void> {
+    const now = Date.now();
+    const unknown = new Set<string>();
+    for (const v of versions) {
+      for (const id of markingRefsOf(parsedObject(v))) {
+        if (isStandardMarking(id) || this.markings.has(id)) continue;
+        if ((this.missingMarkings.get(id) ?? 0) > now) continue;
+        unknown.add(id);
+      }
+    }
+    if (unknown.size === 0) return;
+    const ids = [...unknown];
+    for (const c of snapshot.collections.values()) {
+      if (snapshot.isFeed(c.id)) continue;
+      const page = await this.store.queryObjects({ partition: c.id, ids, types: ['marking-definition'], versions: { first: false, last: true, exact: [] }, limit: ids.length, withJson: true });
+      for (const r of page.records) this.markings.set(r.id, JSON.parse(r.json as string) as StixObject);
+    }
+    for (const id of ids) if (!this.markings.has(id)) this.missingMarkings.set(id, now + MISSING_MARKING_MS);
   }
 
   /** Learns the marking definitions among versions just published, before they are decided. */

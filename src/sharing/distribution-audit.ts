@@ -30,6 +30,15 @@ export class DistributionTally {
     counts[outcome] += by;
   }
 
+  /** Adds another tally's counts (a publish distributed in steps). */
+  add(other: DistributionTally): void {
+    for (const [audience, c] of other.audiences) {
+      this.count(audience, c.members, 'visible', c.visible);
+      this.count(audience, c.members, 'hidden', c.hidden);
+      this.count(audience, c.members, 'deferred', c.deferred);
+    }
+  }
+
   /** Versions that reached a member: each class's visible count times its members. */
   visibleToMembers(): number {
     let visible = 0;

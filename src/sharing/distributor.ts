@@ -124,10 +124,12 @@ export class Distributor {
    * may see at once keeps the base date_added, so that every principal sees the same
    * instants; anything that becomes visible later gets the instant it became visible.
    */
-  async distributeOrRetry(collectionId: string, versions: BaseVersion[]): Promise<void> {
+  async distributeOrRetry(collectionId: string, versions: BaseVersion[], settle?: ReadonlyArray<{ from: number; to: number }>): Promise<void> {
     if (versions.length === 0) return;
     try {
-      await this.queue.run(() => this.fanOut.publish(collectionId, versions, { keepDates: true }));
+      // Step by step through the queue: other publishes and policy changes take turns with a large one.
+      const step = <T>(work: () => Promise<T>) => this.queue.run(work);
+      await this.fanOut.publish(collectionId, versions, { keepDates: true, step, ...(settle !== undefined ? { settle } : {}) });
     } catch (e) {
       this.logger.error({ err: e, collectionId, versions: versions.length }, 'distribution failed; the versions stay pending and are distributed again');
       this.retryPendingSoon();

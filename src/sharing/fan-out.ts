@@ -10,6 +10,7 @@ import { DirectoryConflict } from '../directory/records';
 import type { AuditLogStore, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore } from '../store/store';
 import { parsedObject, referencedFirst, SRO_TYPES, type BaseVersion, type BaseVersions, type ReleasedObjects } from './base-versions';
 import { decide } from './decide';
+import type { StixObject } from '../stix/rules/rule';
 import type { DecisionInputs } from './decision-inputs';
 import { derivedRow } from './derived-row';
 import { DistributionTally, distributionAuditEntry } from './distribution-audit';
@@ -48,6 +49,78 @@ interface ReaderDecisions {
 /** A directory change by another process meanwhile: decided again this many times at most. */
 const MAX_ATTEMPTS = 5;
 
+/**
+ * View rows a publish writes per step (one store write, about 17 ms on the embedded store),
+ * between which other requests are served.
+ */
+const ROWS_PER_STEP = 500;
+
+/** Deciding for classes this long (ms) pauses for other requests. */
+const DECIDING_MS = 20;
+
+/** Row JSON a step writes at most (a few large objects make a step of their own). */
+const BYTES_PER_STEP = 512 * 1024;
+
+/** Versions ordered per pause (their references are read from their JSON). */
+const ORDER_SLICE = 250;
+
+/** Where the step from `start` ends: within ROWS_PER_STEP rows and BYTES_PER_STEP bytes, one version at least. */
+function stepEnd(ordered: readonly BaseVersion[], start: number, classes: number): number {
+  // Each class's row goes to its view of the collection and to its feed.
+  const fanOut = 2 * Math.max(1, classes);
+  let end = start;
+  let rows = 0;
+  let bytes = 0;
+  do {
+    rows += fanOut;
+    bytes += fanOut * (ordered[end] as BaseVersion).json.length;
+    end++;
+  } while (end < ordered.length && rows + fanOut <= ROWS_PER_STEP && bytes < BYTES_PER_STEP);
+  return end;
+}
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How FanOut.publish goes about it. */
+export interface PublishOptions {
+  /** Keep the base date_added for what a reader may see at once (see ReaderDistribution). */
+  keepDates: boolean;
+  /** The date_added ranges of the collection to settle: see FanOut.publish. */
+  settle?: ReadonlyArray<{ from: number; to: number }>;
+  /** Runs each step (default: at once). */
+  step?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+function dateRange(versions: readonly BaseVersion[]): { from: number; to: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const v of versions) {
+    from = Math.min(from, v.dateAdded);
+    to = Math.max(to, v.dateAdded);
+  }
+  return { from, to };
+}
+
+/**
+ * Objects that reference none first, then the others, each after what it references (a
+ * report sees the indicators published with it), then the relationships and sightings.
+ */
+async function referencesFirst(versions: readonly BaseVersion[]): Promise<BaseVersion[]> {
+  const refs = new Map<BaseVersion, string[]>();
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i] as BaseVersion;
+    // Parsed here without being kept (publishStep says why).
+    refs.set(v, referencedObjectIds(JSON.parse(v.json) as StixObject));
+    if (i % ORDER_SLICE === ORDER_SLICE - 1) await pause();
+  }
+  const refsOf = (v: BaseVersion) => refs.get(v) ?? [];
+  return [
+    ...versions.filter((v) => !SRO_TYPES.has(v.type) && refsOf(v).length === 0),
+    ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refsOf(v).length > 0), refsOf),
+    ...versions.filter((v) => SRO_TYPES.has(v.type)),
+  ];
+}
+
 export class FanOut {
   constructor(
     private readonly store: ObjectStore & DistributionLedger & AuditLogStore,
@@ -61,48 +134,66 @@ export class FanOut {
   /**
    * Distributes base versions just added to `collectionId` to every class of readers, settles them,
    * and records the distribution in the audit log.
+   *
+   * In steps of a few milliseconds each (`options.step` runs each, e.g. through the
+   * distribution queue, so that other publishes and policy changes take turns with a large
+   * one), in an order where every object comes after what it references: when a step is
+   * decided, whatever it references from the same publish is already in the views.
+   * `options.settle`: the date_added ranges of the collection holding these versions and
+   * nothing else (by default, the one from the first to the last of them).
    */
-  async publish(collectionId: string, versions: BaseVersion[], options: { keepDates: boolean }): Promise<void> {
+  async publish(collectionId: string, versions: BaseVersion[], options: PublishOptions): Promise<void> {
+    const step = options.step ?? ((work) => work());
     this.inputs.learnMarkings(versions);
-    // Objects that reference none first, then the others, each after what it references (a
-    // report sees the indicators published with it), then the relationships and sightings.
-    const refs = (v: BaseVersion) => referencedObjectIds(parsedObject(v));
-    const ordered = [
-      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length === 0),
-      ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length > 0), refs),
-      ...versions.filter((v) => SRO_TYPES.has(v.type)),
-    ];
-    let tally = new DistributionTally();
-    // The views are written only under the policy they were decided with: if another
-    // process changed the directory meanwhile, decide again under the new one (its own
-    // re-materialisation covers whatever was written before the change).
+    const ordered = await referencesFirst(versions);
+    const tally = new DistributionTally();
+    for (let start = 0; start < ordered.length; ) {
+      if (start > 0) await pause();
+      start = await step(() => this.publishStep(collectionId, ordered, start, options.keepDates, tally));
+    }
+    for (const { from, to } of options.settle ?? [dateRange(versions)]) {
+      await step(() => this.store.settleVersions(collectionId, from, to));
+      await pause();
+    }
+    await step(async () => {
+      if (tally.audiences.size === 0) return;
+      const provider = versions[0]?.provider;
+      await this.store.appendAudit([
+        distributionAuditEntry({ collectionId, audiences: tally.audiences, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
+      ]);
+    });
+  }
+
+  /**
+   * Distributes the versions from `ordered[start]` on, as many as make about ROWS_PER_STEP
+   * view rows; returns where the next step starts. The views are written only under the
+   * policy they were decided with: if another process changed the directory meanwhile,
+   * the step is decided again under the new one (its own re-materialisation covers
+   * whatever was written before the change).
+   */
+  private async publishStep(collectionId: string, ordered: BaseVersion[], start: number, keepDates: boolean, tally: DistributionTally): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.directory.refresh();
+      const classes = audienceClasses(snapshot).readersOf(collectionId);
+      const end = stepEnd(ordered, start, classes.length);
+      const counted = new DistributionTally();
       try {
-        await this.toReaders(snapshot, audienceClasses(snapshot).readersOf(collectionId), collectionId, ordered, {
-          keepDates: options.keepDates,
-          tally,
+        // Copies: what is parsed of a version (base-versions.ts parsedObject) is kept with it,
+        // and these die with the step, where the publish's versions live to its end.
+        const versions = ordered.slice(start, end).map((v) => ({ ...v }));
+        await this.inputs.learnMarkingsNamedBy(snapshot, versions);
+        await this.toReaders(snapshot, classes, collectionId, versions, {
+          keepDates,
+          tally: counted,
           directoryRevision: snapshot.revision,
           fromPending: true,
         });
-        break;
+        tally.add(counted);
+        return end;
       } catch (e) {
         if (!(e instanceof DirectoryConflict) || attempt >= MAX_ATTEMPTS) throw e;
-        tally = new DistributionTally();
       }
     }
-    let from = Infinity;
-    let to = -Infinity;
-    for (const v of versions) {
-      from = Math.min(from, v.dateAdded);
-      to = Math.max(to, v.dateAdded);
-    }
-    await this.store.settleVersions(collectionId, from, to);
-    if (tally.audiences.size === 0) return;
-    const provider = versions[0]?.provider;
-    await this.store.appendAudit([
-      distributionAuditEntry({ collectionId, audiences: tally.audiences, versions: versions.length, at: this.now(), ...(provider !== undefined ? { memberId: provider } : {}) }),
-    ]);
   }
 
   /**
@@ -115,7 +206,13 @@ export class FanOut {
     const released: Array<{ classId: string; objectIds: string[] }> = [];
     const decisions: ReaderDecisions = { keepDates: options.keepDates, dateOf: options.dateOf, deferred: [], releases: await this.inputs.releasedFor(snapshot, versions) };
     const { deferred } = decisions;
+    let since = performance.now();
     for (const cls of classes) {
+      // Many classes, or large objects: other requests are served between classes.
+      if (performance.now() - since > DECIDING_MS) {
+        await pause();
+        since = performance.now();
+      }
       const before = deferred.length;
       const { rows, visibleNow } = await this.decideForClass(snapshot, cls, collectionId, versions, decisions);
       const put = new Set(deferred.slice(before).map((x) => `${x.objectId} ${x.versionKey}`)).size;
@@ -141,12 +238,7 @@ export class FanOut {
    * its date_added (the store still keeps them increasing).
    */
   async toClass(snapshot: DirectorySnapshot, cls: AudienceClass, collectionId: string, versions: BaseVersion[], dateOf: RowDates): Promise<void> {
-    const refs = (v: BaseVersion) => referencedObjectIds(parsedObject(v));
-    const ordered = [
-      ...versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length === 0),
-      ...referencedFirst(versions.filter((v) => !SRO_TYPES.has(v.type) && refs(v).length > 0), refs),
-      ...versions.filter((v) => SRO_TYPES.has(v.type)),
-    ];
+    const ordered = await referencesFirst(versions);
     await this.toReaders(snapshot, [cls], collectionId, ordered, { keepDates: false, dateOf, directoryRevision: snapshot.revision });
   }
 

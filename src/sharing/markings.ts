@@ -84,6 +84,21 @@ const STANDARD_MEANINGS: ReadonlyMap<string, MarkingMeaning> = new Map(
   }),
 );
 
+/** Whether the id is one of the standard TLP marking definitions (known without a lookup). */
+export function isStandardMarking(id: string): boolean {
+  return STANDARD_MEANINGS.has(id);
+}
+
+/** The marking definitions an object names: object_marking_refs and granular markings' marking_ref. */
+export function markingRefsOf(object: StixObject): string[] {
+  const refs: string[] = [];
+  if (Array.isArray(object.object_marking_refs)) for (const r of object.object_marking_refs) if (typeof r === 'string') refs.push(r);
+  if (Array.isArray(object.granular_markings)) {
+    for (const g of object.granular_markings) if (isPlainObject(g) && typeof g.marking_ref === 'string') refs.push(g.marking_ref);
+  }
+  return refs;
+}
+
 /** The meaning of one marking definition id, or undefined when Concord cannot read it. */
 export function markingMeaning(id: string, ctx: MarkingLookup): MarkingMeaning | undefined {
   const standard = STANDARD_MEANINGS.get(id);

@@ -12,6 +12,9 @@ import type { AddToManyOptions, DeferredDecision, DistributionLedger, NewObjectV
 import { versionKey } from '../vocabulary/time';
 import { everyRow, rowsOfTypes, STORE_PAGE } from './partition-rows';
 
+/** View rows written in one store write at most (unless one class's rows are more). */
+const ROWS_PER_WRITE = 1000;
+
 /** A row a member's view should hold, and the JSON it serves (the base JSON when the row holds ''). */
 export interface WantedRow {
   row: NewObjectVersion;
@@ -60,16 +63,25 @@ export class ViewWriter {
 
   /**
    * Adds each class's rows to its view of their collection and to its feed, in one store
-   * transaction (one durable commit per publish, not two per class).
+   * transaction (one durable commit per publish step, not two per class) — or, when they are
+   * more than ROWS_PER_WRITE rows (many classes), in several, with other requests served
+   * between them. Each write is checked against the directory revision on its own.
    */
   async addVisible(visible: readonly VisibleRows[], write: AddToManyOptions = {}): Promise<void> {
-    if (visible.length === 0) return;
-    const batches: PartitionBatch[] = [];
-    for (const { classId, collectionId, rows } of visible) {
-      batches.push({ partition: viewPartition(classId, collectionId), versions: rows });
-      batches.push({ partition: feedPartition(classId), versions: rows });
+    let batches: PartitionBatch[] = [];
+    let rows = 0;
+    for (const { classId, collectionId, rows: versions } of visible) {
+      if (rows > 0 && rows + 2 * versions.length > ROWS_PER_WRITE) {
+        await this.store.addObjectsToMany(batches, write);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        batches = [];
+        rows = 0;
+      }
+      batches.push({ partition: viewPartition(classId, collectionId), versions });
+      batches.push({ partition: feedPartition(classId), versions });
+      rows += 2 * versions.length;
     }
-    await this.store.addObjectsToMany(batches, write);
+    if (batches.length > 0) await this.store.addObjectsToMany(batches, write);
   }
 
   /** Records decisions put off: embargoed versions and relationships waiting for their endpoints. */

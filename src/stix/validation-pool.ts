@@ -1,20 +1,14 @@
-// Validation on other cores. A pool of worker threads (piscina) validates most of an
-// envelope while the request thread parses it, validates its own share and prepares it for
-// the store; small envelopes are validated in place. Each thread parses the whole body
-// itself, which costs about half as much as validating it (a few microseconds per object):
-// the pool pays off on real cores, hardly on two hyperthreads of one core.
+// Validation on other cores. A pool of worker threads (piscina) validates a publish's
+// objects, batch by batch, while the request thread stays free for other requests; small
+// batches are validated in place, where handing them over would cost more than it saves.
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { StixValidator, ValidationOptions } from './stix-validator';
 import { summarise, type VerdictSummary } from './verdict-summary';
 import type { ValidationTask } from './validation-worker';
 
-/** Below this body size (about a hundred objects), handing work to a thread costs more than it saves. */
+/** Below this much JSON (about a hundred objects), handing work to a thread costs more than it saves. */
 const POOL_THRESHOLD_CHARS = 128 * 1024;
-
-export interface PendingValidation {
-  finish(objects: unknown[]): Promise<Array<VerdictSummary | null>>;
-}
 
 export class Validation {
   private readonly pool: Piscina | undefined;
@@ -38,43 +32,29 @@ export class Validation {
   }
 
   /**
-   * Starts validating an envelope from its text, before the request thread has parsed it:
-   * each thread parses the text itself and takes every (threads+1)-th object; `finish`,
-   * called with the parsed objects, validates the request thread's share and returns one
-   * summary per object (null for a non-object), in order. Small bodies are validated in place.
+   * One summary per object (null for a non-object), in order. `texts` are the objects'
+   * JSON texts: threads get shares of them; in place, the parsed `objects` are used.
    */
-  begin(text: string, options: ValidationOptions): PendingValidation {
+  async validate(texts: readonly string[], objects: readonly unknown[], options: ValidationOptions): Promise<Array<VerdictSummary | null>> {
     const validator = (this.loaded ??= typeof this.validator === 'function' ? this.validator() : this.validator);
-    const inPlace = (objects: unknown[]) => objects.map((o) => summarise(validator, o, options));
     const pool = this.pool;
-    if (!pool || text.length < POOL_THRESHOLD_CHARS) return { finish: async (objects) => inPlace(objects) };
-    const stride = pool.maxThreads + 1;
+    let chars = 0;
+    for (const t of texts) chars += t.length;
+    if (!pool || chars < POOL_THRESHOLD_CHARS) return objects.map((o) => summarise(validator, o, options));
+    const share = Math.ceil(texts.length / pool.maxThreads);
     const tasks: Array<Promise<Array<VerdictSummary | null>>> = [];
-    for (let offset = 1; offset < stride; offset++) {
-      const task: ValidationTask = { text, options, stride, offset };
-      const run = pool.run(task) as Promise<Array<VerdictSummary | null>>;
-      run.catch(() => undefined); // a body refused before finish() (400, 413, 422) leaves its task unread
-      tasks.push(run);
+    for (let start = 0; start < texts.length; start += share) {
+      const task: ValidationTask = { texts: texts.slice(start, start + share), options };
+      tasks.push(pool.run(task) as Promise<Array<VerdictSummary | null>>);
     }
-    return {
-      finish: async (objects) => {
-        const mine: Array<VerdictSummary | null> = [];
-        for (let i = 0; i < objects.length; i += stride) mine.push(summarise(validator, objects[i], options));
-        const theirs = await Promise.all(tasks);
-        return objects.map((_, i) => {
-          const share = i % stride;
-          const k = Math.floor(i / stride);
-          return (share === 0 ? mine[k] : theirs[share - 1]?.[k]) ?? null;
-        });
-      },
-    };
+    return (await Promise.all(tasks)).flat();
   }
 
   /** Resolves once every thread has compiled its schemas (start-up waits for it). */
   async ready(): Promise<void> {
     if (!this.pool) return;
     const pool = this.pool;
-    const warmUp: ValidationTask = { text: '{}', options: { policy: 'standard', allowCustom: true }, stride: 1, offset: 0 };
+    const warmUp: ValidationTask = { texts: [], options: { policy: 'standard', allowCustom: true } };
     await Promise.all(Array.from({ length: pool.maxThreads }, () => pool.run(warmUp)));
   }
 

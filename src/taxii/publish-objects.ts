@@ -13,9 +13,15 @@ import { formatMicros, nowMicros, versionKey } from '../vocabulary/time';
 import type { Distributor } from '../sharing/distributor';
 import type { BaseVersion } from '../sharing/base-versions';
 import type { StixObject } from '../stix/rules/rule';
-import { TaxiiError, badRequest, notFound, unprocessable } from './taxii-error';
+import { TaxiiError, notFound } from './taxii-error';
 import type { TaxiiResponse } from './taxii-service';
 import { objectLimitProblem, type ObjectLimits } from './object-limits';
+import { locateEnvelope, parseElement, type EnvelopeText } from './envelope-text';
+
+/** Objects parsed, validated, judged and stored at a time (one store write, a few milliseconds). */
+const PUBLISH_BATCH = 250;
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface StatusDetail {
   id: string;
@@ -60,6 +66,8 @@ export class PublishService {
     private readonly maxObjectsPerEnvelope: number,
     private readonly distributor: Distributor,
     private readonly objectLimits: ObjectLimits = { maxStringLength: 4_194_304, maxArrayLength: 50_000 },
+    /** How deep a body may nest (checked as the envelope is located, not in a pass of its own). */
+    private readonly maxJsonDepth = 100,
   ) {}
 
   /** Resolves the target before the body is read, so that refused requests read nothing. */
@@ -68,37 +76,50 @@ export class PublishService {
   }
 
   /**
-   * Stores every acceptable object of the envelope in one transaction and answers 202
-   * with a complete status: each object is a success (stored, or an exact duplicate —
-   * never an error, §5.5) or a failure with a reason; one bad object loses no good one.
-   * A STIX bundle is accepted in place of an envelope (stix2's TAXIICollectionSink posts one).
+   * Stores every acceptable object of the envelope and answers 202 with a complete status:
+   * each object is a success (stored, or an exact duplicate — never an error, §5.5) or a
+   * failure with a reason; one bad object loses no good one. A STIX bundle is accepted in
+   * place of an envelope (stix2's TAXIICollectionSink posts one).
+   *
+   * The envelope goes through in batches (parsed, validated on the validation threads,
+   * judged and stored, one store write each), and the request thread serves other requests
+   * between them: the largest envelope the limits allow holds up no one.
    */
-  async addObjects(principal: Principal, rootPath: string, idOrAlias: string, bodyText: string): Promise<TaxiiResponse> {
+  async addObjects(principal: Principal, rootPath: string, idOrAlias: string, readBody: () => Promise<string>): Promise<TaxiiResponse> {
     const target = resolveCollection(this.catalog, principal, rootPath, idOrAlias, 'write');
     const requestTimestamp = formatMicros(nowMicros());
-    // Validation threads start on the text while this thread parses it.
-    const validation = this.validation.begin(bodyText, { policy: target.collection.validation, allowCustom: target.collection.allowCustom });
-    const objects = this.parseEnvelope(bodyText);
-    const candidates = objects.map((object, index): Candidate => ({ index, object, storable: toStorable(object, index) }));
-    const verdicts = await validation.finish(objects);
+    // The body is held here only, and let go once stored: distribution needs only what was added.
+    let envelope: EnvelopeText | undefined = await locateEnvelope(await readBody(), this.maxJsonDepth);
+    if (envelope.count > this.maxObjectsPerEnvelope) {
+      throw new TaxiiError(
+        413,
+        'Payload Too Large',
+        `An envelope may hold at most ${this.maxObjectsPerEnvelope} objects; this one has ${envelope.count}. Split it.`,
+      );
+    }
     const publication: Publication = { principal, target, snapshot: this.catalog.snapshot() };
-
-    const admitted = this.admit(publication, candidates, verdicts);
-    await judgeProvenance(this.store, publication, admitted);
-    // All or nothing: the versions are stored in one transaction, pending; if the status
-    // cannot be kept, they are deleted again (no reader has them yet) and the request
-    // fails having stored nothing. Once both are kept the publish has happened: a failure
-    // to distribute is retried from the store (Distributor.distributeOrRetry), and the
-    // status, which says what the collection holds, is true either way.
-    await this.storeAdmitted(publication, admitted);
-    const status = statusResource(requestTimestamp, candidates);
+    const outcome = new PublishOutcome(requestTimestamp, envelope.count);
+    // A let binding the loop below narrows; it is cleared after the loop.
+    // All or nothing: the versions are stored pending, batch by batch; if a later batch,
+    // or the status, cannot be kept, every version this request added is deleted again (no
+    // reader has them yet: distribution starts after the status) and the request fails
+    // having stored nothing. Once both are kept the publish has happened: a failure to
+    // distribute is retried from the store (Distributor.distributeOrRetry), and the status,
+    // which says what the collection holds, is true either way.
+    let status: PublishStatus;
     try {
+      for (let start = 0; start < envelope.count; start += PUBLISH_BATCH) {
+        if (start > 0) await pause();
+        await this.publishBatch(publication, envelope, start, Math.min(envelope.count, start + PUBLISH_BATCH), outcome);
+      }
+      envelope = undefined;
+      status = outcome.status();
       await this.store.saveStatus({ id: status.id, apiRoot: target.root.path, owner: principal.id, createdAt: Date.now(), resource: status });
     } catch (e) {
-      await this.unstore(publication, admitted);
+      await this.unstore(publication, outcome.added);
       throw e;
     }
-    await this.distributor.distributeOrRetry(target.collection.id, addedVersions(publication, admitted));
+    await this.distributor.distributeOrRetry(target.collection.id, outcome.added, outcome.storedRanges);
     return {
       status: 202,
       body: JSON.stringify(status),
@@ -118,17 +139,21 @@ export class PublishService {
     };
   }
 
-  /** The envelope's objects, as many as the hub takes in one request (else 413). */
-  private parseEnvelope(bodyText: string): unknown[] {
-    const objects = envelopeObjects(parseJson(bodyText));
-    if (objects.length > this.maxObjectsPerEnvelope) {
-      throw new TaxiiError(
-        413,
-        'Payload Too Large',
-        `An envelope may hold at most ${this.maxObjectsPerEnvelope} objects; this one has ${objects.length}. Split it.`,
-      );
+  /** One batch of the envelope, elements [start, end): parsed, validated, judged, stored. */
+  private async publishBatch(publication: Publication, envelope: EnvelopeText, start: number, end: number, outcome: PublishOutcome): Promise<void> {
+    const texts: string[] = [];
+    const objects: unknown[] = [];
+    for (let i = start; i < end; i++) {
+      texts.push(envelope.elementText(i));
+      objects.push(parseElement(envelope, i));
     }
-    return objects;
+    const { collection } = publication.target;
+    const verdicts = await this.validation.validate(texts, objects, { policy: collection.validation, allowCustom: collection.allowCustom });
+    const candidates = objects.map((object, k): Candidate => ({ index: k, object, storable: toStorable(object, start + k) }));
+    const admitted = this.admit(publication, candidates, verdicts);
+    await judgeProvenance(this.store, publication, admitted);
+    await this.storeAdmitted(publication, admitted);
+    outcome.record(candidates, addedVersions(publication, admitted));
   }
 
   /**
@@ -180,9 +205,11 @@ export class PublishService {
   }
 
   /** Deletes the versions this request added (not the duplicates, which were there before). */
-  private async unstore(publication: Publication, admitted: Admitted[]): Promise<void> {
-    const added = addedVersions(publication, admitted).map((v) => ({ id: v.id, versionKey: v.versionKey }));
-    if (added.length > 0) await this.store.deleteVersions(publication.target.collection.id, added);
+  private async unstore(publication: Publication, added: readonly BaseVersion[]): Promise<void> {
+    const keys = added.map((v) => ({ id: v.id, versionKey: v.versionKey }));
+    for (let i = 0; i < keys.length; i += PUBLISH_BATCH) {
+      await this.store.deleteVersions(publication.target.collection.id, keys.slice(i, i + PUBLISH_BATCH));
+    }
   }
 
   /** §4.3: a status is readable only by the principal that made the request; others get 404. */
@@ -219,55 +246,63 @@ function failureOf(version: Pick<NewObjectVersion, 'id' | 'version'>, message: s
   return { id: version.id, version: version.version ?? '', message };
 }
 
-/** The §4.3.1 status of the request, complete: every candidate is a success or a failure. */
-function statusResource(requestTimestamp: string, candidates: Candidate[]) {
-  const successes: StatusDetail[] = [];
-  for (const { newVersion, outcome, warning } of candidates) {
-    if (newVersion === undefined || outcome === undefined) continue;
-    const message = outcome.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warning;
-    successes.push(message === undefined ? { id: newVersion.id, version: outcome.version } : { id: newVersion.id, version: outcome.version, message });
-  }
-  // Failures as the status has always listed them: refusals before provenance, then provenance's.
-  const failures = [
-    ...candidates.filter((candidate) => candidate.failure !== undefined && candidate.provenance === undefined),
-    ...candidates.filter((candidate) => candidate.provenance?.kind === 'refuse'),
-  ].map((candidate) => candidate.failure as StatusDetail);
-  // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
-  // lists in place of an omitted property: an empty one is left out.
-  return {
-    id: uuidv4(),
-    status: 'complete',
-    request_timestamp: requestTimestamp,
-    total_count: candidates.length,
-    success_count: successes.length,
-    ...(successes.length > 0 ? { successes } : {}),
-    failure_count: failures.length,
-    ...(failures.length > 0 ? { failures } : {}),
-    pending_count: 0,
-  };
-}
+/** The §4.3.1 status resource of a publish. */
+type PublishStatus = ReturnType<PublishOutcome['status']>;
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
-  }
-}
+/** What a publish did so far, batch by batch: its status details and the versions it added. */
+class PublishOutcome {
+  private readonly successes: StatusDetail[] = [];
+  private readonly refusals: StatusDetail[] = [];
+  private readonly provenanceRefusals: StatusDetail[] = [];
+  /** The versions added (not the duplicates), in envelope order. */
+  readonly added: BaseVersion[] = [];
+  /** Each batch's added versions span one date_added range of the collection, holding nothing else. */
+  readonly storedRanges: Array<{ from: number; to: number }> = [];
 
-/** The objects of a TAXII envelope (§3.7) or of a STIX bundle (STIX 2.1 §8). */
-function envelopeObjects(body: unknown): unknown[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw unprocessable('The body must be a TAXII envelope: a JSON object with an "objects" list.');
+  constructor(
+    private readonly requestTimestamp: string,
+    private readonly total: number,
+  ) {}
+
+  record(candidates: readonly Candidate[], added: readonly BaseVersion[]): void {
+    for (const { newVersion, outcome, warning, failure, provenance } of candidates) {
+      if (newVersion !== undefined && outcome !== undefined) {
+        const message = outcome.outcome === 'duplicate' ? 'already in the collection (exact duplicate)' : warning;
+        this.successes.push(message === undefined ? { id: newVersion.id, version: outcome.version } : { id: newVersion.id, version: outcome.version, message });
+      } else if (failure !== undefined) {
+        (provenance === undefined ? this.refusals : this.provenanceRefusals).push(failure);
+      }
+    }
+    if (added.length === 0) return;
+    let from = Infinity;
+    let to = -Infinity;
+    for (const v of added) {
+      this.added.push(v);
+      from = Math.min(from, v.dateAdded);
+      to = Math.max(to, v.dateAdded);
+    }
+    this.storedRanges.push({ from, to });
   }
-  const envelope = body as Record<string, unknown>;
-  if (envelope.type !== undefined && envelope.type !== 'bundle') {
-    throw unprocessable(`A body with a "type" must be a STIX bundle, not '${String(envelope.type)}'.`);
+
+  /** The §4.3.1 status of the request, complete: every object is a success or a failure. */
+  status() {
+    // Failures as the status has always listed them: refusals before provenance, then provenance's.
+    const failures = [...this.refusals, ...this.provenanceRefusals];
+    const successes = this.successes;
+    // §4.3.1 successes/failures/pendings are optional lists, and §2 prohibits empty
+    // lists in place of an omitted property: an empty one is left out.
+    return {
+      id: uuidv4(),
+      status: 'complete',
+      request_timestamp: this.requestTimestamp,
+      total_count: this.total,
+      success_count: successes.length,
+      ...(successes.length > 0 ? { successes } : {}),
+      failure_count: failures.length,
+      ...(failures.length > 0 ? { failures } : {}),
+      pending_count: 0,
+    };
   }
-  // An envelope without "objects" is the empty envelope (§3.7).
-  if (envelope.objects === undefined) return [];
-  if (!Array.isArray(envelope.objects)) throw unprocessable('"objects" must be a list of STIX objects.');
-  return envelope.objects;
 }
 
 /** The versions a publish added (not the duplicates): what goes to every reader's view. */

@@ -12,15 +12,18 @@ import { SqliteObjects } from './sqlite-objects';
 import { SqliteSettings } from './sqlite-settings';
 import { StatementCache } from './sqlite-sql-shapes';
 import { SqliteStatuses } from './sqlite-statuses';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export class SqliteStore extends StoreOfParts {
   private readonly db: Database.Database;
   protected readonly parts: StoreParts;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   /** `file` is a path, or ':memory:' for tests. */
   constructor(file: string) {
     super();
     this.db = openSqlite(file);
+    if (file !== ':memory:') this.checkpointer = new WalCheckpointer(this.db, file);
     const shapes = new StatementCache(this.db);
     const auditLog = new SqliteAuditLog(this.db);
     const directory = new SqliteDirectory(this.db, auditLog);
@@ -42,6 +45,7 @@ export class SqliteStore extends StoreOfParts {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -20,17 +20,14 @@
 // unset: closed loop), SOAK_MEMBERS (4), SOAK_AS (members; admin), SOAK_OBJECTS (preloaded, 20000),
 // SOAK_COLLECTIONS (3), SOAK_LOG_LEVEL (the server's, default warn: request lines at info
 // cost the server CPU that belongs to the figures), SOAK_SERVER (default dist/src/cli/concord.js),
-// SOAK_NODE_ARGS (node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+// SOAK_NODE_ARGS (node flags for the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'),
+// SOAK_WORKERS (server.workers, default 1).
 // Objects are re-identified copies of the real bundles in ../shared/datasets/.
 // Targets (2 cores, embedded store): ≥ 200 req/s sustained, 0 errors, p99 paging ≤ 100 ms, RSS flat.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
+import { cpuSeconds, issueToken, rssMb, sleep, startChildServer } from './child-server';
 import { loadTemplates, percentile, reidentify } from './workload';
 
-const ROOT_DIR = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 16);
 const PRELOAD = Number(process.env.SOAK_OBJECTS ?? 20_000);
@@ -42,7 +39,8 @@ const AS_ADMIN = process.env.SOAK_AS === 'admin';
 // every client sends its next request as soon as it has the previous answer (saturation).
 const RATE = process.env.SOAK_RATE ? Number(process.env.SOAK_RATE) : undefined;
 const MEMBERS = AS_ADMIN ? 1 : Number(process.env.SOAK_MEMBERS ?? 4);
-const SERVER_CLI = path.resolve(ROOT_DIR, process.env.SOAK_SERVER ?? 'dist/src/cli/concord.js');
+const SERVER_CLI = process.env.SOAK_SERVER;
+const WORKERS = Number(process.env.SOAK_WORKERS ?? 1);
 // Extra node flags for the server, e.g. SOAK_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 const NODE_ARGS = (process.env.SOAK_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const TOKEN = `soak-admin-${process.pid}-${Date.now()}`;
@@ -84,38 +82,7 @@ function soakDirectory(): unknown {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
-
-function rssMb(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) the process has used, from /proc. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
 
 /** Least-squares slope of y over x. */
 function slope(points: Array<[number, number]>): number {
@@ -159,70 +126,28 @@ interface Known {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(SERVER_CLI)) throw new Error(`${SERVER_CLI} not found: run npm run build first`);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'concord-soak-'));
-  fs.writeFileSync(
-    path.join(work, 'concord.json'),
-    JSON.stringify({
+  const server = await startChildServer({
+    config: {
       taxii: { page_size_default: 100, page_size_max: 1000 },
       discovery: { title: 'Concord soak' },
-      directory: { dir: '.', apply_on_start: true },
       // A few members and one address stand for all the clients (SIEMs): the limiters run and
       // cost what they cost, but their limits are set above the load being measured.
       security: { requests_per_member_per_minute: 10_000_000, requests_per_address_per_minute: 10_000_000 },
-      server: { max_connections_per_address: 10_000 },
-    }),
-  );
-  fs.writeFileSync(path.join(work, 'soak.json'), JSON.stringify(soakDirectory()));
-  const port = await freePort();
-  const child = spawn(process.execPath, [...NODE_ARGS, SERVER_CLI, 'serve'], {
-    cwd: ROOT_DIR,
-    env: {
-      ...process.env,
-      CONCORD_CONFIG: path.join(work, 'concord.json'),
-      CONCORD_SQLITE_FILE: path.join(work, 'concord.db'),
-      CONCORD_ADMIN_TOKEN: TOKEN,
-      CONCORD_LOG_LEVEL: LOG_LEVEL,
-      CONCORD_PORT: String(port),
+      server: { max_connections_per_address: 10_000, workers: WORKERS },
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    directory: soakDirectory(),
+    adminToken: TOKEN,
+    logLevel: LOG_LEVEL,
+    nodeArgs: NODE_ARGS,
+    ...(SERVER_CLI !== undefined ? { serverCli: SERVER_CLI } : {}),
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(15_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    fs.rmSync(work, { recursive: true, force: true });
-  };
+  const base = server.base;
   try {
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-      if (i > 600) throw new Error(`the server did not start: ${stderr}`);
-      try {
-        if ((await fetch(`${base}/readyz`)).status === 200) break;
-      } catch {
-        // not yet
-      }
-      await sleep(50);
-    }
-    const pid = child.pid as number;
+    const pid = server.pid;
 
     // One token per member, issued through the admin API (what an operator would do).
     const tokens: string[] = [];
-    for (const m of AS_ADMIN ? [] : memberIds) {
-      const res = await fetch(`${base}/admin/v1/members/${m}/credentials`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ kind: 'token', role: 'publisher', label: 'soak' }),
-      });
-      if (res.status !== 201) throw new Error(`token for ${m}: ${res.status} ${await res.text()}`);
-      tokens.push(((await res.json()) as { token: string }).token);
-    }
+    for (const m of AS_ADMIN ? [] : memberIds) tokens.push(await issueToken(base, TOKEN, m));
     if (AS_ADMIN) tokens.push(TOKEN);
     const as = (member: number) => ({ Authorization: `Bearer ${tokens[member] as string}` });
 
@@ -266,7 +191,7 @@ async function main(): Promise<void> {
       k.types = [...typeCounts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t]) => t);
     }
     process.stdout.write(
-      `Concord soak: ${CLIENTS} clients for ${SECONDS} s, ${RATE ? `paced at ${RATE} req/s (latency from when each request was due)` : 'closed loop (each client as fast as it is answered)'}, as ${AS_ADMIN ? 'the admin' : `${MEMBERS} members (reads from their views, POSTs distributed to all)`}; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}\n`,
+      `Concord soak: ${CLIENTS} clients for ${SECONDS} s, ${RATE ? `paced at ${RATE} req/s (latency from when each request was due)` : 'closed loop (each client as fast as it is answered)'}, as ${AS_ADMIN ? 'the admin' : `${MEMBERS} members (reads from their views, POSTs distributed to all)`}; ${PRELOAD} objects preloaded in ${COLLECTIONS} collections (${preloadSeconds.toFixed(1)} s); node ${process.version}, ${os.cpus().length} CPUs, server log level ${LOG_LEVEL}, server.workers ${WORKERS}\n`,
     );
 
     // RSS, every 10 s.
@@ -379,7 +304,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${rows.join('\n')}\n`);
   } finally {
-    await stop();
+    await server.stop();
   }
 }
 

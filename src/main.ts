@@ -19,7 +19,7 @@ import type { StixValidator } from './stix/stix-validator';
 import type { AuditRecorder } from './audit/audit-recorder';
 import { HUB_MEMBER_ID } from './directory/hub-ids';
 import type { Sharing } from './sharing/sharing';
-import { describeStore, openHub, openStore } from './hub';
+import { describeStore, openHub, openStore, type Hub } from './hub';
 
 export interface Concord {
   app: express.Express;
@@ -34,17 +34,41 @@ export interface Concord {
   sharing: Sharing;
 }
 
-/** Builds the served application over a store; tests call this with an in-memory store. */
-export async function createConcord(config: Config, logger: Logger, store: Store, validator?: StixValidator): Promise<Concord> {
-  const hub = await openHub(config, logger, { store, ...(validator !== undefined ? { validator } : {}) });
+/** What a server does once before serving: on its own, or as the primary of its workers (serve.ts). */
+async function startupDuties(hub: Hub, config: Config, logger: Logger): Promise<BootstrapAdmin> {
   const upgraded = await hub.sharing.distributor.upgradeLayout();
   if (upgraded > 0) logger.info({ members: upgraded }, 'views moved from one per member to one per audience class');
   if (config.directory.applyOnStart) {
     const applied = await applyFiles(hub.admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
     logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
   }
-  const bootstrap = await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin);
+  const bootstrap = await bootstrapAdmin(hub.admin, hub.store, config.bootstrapAdmin);
   await hub.sharing.distributor.recoverPending();
+  return bootstrap;
+}
+
+/**
+ * The start-up duties alone, for the primary process of several workers: directory files,
+ * the bootstrap admin (its credentials printed here, once), unfinished distributions.
+ */
+export async function runStartupDuties(config: Config, logger: Logger): Promise<void> {
+  const hub = await openHub(config, logger, { validationThreads: 0, compileWhenNeeded: true });
+  try {
+    announceBootstrap(await startupDuties(hub, config, logger), logger);
+  } finally {
+    await hub.close();
+  }
+}
+
+/**
+ * Builds the served application over a store; tests call this with an in-memory store.
+ * A worker (`duties: false`) leaves the start-up duties to its primary (serve.ts).
+ */
+export async function createConcord(config: Config, logger: Logger, store: Store, validator?: StixValidator, duties = true): Promise<Concord> {
+  const hub = await openHub(config, logger, { store, ...(validator !== undefined ? { validator } : {}) });
+  // A worker's primary created the bootstrap admin: here it only finds it (and the
+  // credentials from CONCORD_ADMIN_*, kept in memory).
+  const bootstrap = duties ? await startupDuties(hub, config, logger) : await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin);
   // Class builds a stopped process left (or another process is working): in the background.
   hub.sharing.distributor.resumeBuilds().catch((e: unknown) => logger.error({ err: e }, 'class builds failed'));
   const app = buildApp({
@@ -86,12 +110,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** `validator` is for measurements (bench/run.ts); the server loads the real one. */
-export async function startServer(config: Config, logger: Logger, validator?: StixValidator): Promise<RunningServer> {
+/**
+ * `validator` is for measurements (bench/run.ts); the server loads the real one. A worker
+ * (serve.ts) leaves the start-up duties and the announcements to its primary.
+ */
+export async function startServer(config: Config, logger: Logger, validator?: StixValidator, worker = false): Promise<RunningServer> {
   const store = await openStore(config);
-  const concord = await createConcord(config, logger, store, validator);
+  const concord = await createConcord(config, logger, store, validator, !worker);
   await concord.validationReady();
-  announceBootstrap(concord.bootstrap, logger);
+  if (!worker) announceBootstrap(concord.bootstrap, logger);
 
   const options = serverOptions(config.http);
   const server = config.tls
@@ -135,7 +162,8 @@ export async function startServer(config: Config, logger: Logger, validator?: St
       await concord.audit.close();
       await store.close();
     })());
-  logger.info({ url, config: config.source, store: describeStore(config) }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);
+  if (worker) logger.debug({ url, pid: process.pid }, 'worker serving');
+  else logger.info({ url, config: config.source, store: describeStore(config) }, `Concord serving TAXII 2.1 at ${url}/taxii2/`);
   return { url, server, close };
 }
 

@@ -6,7 +6,7 @@ import type { ValidationPolicy } from '../directory/records';
 import { StixValidator } from '../stix/stix-validator';
 import { renderReport, reportsFailed, validateFile } from './validate-files';
 import { createLogger } from '../logger';
-import { startServer } from '../main';
+import { serve } from '../serve';
 import { registerAdminCommands } from './register-admin-commands';
 
 const program = new Command();
@@ -31,7 +31,7 @@ program
     if (opts.host) env.CONCORD_HOST = opts.host;
     const config = loadConfigOrExit(env);
     const logger = createLogger(config.logLevel);
-    const running = await startServer(config, logger);
+    const running = await serve(config, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
       running.close().then(

@@ -32,7 +32,7 @@ export interface ServerProcess {
 }
 
 export interface ServeOptions {
-  /** The only server variables it gets, after CONCORD_PORT=0 and CONCORD_LOG_LEVEL=info. */
+  /** The only server variables it gets, after CONCORD_PORT=0, CONCORD_LOG_LEVEL=info and CONCORD_WORKERS=1. */
   env: NodeJS.ProcessEnv;
   /** How long it may take to start listening. */
   startTimeoutMs?: number;
@@ -69,7 +69,9 @@ if (typeof afterAll === 'function') afterAll(stopServers);
 export function serveProcess(options: ServeOptions): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...CLI, 'serve'], {
     cwd: ROOT_DIR,
-    env: cliEnv({ CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', ...options.env }),
+    // One process unless a test asks for workers (test/cli/serve-workers.test.ts): from the
+    // TypeScript sources each worker compiles the project again, which takes seconds.
+    env: cliEnv({ CONCORD_PORT: '0', CONCORD_LOG_LEVEL: 'info', CONCORD_WORKERS: '1', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Principal } from '../access/principal';
 import type { CliContext } from './cli-context';
 import { findCollection } from './collection-commands';
+import { readObjectBatches } from './read-objects';
 import { CliError } from './run-command';
 
 export const IMPORT_BATCH = 500;
@@ -20,63 +21,68 @@ interface StatusDetail {
   message?: string;
 }
 
-/** The objects of an envelope or bundle file (or of a bare array, or of one object). */
-function fileObjects(file: string): unknown[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${file}: not JSON: ${(e as Error).message}`);
-  }
-  if (Array.isArray(parsed)) return parsed;
-  if (typeof parsed !== 'object' || parsed === null) throw new CliError(`${file}: not a STIX bundle or TAXII envelope`);
-  const p = parsed as Record<string, unknown>;
-  if (p.type === 'bundle' || (p.type === undefined && (p.objects !== undefined || Object.keys(p).length === 0))) {
-    if (p.objects === undefined) return [];
-    if (!Array.isArray(p.objects)) throw new CliError(`${file}: "objects" must be a list`);
-    return p.objects;
-  }
-  if (typeof p.type === 'string') return [p];
-  throw new CliError(`${file}: not a STIX bundle or TAXII envelope`);
-}
-
 interface Progress {
-  update(done: number): void;
+  update(bytes: number, objects: number): void;
+  /** The last report, when the whole file went in. */
+  done(bytes: number, objects: number): void;
   stop(): void;
 }
 
-function progress(ctx: CliContext, total: number, label: string): Progress {
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** Progress through the file's bytes (its object count is known only at its end). */
+function progress(ctx: CliContext, size: number, label: string): Progress {
   if (ctx.stderrIsTTY) {
     const bar = new cliProgress.SingleBar(
-      { stream: ctx.stderr as NodeJS.WriteStream, format: `${label} [{bar}] {percentage}% | {value}/{total} objects | {eta_formatted} left`, hideCursor: true },
+      { stream: ctx.stderr as NodeJS.WriteStream, format: `${label} [{bar}] {percentage}% | {objects} objects | {eta_formatted} left`, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0);
-    return { update: (done) => bar.update(done), stop: () => bar.stop() };
+    let total = Math.max(1, size);
+    bar.start(total, 0, { objects: 0 });
+    const update = (bytes: number, objects: number) => {
+      // A file that is not a regular one (a pipe) has no size: the bar follows what was read.
+      if (bytes > total) bar.setTotal((total = bytes));
+      bar.update(bytes, { objects });
+    };
+    return { update, done: update, stop: () => bar.stop() };
   }
-  // Not a terminal: a plain line every 10% (and at the end), for logs.
+  // Not a terminal: a plain line every 10% of the bytes (and at the end), for logs; none
+  // before two batches are in, so that a small import stays quiet.
+  const step = Math.max(1, Math.ceil(size / 10));
   let nextReport = 0;
+  let last = '';
+  const line = (bytes: number, objects: number) => {
+    const percent = size > 0 ? Math.min(100, Math.floor((100 * bytes) / size)) : 100;
+    const text = `${label}: ${percent}% (${mb(bytes)} of ${mb(Math.max(size, bytes))} MB), ${objects} objects\n`;
+    if (text !== last) ctx.stderr.write(text);
+    last = text;
+  };
   return {
-    update: (done) => {
-      if (total < 2 * IMPORT_BATCH) return;
-      if (done >= nextReport || done === total) {
-        ctx.stderr.write(`${label}: ${done}/${total} objects\n`);
-        nextReport = done + Math.ceil(total / 10);
-      }
+    update: (bytes, objects) => {
+      if (objects < 2 * IMPORT_BATCH || bytes < nextReport) return;
+      line(bytes, objects);
+      nextReport = (Math.floor(bytes / step) + 1) * step;
+    },
+    done: (bytes, objects) => {
+      if (objects >= 2 * IMPORT_BATCH) line(bytes, objects);
     },
     stop: () => undefined,
   };
 }
 
-/** Publishes a file's objects into a collection as a member would; exit 1 if any was refused. */
+/**
+ * Publishes a file's objects into a collection as a member would, batch by batch as the file
+ * is parsed; exit 1 if any was refused. Each batch is published as a POST would be, so a file
+ * found malformed partway keeps the batches published before the fault (the error says how
+ * many objects), and nothing after them.
+ */
 export async function importFile(ctx: CliContext, file: string, opts: { collection: string; as: string }): Promise<number> {
-  const objects = fileObjects(file);
+  let size: number;
+  try {
+    size = (await fs.promises.stat(file)).size;
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
   const collection = await findCollection(ctx, opts.collection);
   const snapshot = await ctx.directory.refresh();
   const member = snapshot.members.get(opts.as);
@@ -95,13 +101,19 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
   const batchSize = Math.min(IMPORT_BATCH, ctx.config.maxObjectsPerEnvelope);
   publish.assertCanPublish(principal, collection.apiRoot, collection.id);
 
+  let objects = 0;
   let stored = 0;
   let duplicates = 0;
   const refused: StatusDetail[] = [];
-  const bar = progress(ctx, objects.length, `import ${file}`);
+  let bytes = 0;
+  const bar = progress(ctx, size, `import ${file}`);
+  const counts = () => `${stored} stored, ${duplicates} already there, ${refused.length} refused`;
   try {
-    for (let start = 0; start < objects.length; start += batchSize) {
-      const batch = objects.slice(start, start + batchSize);
+    const batches = readObjectBatches(file, batchSize, (read) => {
+      bytes = read;
+      bar.update(bytes, objects);
+    });
+    for await (const batch of batches) {
       const res = await publish.addObjects(principal, collection.apiRoot, collection.id, async () => JSON.stringify({ objects: batch }));
       const status = JSON.parse(res.body ?? '{}') as { successes?: StatusDetail[]; failures?: StatusDetail[] };
       for (const s of status.successes ?? []) {
@@ -109,22 +121,32 @@ export async function importFile(ctx: CliContext, file: string, opts: { collecti
         else stored++;
       }
       refused.push(...(status.failures ?? []));
-      bar.update(Math.min(objects.length, start + batch.length));
+      objects += batch.length;
+      bar.update(bytes, objects);
     }
+    bar.done(bytes, objects);
+  } catch (e) {
+    if (!(e instanceof CliError) || objects === 0) throw e;
+    printRefused(ctx, refused);
+    throw new CliError(
+      `${e.message}\nthe first ${objects} objects of the file were imported before it (${counts()}) and stay in collection ${collection.id}; nothing after them was`,
+      e.exitCode,
+    );
   } finally {
     bar.stop();
   }
+  printRefused(ctx, refused);
+  ctx.stdout.write(`${file}: ${objects} objects, ${counts()} (collection ${collection.id}, as ${member.id})\n`);
+  return refused.length > 0 ? 1 : 0;
+}
+
+function printRefused(ctx: CliContext, refused: StatusDetail[]): void {
   for (const f of refused) {
     const id = f.id || '(no id)';
     const message = f.message ?? 'refused';
     // The pipeline's messages usually start with the object's id already.
     ctx.stdout.write(`refused  ${message.startsWith(`${id}:`) ? message : `${id}: ${message}`}\n`);
   }
-  ctx.stdout.write(
-    `${file}: ${objects.length} objects, ${stored} stored, ${duplicates} already there, ${refused.length} refused ` +
-      `(collection ${collection.id}, as ${member.id})\n`,
-  );
-  return refused.length > 0 ? 1 : 0;
 }
 
 async function put(out: Writable, text: string): Promise<void> {

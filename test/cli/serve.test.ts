@@ -49,7 +49,8 @@ test('first start prints bootstrap credentials once; they log in by Basic and Be
   expect(again.status).toBe(200);
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
-});
+  // Two starts from the TypeScript sources, each compiling the STIX schemas on its thread too.
+}, 90_000);
 
 test('SIGTERM lets an in-flight POST finish and store its status', async () => {
   const running = await serve({ CONCORD_DATA_DIR: dataDir, CONCORD_ADMIN_TOKEN: 'sigterm-token-123' });
@@ -74,7 +75,7 @@ test('SIGTERM lets an in-flight POST finish and store its status', async () => {
   expect(((await stored.json()) as { success_count: number }).success_count).toBe(2000);
   restarted.child.kill('SIGTERM');
   await restarted.exited;
-});
+}, 90_000);
 
 test('config-check lists every problem and exits 2', () => {
   const bad = path.join(dataDir, 'bad.json');

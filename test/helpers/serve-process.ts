@@ -88,7 +88,7 @@ export function serveProcess(options: ServeOptions): Promise<ServerProcess> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start:\n${out}\n${err}`));
-    }, options.startTimeoutMs ?? 20_000);
+    }, options.startTimeoutMs ?? 45_000);
     child.stdout?.on('data', (d: Buffer) => {
       const text = d.toString();
       options.onStdout?.(text);

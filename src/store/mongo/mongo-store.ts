@@ -40,6 +40,8 @@ export class MongoStore extends StoreOfParts {
   protected readonly parts: StoreParts;
   /** Whether the server built the statuses TTL index (otherwise only purgeStatuses expires them). */
   ttlIndex = false;
+  /** Writes wait for the write lease, which another process (or a dead one, until it expires) may hold. */
+  readonly writesMayWait = true;
 
   private constructor(
     private readonly client: MongoClient,

@@ -22,7 +22,8 @@
 import crypto from 'node:crypto';
 import type { Collection, Document } from 'mongodb';
 
-const LOCK_ID = 'writer-lock';
+/** The lock document's _id (tests stage a crashed holder with it). */
+export const LOCK_ID = 'writer-lock';
 const STATE_ID = 'writer-state';
 
 interface LockDocument {

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { MongoClient, type Document } from 'mongodb';
 import { loadConfig } from '../src/config';
 import { startServer } from '../src/main';
+import { lockId, partitionKey } from '../src/store/mongo/write-lease';
 
 const MONGODB_URI = process.env.MONGODB_URI;
 const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 30_000);
@@ -22,8 +23,8 @@ const TOKEN = 'bench-restart-admin-token';
 const INDICATORS = '2f0d6a3e-6c1b-4c55-9a7e-2b8f0c1d4e5a';
 const TAXII = 'application/taxii+json;version=2.1';
 const headers = { Authorization: `Bearer ${TOKEN}`, Accept: TAXII, 'Content-Type': TAXII };
-/** The lock documents a POST to INDICATORS holds while it writes (write-lease.ts). */
-const LOCKS = (process.env.BENCH_LOCKS ?? 'writer-lock').split(',');
+/** The lock documents a POST to INDICATORS holds while it writes its base rows (write-lease.ts). */
+const LOCKS = process.env.BENCH_LOCKS?.split(',') ?? [lockId(partitionKey(INDICATORS))];
 
 function indicator(n: number): Record<string, unknown> {
   const t = '2025-06-01T00:00:00.000Z';

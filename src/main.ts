@@ -75,6 +75,7 @@ export async function createConcord(
   if (config.directory.applyOnStart) {
     steps.push({
       name: 'directory files',
+      beforeWrites: true,
       run: async () => {
         const applied = await applyFiles(hub.admin, { memberId: HUB_MEMBER_ID, source: 'serve' }, config.directory.dir);
         logger.info({ dir: config.directory.dir, changes: describePlan(applied) }, `directory files applied: ${applied.length} changes`);
@@ -82,7 +83,7 @@ export async function createConcord(
     });
   }
   steps.push(
-    { name: 'bootstrap admin', run: async () => bootstrapped(await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin)) },
+    { name: 'bootstrap admin', beforeWrites: true, run: async () => bootstrapped(await bootstrapAdmin(hub.admin, store, config.bootstrapAdmin)) },
     { name: 'recovery of interrupted distributions', run: async () => void (await hub.sharing.distributor.recoverPending()) },
   );
   const startup = new StartupWrites(steps, logger);

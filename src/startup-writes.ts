@@ -4,9 +4,11 @@
 // Over MongoDB each of them waits for the write lease, and a process that died holding it
 // keeps it until it expires (30 s). Reads need none of them: they are served from what is
 // stored. So there the server listens first and these run in the background, retried until
-// they succeed; requests that write wait until they are done (a POST after a restart then
-// sees the directory the files describe, and its own lease wait comes after). The embedded
-// store never waits for another process: there they are done before the server listens.
+// they succeed. Requests that write wait for the steps they depend on (`beforeWrites`: the
+// directory files and the bootstrap admin, so that a POST after a restart sees the directory
+// the files describe), not for the others: recovering a collection's distributions waits
+// for that collection's lease only, and a write elsewhere need not wait with it. The
+// embedded store never waits for another process: there they are done before listening.
 import type { Logger } from 'pino';
 import { AdminError } from './admin/admin-error';
 import { DirectoryFilesError } from './admin/apply-files';
@@ -18,6 +20,8 @@ export interface StartupStep {
   /** For the log. */
   name: string;
   run: () => Promise<void>;
+  /** Requests that write wait until this step is done (or has failed once). */
+  beforeWrites?: boolean;
 }
 
 /** How long after a failed step it is tried again. */
@@ -25,9 +29,10 @@ const RETRY_MS = 5_000;
 
 export class StartupWrites {
   private current: StartupWritesState = 'waiting';
-  private settle!: () => void;
-  /** Resolves once every step has succeeded, or one has failed (writes then go ahead; the step is retried). */
-  private readonly settledPromise = new Promise<void>((resolve) => (this.settle = resolve));
+  private open = false;
+  private resolveOpen!: () => void;
+  /** Resolves once the `beforeWrites` steps are done, or one has failed (writes then go ahead; the step is retried). */
+  private readonly opened = new Promise<void>((resolve) => (this.resolveOpen = resolve));
   private stopped = false;
   private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
@@ -41,9 +46,19 @@ export class StartupWrites {
     return this.current;
   }
 
-  /** Resolves once the start-up writes are done, or failed once; never rejects. */
-  settled(): Promise<void> {
-    return this.settledPromise;
+  /** Whether requests that write may go ahead: the steps they depend on are done, or one failed. */
+  writesOpen(): boolean {
+    return this.open;
+  }
+
+  /** Resolves once writesOpen(); never rejects. */
+  whenWritesOpen(): Promise<void> {
+    return this.opened;
+  }
+
+  private openWrites(): void {
+    this.open = true;
+    this.resolveOpen();
   }
 
   /** Every step once, in order, now; the first failure is thrown (the caller does not start). */
@@ -55,7 +70,7 @@ export class StartupWrites {
       this.current = 'failed';
       throw e;
     } finally {
-      this.settle();
+      this.openWrites();
     }
   }
 
@@ -67,7 +82,8 @@ export class StartupWrites {
   async runInBackground(): Promise<void> {
     const started = Date.now();
     let failedForGood = false;
-    for (const step of this.steps) {
+    for (const [i, step] of this.steps.entries()) {
+      if (!this.steps.slice(i).some((s) => s.beforeWrites === true)) this.openWrites();
       for (let attempt = 1; ; attempt++) {
         if (this.stopped) return;
         try {
@@ -75,7 +91,7 @@ export class StartupWrites {
           break;
         } catch (e) {
           if (this.stopped) return;
-          this.settle();
+          this.openWrites();
           if (e instanceof AdminError || e instanceof DirectoryFilesError) {
             this.logger.error({ err: e, step: step.name }, `start-up write failed and is not retried: ${step.name}`);
             failedForGood = true;
@@ -87,7 +103,7 @@ export class StartupWrites {
       }
     }
     this.current = failedForGood ? 'failed' : 'ready';
-    this.settle();
+    this.openWrites();
     this.logger.info({ ms: Date.now() - started, state: this.current }, 'start-up writes done; writes are served');
   }
 

@@ -35,11 +35,12 @@ export interface AppDeps extends TaxiiRouterDeps {
   startup?: StartupWritesProgress;
 }
 
-/** What the app sees of the start-up writes: requests that write wait until they are done. */
+/** What the app sees of the start-up writes: requests that write wait for those they depend on. */
 export interface StartupWritesProgress {
   state(): 'waiting' | 'ready' | 'failed';
-  /** Resolves once they are done, or failed once (they are retried; writes go ahead). */
-  settled(): Promise<void>;
+  /** Whether requests that write may go ahead (the directory files and bootstrap admin are written). */
+  writesOpen(): boolean;
+  whenWritesOpen(): Promise<void>;
 }
 
 /** Methods that never write. */
@@ -116,13 +117,13 @@ export function buildApp(deps: AppDeps): express.Express {
   const limiters = deps.requestLimit ? requestLimiters(deps.requestLimit) : undefined;
   if (limiters) app.use(limiters.perAddress);
   const routerDeps = { ...deps, ...(authLimiter ? { authLimiter } : {}), ...(limiters ? { memberLimiter: limiters.perMember } : {}) };
-  // A request that writes waits for the start-up writes (directory files, bootstrap admin),
-  // so that it sees the directory they make; reads go ahead at once.
+  // A request that writes waits for the start-up writes of the directory files and the
+  // bootstrap admin, so that it sees the directory they make; reads go ahead at once.
   const startup = deps.startup;
   if (startup) {
     app.use((req: Request, _res: Response, next: NextFunction) => {
-      if (SAFE_METHODS.has(req.method) || startup.state() !== 'waiting') return next();
-      startup.settled().then(() => next(), next);
+      if (SAFE_METHODS.has(req.method) || startup.writesOpen()) return next();
+      startup.whenWritesOpen().then(() => next(), next);
     });
   }
   app.use(ADMIN_BASE, adminRouter(routerDeps));

@@ -7,7 +7,8 @@
 // stops. Then the crash is staged as a process killed in the middle of a POST leaves the
 // database: its lock document, valid for BENCH_LEASE_MS more (default 30 s, the lease
 // TTL), and its pending range (base rows written, readers' views not yet). A second
-// server is started over it, timed from the call to startServer.
+// server is started over it, timed from the call to startServer. On the code before the
+// leases per collection, the lock to stage is BENCH_LOCKS=writer-lock.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';

@@ -1,5 +1,5 @@
 // `concord serve` on every core: with server.workers > 1, a primary process does the
-// start-up duties once (directory files, bootstrap admin, unfinished distributions), then
+// start-up writes once (directory files, bootstrap admin, unfinished distributions) and
 // forks the workers, which serve the one port together (node:cluster hands each new
 // connection to the next worker in turn) over the same store. The store keeps them
 // consistent as it keeps several servers over MongoDB consistent (docs/scaling.md): every
@@ -13,7 +13,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { describeStore } from './hub';
-import { runStartupDuties, startServer } from './main';
+import { primaryStartup, startServer } from './main';
 
 export interface Serving {
   /** Stops accepting, lets in-flight requests finish, then stops (every worker). */
@@ -65,7 +65,15 @@ async function serveAsWorker(config: Config, logger: Logger, workers: number): P
 }
 
 async function servePrimary(config: Config, logger: Logger, workers: number): Promise<Serving> {
-  await runStartupDuties(config, logger);
+  // On the embedded store the start-up writes are done before the workers start; over
+  // MongoDB, where they may wait for a dead process's write lease, the workers serve reads
+  // meanwhile (docs/scaling.md).
+  const startup = await primaryStartup(config, logger);
+  startup.writes.then(
+    () => startup.close(),
+    (e: unknown) => logger.error({ err: e }, 'start-up writes failed'),
+  );
+  if (!config.mongodb) await startup.writes;
   let closing = false;
   const started = new Map<Worker, number>();
   const fork = () => started.set(cluster.fork(), Date.now());

@@ -34,6 +34,14 @@ function envCredential(kind: 'token' | 'password', secret: string): CredentialRe
   };
 }
 
+/** The admin credentials the environment gives: in memory, so known before anything is written. */
+export function envCredentials(given: { password?: string; token?: string }): CredentialRecord[] {
+  return [
+    ...(given.token !== undefined ? [envCredential('token', given.token)] : []),
+    ...(given.password !== undefined ? [envCredential('password', given.password)] : []),
+  ];
+}
+
 export async function bootstrapAdmin(
   admin: Pick<AdminService, 'directory' | 'members' | 'credentials'>,
   store: Store,
@@ -43,14 +51,7 @@ export async function bootstrapAdmin(
   if (!directory.members.has(HUB_MEMBER_ID)) {
     await admin.members.create(ACTOR, { id: HUB_MEMBER_ID, name: 'Hub operator', groups: [], status: 'active' });
   }
-  if (given.password !== undefined || given.token !== undefined) {
-    return {
-      extra: [
-        ...(given.token !== undefined ? [envCredential('token', given.token)] : []),
-        ...(given.password !== undefined ? [envCredential('password', given.password)] : []),
-      ],
-    };
-  }
+  if (given.password !== undefined || given.token !== undefined) return { extra: envCredentials(given) };
   const hasAdmin = [...(await admin.directory.snapshot()).credentials.values()].some((c) => c.role === 'admin' && c.revokedAt === undefined);
   if (hasAdmin) return { extra: [] };
   // Another process may be bootstrapping the same store: the setting decides who does.

@@ -31,7 +31,20 @@ export interface AppDeps extends TaxiiRouterDeps {
   admin: AdminService;
   /** The sharing layer, for the admin API's explain and simulate. */
   sharing: Sharing;
+  /** The server's start-up writes (src/startup-writes.ts); absent: done before the app was built. */
+  startup?: StartupWritesProgress;
 }
+
+/** What the app sees of the start-up writes: requests that write wait for those they depend on. */
+export interface StartupWritesProgress {
+  state(): 'waiting' | 'ready' | 'failed';
+  /** Whether requests that write may go ahead (the directory files and bootstrap admin are written). */
+  writesOpen(): boolean;
+  whenWritesOpen(): Promise<void>;
+}
+
+/** Methods that never write. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // A client may pass its own request id for tracing; anything else gets a fresh UUID.
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -75,9 +88,22 @@ export function buildApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready: the store answers, so reads are served. Writes may still wait for the start-up
+  // writes (MongoDB, a lease left by a dead process): the body says so, and /readyz/writes
+  // answers 200 only once they are done (503 while waiting or after one failed for good).
+  const writes = () => deps.startup?.state() ?? 'ready';
   app.get('/readyz', (_req, res) => {
     deps.store.ping().then(
-      () => res.json({ status: 'ready' }),
+      () => res.json(writes() === 'ready' ? { status: 'ready' } : { status: 'ready', writes: writes() }),
+      (e: unknown) => {
+        deps.logger.warn({ err: e }, 'store not ready');
+        res.status(503).json({ status: 'unavailable' });
+      },
+    );
+  });
+  app.get('/readyz/writes', (_req, res) => {
+    deps.store.ping().then(
+      () => res.status(writes() === 'ready' ? 200 : 503).json({ status: writes() }),
       (e: unknown) => {
         deps.logger.warn({ err: e }, 'store not ready');
         res.status(503).json({ status: 'unavailable' });
@@ -91,6 +117,15 @@ export function buildApp(deps: AppDeps): express.Express {
   const limiters = deps.requestLimit ? requestLimiters(deps.requestLimit) : undefined;
   if (limiters) app.use(limiters.perAddress);
   const routerDeps = { ...deps, ...(authLimiter ? { authLimiter } : {}), ...(limiters ? { memberLimiter: limiters.perMember } : {}) };
+  // A request that writes waits for the start-up writes of the directory files and the
+  // bootstrap admin, so that it sees the directory they make; reads go ahead at once.
+  const startup = deps.startup;
+  if (startup) {
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      if (SAFE_METHODS.has(req.method) || startup.writesOpen()) return next();
+      startup.whenWritesOpen().then(() => next(), next);
+    });
+  }
   app.use(ADMIN_BASE, adminRouter(routerDeps));
   app.use(taxiiRouter(routerDeps));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('There is no TAXII endpoint at this URL.')));

@@ -1,10 +1,10 @@
 // The audit log in the MongoDB store: one document per entry, its _id the seq handed out
-// under the write lease, so that seq order is commit order across processes.
+// under the audit seq's lease, so that seq order is commit order across processes.
 import type { Collection, Document } from 'mongodb';
 import type { AuditEntry, AuditQuery } from '../../directory/records';
 import type { AuditLogStore, AuditPage } from '../audit-log-store';
 import { insertIgnoringDuplicates } from './mongo-idempotent-insert';
-import type { LeaseHolder, WriteLease } from './write-lease';
+import { AUDIT_SEQ, type LeaseHolder, type WriteLease } from './write-lease';
 
 export interface AuditDocument {
   _id: number;
@@ -27,7 +27,7 @@ export class MongoAuditLog implements AuditLogStore {
     if (entries.length === 0) return;
     // Under the lease, so that seq order is commit order: an admin paging by seq never
     // passes an entry that another process commits later.
-    await this.lease.run(async (holder) => {
+    await this.lease.run({ keys: [AUDIT_SEQ] }, async (holder) => {
       await this.audit.insertMany(entries.map((e) => toAuditDocument(e, holder)) as unknown as Document[], { ordered: true });
     });
   }

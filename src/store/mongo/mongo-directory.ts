@@ -12,7 +12,7 @@ import { applyInMemory } from '../../directory/changes';
 import { DirectoryConflict, type AuditEntry, type DirectoryChange, type DirectoryData } from '../../directory/records';
 import type { DirectoryStore } from '../directory-store';
 import { toAuditDocument, type AuditDocument, type MongoAuditLog } from './mongo-audit';
-import type { WriteLease } from './write-lease';
+import { AUDIT_SEQ, DIRECTORY, type WriteLease } from './write-lease';
 
 const DIRECTORY_ID = 'directory';
 
@@ -45,7 +45,9 @@ export class MongoDirectory implements DirectoryStore {
   }
 
   applyDirectoryChanges(changes: DirectoryChange[], audit: AuditEntry[], expected: number): Promise<number> {
-    return this.lease.run(async (holder) => {
+    // DIRECTORY alone: no write decided under the revision it replaces is in flight, and
+    // none starts until it is replaced. AUDIT_SEQ numbers the outbox's entries.
+    return this.lease.run({ keys: [DIRECTORY, AUDIT_SEQ] }, async (holder) => {
       const doc = (await this.meta.findOne({ _id: DIRECTORY_ID } as Document)) as DirectoryDocument | null;
       const actual = doc?.revision ?? 0;
       if (actual !== expected) throw new DirectoryConflict(expected, actual);
@@ -61,7 +63,7 @@ export class MongoDirectory implements DirectoryStore {
         outbox: audit.map((e) => toAuditDocument(e, holder)),
       };
       if (doc) {
-        // Compare-and-set on the revision: every writer holds the lease, this is a second lock.
+        // Compare-and-set on the revision: every changer holds DIRECTORY, this is a second lock.
         const replaced = await this.meta.replaceOne({ _id: DIRECTORY_ID, revision: expected } as Document, next);
         if (replaced.matchedCount !== 1) throw new DirectoryConflict(expected, await this.directoryRevision());
       } else {

@@ -1,5 +1,5 @@
 // Distribution bookkeeping in the MongoDB store: pending ranges of base versions, the
-// deferred decisions (numbered under the write lease), the providers' releases, and
+// deferred decisions (numbered under the lease of their seq), the providers' releases, and
 // deleting readers' rows.
 import type { Collection, Db, Document } from 'mongodb';
 import type { ClassBuild, DeferredDecision, DerivedVersions, DistributionLedger, PendingVersion } from '../distribution-ledger';
@@ -7,7 +7,7 @@ import type { ObjectDocument, PendingDocument } from './mongo-documents';
 import { insertIgnoringDuplicates } from './mongo-idempotent-insert';
 import { CLASS_BUILDS, DEFERRED, OBJECTS, PENDING, RELEASES } from './mongo-indexes';
 import type { MongoObjects } from './mongo-objects';
-import type { WriteLease } from './write-lease';
+import { DEFERRED_SEQ, partitionKey, type WriteLease } from './write-lease';
 
 interface DeferredDocument {
   _id: number;
@@ -69,7 +69,7 @@ export class MongoDistributionLedger implements DistributionLedger {
         .limit(limit - out.length)
         .toArray()) as unknown as ObjectDocument[];
       // A range whose objects were never written (a crash between the two writes): nothing to distribute.
-      if (docs.length === 0) await this.ranges.deleteOne({ _id: r._id } as Document);
+      if (docs.length === 0) await this.dropEmptyRange(r);
       for (const d of docs) {
         out.push({
           collectionId: d.c,
@@ -88,6 +88,17 @@ export class MongoDistributionLedger implements DistributionLedger {
     return out;
   }
 
+  /**
+   * Under the collection's lease: a writer holding it stores a range before its objects, so
+   * a range seen empty without the lease may be one whose objects are being written.
+   */
+  private dropEmptyRange(r: PendingDocument): Promise<void> {
+    return this.lease.run({ keys: [partitionKey(r.c)] }, async () => {
+      if ((await this.objectVersions.findOne({ c: r.c, da: { $gte: r.from, $lte: r.to } }, { projection: { _id: 1 } })) !== null) return;
+      await this.ranges.deleteOne({ _id: r._id } as Document);
+    });
+  }
+
   async settleVersions(collectionId: string, fromDateAdded: number, toDateAdded: number): Promise<void> {
     // Every range overlapping [from, to] loses that part (recovery settles a range page by page).
     const ranges = this.ranges;
@@ -103,8 +114,8 @@ export class MongoDistributionLedger implements DistributionLedger {
 
   async addDeferred(items: DeferredDecision[]): Promise<void> {
     if (items.length === 0) return;
-    // Under the lease for the seq: decisions are taken oldest first.
-    await this.lease.run(async (holder) => {
+    // Under the lease of the seq: decisions are taken oldest first.
+    await this.lease.run({ keys: [DEFERRED_SEQ] }, async (holder) => {
       const docs: DeferredDocument[] = items.map((d) => ({
         _id: ++holder.seq,
         reader: d.reader,
@@ -132,9 +143,9 @@ export class MongoDistributionLedger implements DistributionLedger {
     return this.take({ oid: { $in: [...new Set(objectIds)] }, dueAt: { $exists: true } }, { _id: 1 });
   }
 
-  /** Removes and returns matching decisions; under the lease, so that two processes never both take one. */
+  /** Removes and returns matching decisions; under the seq's lease, so that two processes never both take one. */
   private take(filter: Document, sort: Document, limit?: number): Promise<DeferredDecision[]> {
-    return this.lease.run(async () => {
+    return this.lease.run({ keys: [DEFERRED_SEQ] }, async () => {
       let cursor = this.deferred.find(filter).sort(sort);
       if (limit !== undefined) cursor = cursor.limit(limit);
       const docs = (await cursor.toArray()) as unknown as DeferredDocument[];
@@ -169,7 +180,7 @@ export class MongoDistributionLedger implements DistributionLedger {
   deleteDerivedIn(items: DerivedVersions[]): Promise<number> {
     const wanted = items.filter((i) => i.versionKeys.length > 0);
     if (wanted.length === 0) return Promise.resolve(0);
-    return this.lease.run(async () => {
+    return this.lease.run({ keys: wanted.map((i) => partitionKey(i.partition)) }, async () => {
       let deleted = 0;
       for (const i of wanted) deleted += await this.objects.deleteDerivedHolding(i);
       return deleted;

@@ -1,6 +1,6 @@
 // Objects in the MongoDB store: versions per partition (a base collection or a reader's
 // view). Every write that hands out date_added, or recomputes the first/last flags,
-// holds the write lease (write-lease.ts says why).
+// holds the lease of each partition it writes (write-lease.ts says why).
 import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import type {
   AddOutcome,
@@ -19,7 +19,7 @@ import { VariantHashes } from '../variant-hashes';
 import type { ObjectDocument, PendingDocument } from './mongo-documents';
 import { CLOCKS, OBJECTS, PENDING, VARIANTS } from './mongo-indexes';
 import { objectFilter, queryObjectPage } from './mongo-object-query';
-import type { WriteLease } from './write-lease';
+import { partitionKey, type WriteLease } from './write-lease';
 
 type KnownVersion = { vk: string; v: string; p: string | undefined };
 
@@ -48,8 +48,9 @@ export class MongoObjects implements ObjectStore {
   addObjectsToMany(batches: PartitionBatch[], { directoryRevision }: AddToManyOptions = {}): Promise<AddOutcome[][]> {
     const nonEmpty = batches.filter((b) => b.versions.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve(batches.map(() => []));
-    return this.lease.run(async () => {
-      // Directory changes take the lease too: the revision cannot move until this write is done.
+    const keys = nonEmpty.map((b) => partitionKey(b.partition));
+    // With a revision: DIRECTORY shared, so that the revision cannot move until this write is done.
+    return this.lease.run({ keys, directoryStable: directoryRevision !== undefined }, async () => {
       if (directoryRevision !== undefined) {
         const actual = await this.directory.directoryRevision();
         if (actual !== directoryRevision) throw new DirectoryConflict(directoryRevision, actual);
@@ -206,7 +207,7 @@ export class MongoObjects implements ObjectStore {
 
   redate(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
     if (versions.length === 0) return Promise.resolve(0);
-    return this.lease.run(async () => {
+    return this.lease.run({ keys: [partitionKey(partition)] }, async () => {
       const clock = await this.db.collection(CLOCKS).findOne({ _id: partition } as Document);
       let last = (clock?.last as number | undefined) ?? 0;
       let found = 0;
@@ -224,8 +225,8 @@ export class MongoObjects implements ObjectStore {
 
   deleteVersions(partition: string, versions: ReadonlyArray<{ id: string; versionKey: string }>): Promise<number> {
     if (versions.length === 0) return Promise.resolve(0);
-    // Under the lease: the first/last flags are recomputed, and must not race an insert.
-    return this.lease.run(async () => {
+    // Under the partition's lease: the first/last flags are recomputed, and must not race an insert.
+    return this.lease.run({ keys: [partitionKey(partition)] }, async () => {
       const byObject = new Map<string, string[]>();
       for (const v of versions) byObject.set(v.id, [...(byObject.get(v.id) ?? []), v.versionKey]);
       const ops = [...byObject].map(([oid, keys]) => ({ deleteMany: { filter: { c: partition, oid, vk: { $in: keys } } } }));
@@ -236,7 +237,7 @@ export class MongoObjects implements ObjectStore {
   }
 
   dropPartition(partition: string): Promise<number> {
-    return this.lease.run(async () => {
+    return this.lease.run({ keys: [partitionKey(partition)] }, async () => {
       const { deletedCount } = await this.objects.deleteMany({ c: partition });
       await this.db.collection(CLOCKS).deleteOne({ _id: partition } as Document);
       return deletedCount;
@@ -247,15 +248,15 @@ export class MongoObjects implements ObjectStore {
     const filter = objectFilter(partition, versions, specVersions);
     if (!filter) return Promise.resolve(0);
     filter.oid = objectId;
-    // Under the lease: the first/last flags are recomputed, and must not race an insert.
-    return this.lease.run(async () => {
+    // Under the partition's lease: the first/last flags are recomputed, and must not race an insert.
+    return this.lease.run({ keys: [partitionKey(partition)] }, async () => {
       const { deletedCount } = await this.objects.deleteMany(filter);
       if (deletedCount > 0) await this.refreshFlags(partition, objectId);
       return deletedCount;
     });
   }
 
-  /** Deletes derived rows of one object; the caller holds the lease (DistributionLedger.deleteDerivedIn). */
+  /** Deletes derived rows of one object; the caller holds the partition's lease (DistributionLedger.deleteDerivedIn). */
   async deleteDerivedHolding(item: DerivedVersions): Promise<number> {
     const { partition, objectId, versionKeys, baseCollection } = item;
     const r = await this.objects.deleteMany({ c: partition, oid: objectId, vk: { $in: versionKeys }, bc: baseCollection });

@@ -26,8 +26,9 @@ interface Listening {
   url: string;
 }
 
-/** A worker that dies this soon after starting is not started again (it would only die again). */
-const EARLY_DEATH_MS = 10_000;
+/** More workers than this dying within REPLACEMENT_WINDOW_MS stop the server: they would only die again. */
+const MAX_REPLACEMENTS = 5;
+const REPLACEMENT_WINDOW_MS = 60_000;
 
 /** Workers for this configuration: the embedded store in memory cannot be shared. */
 export function workersFor(config: Config): number {
@@ -76,6 +77,8 @@ async function servePrimary(config: Config, logger: Logger, workers: number): Pr
   if (!config.mongodb) await startup.writes;
   let closing = false;
   const started = new Map<Worker, number>();
+  /** When workers were replaced, within the last REPLACEMENT_WINDOW_MS. */
+  const replaced: number[] = [];
   const fork = () => started.set(cluster.fork(), Date.now());
 
   // Resolves with the URL once every worker listens; rejects if one dies first.
@@ -101,12 +104,15 @@ async function servePrimary(config: Config, logger: Logger, workers: number): Pr
         reject(new Error(`a worker exited before it served (${how}): see its log above`));
         return;
       }
-      if (!served || Date.now() - startedAt < EARLY_DEATH_MS) {
-        logger.fatal({ pid: worker.process.pid, exit: how }, 'a worker died just after starting: stopping');
+      const now = Date.now();
+      replaced.push(now);
+      while ((replaced[0] ?? now) < now - REPLACEMENT_WINDOW_MS) replaced.shift();
+      if (!served || replaced.length > MAX_REPLACEMENTS) {
+        logger.fatal({ pid: worker.process.pid, exit: how }, served ? 'workers keep dying: stopping' : 'a worker died before it served: stopping');
         void stopAll().then(() => process.exit(1));
         return;
       }
-      logger.error({ pid: worker.process.pid, exit: how }, 'a worker exited; starting another');
+      logger.error({ pid: worker.process.pid, exit: how, servedMs: now - startedAt }, 'a worker exited; starting another');
       fork();
     });
   });

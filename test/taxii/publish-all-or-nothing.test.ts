@@ -54,13 +54,13 @@ test('a body that does not parse stores nothing', async () => {
 
 test('an object that does not parse, after batches already stored, undoes them: 400 and nothing stored', async () => {
   t = await makeTestApp();
-  // Batches of 250 are stored as they go: the broken object is in the third.
-  const objects = Array.from({ length: 600 }, () => indicator());
+  // Batches of 250 are stored as they go: the broken object is in the second.
+  const objects = Array.from({ length: 300 }, () => indicator());
   const texts = objects.map((o) => JSON.stringify(o));
-  texts[550] = (texts[550] as string).replace('"type":"indicator"', '"type":indicator');
+  texts[280] = (texts[280] as string).replace('"type":"indicator"', '"type":indicator');
   const res = await post(t.app, `{"objects":[${texts.join(',')}]}`);
   expect(res.status).toBe(400);
-  expect(JSON.parse(res.text)).toMatchObject({ http_status: '400', description: expect.stringContaining('objects[550]') });
+  expect(JSON.parse(res.text)).toMatchObject({ http_status: '400', description: expect.stringContaining('objects[280]') });
   const ids = objects.map((o) => o.id as string);
   for (let i = 0; i < ids.length; i += 100) expect(await traces(t.store, ids.slice(i, i + 100))).toEqual(NOTHING);
   expect(await statusCount(t.store)).toBe(0);
@@ -71,13 +71,13 @@ test('a store write that fails after batches already stored undoes them', async 
   const addObjects = t.store.addObjects.bind(t.store);
   let calls = 0;
   t.store.addObjects = async (...args) => {
-    if (++calls === 3) throw new Error('injected: disk full at the third batch');
+    if (++calls === 2) throw new Error('injected: disk full at the second batch');
     return addObjects(...args);
   };
-  const objects = Array.from({ length: 600 }, () => indicator());
+  const objects = Array.from({ length: 300 }, () => indicator());
   const res = await post(t.app, objects);
   expect(res.status).toBe(500);
-  expect(calls).toBe(3);
+  expect(calls).toBe(2);
   const ids = objects.map((o) => o.id as string);
   for (let i = 0; i < ids.length; i += 100) expect(await traces(t.store, ids.slice(i, i + 100))).toEqual(NOTHING);
 });

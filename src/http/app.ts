@@ -18,6 +18,8 @@ import { urlLengthLimit } from './connection-limits';
 import { hostAndExpectation } from './host-and-expect';
 
 export interface AppDeps extends TaxiiRouterDeps {
+  /** How deep an admin API body may nest (a TAXII POST's depth is checked as its envelope is read). */
+  maxJsonDepth: number;
   /** Failed authentications allowed per address and user, and per address, per window (off when absent). */
   authFailureLimit?: AuthFailureLimitOptions;
   /** Requests per member and per address and minute (off when absent). */

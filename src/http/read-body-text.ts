@@ -1,5 +1,6 @@
 // Reads a POST body within the API root's max_content_length (TAXII 2.1 §4.2.1: a body
 // up to that size MUST NOT get a 413; a larger one does, before it is read whole).
+import { setImmediate } from 'node:timers/promises';
 import type { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
 import { TaxiiError, badRequest, payloadTooLarge } from '../taxii/taxii-error';
@@ -14,7 +15,7 @@ async function decodeUtf8(buffer: Buffer): Promise<string> {
   if (buffer.length <= DECODE_SLICE) return decoder.decode(buffer);
   const parts: string[] = [];
   for (let at = 0; at < buffer.length; at += DECODE_SLICE) {
-    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (at > 0) await setImmediate();
     const end = at + DECODE_SLICE;
     parts.push(decoder.decode(buffer.subarray(at, end), { stream: end < buffer.length }));
   }

@@ -20,7 +20,6 @@ export interface TaxiiRouterDeps {
   publish: PublishService;
   catalog: Catalog;
   authenticator: Authenticator;
-  maxJsonDepth: number;
   /** Where TAXII traffic is recorded (publishes at once, reads buffered); none: not audited. */
   audit?: AuditRecorder;
   /**

@@ -11,6 +11,7 @@
 // A job is kept in the store with its progress: a process that stops mid-build leaves it
 // to the next one to resume (at start, or on its periodic tick), and a claim with an
 // expiry makes one process at a time work it.
+import { setImmediate } from 'node:timers/promises';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
@@ -139,7 +140,7 @@ export class ClassBuilds {
       job = await this.queue.run(() => this.step(current));
       // The embedded store answers synchronously: without a turn of the event loop between
       // pages, a build would hold every request (and its own waiter's timer) until it ends.
-      await new Promise((resolve) => setImmediate(resolve));
+      await setImmediate();
       if (job !== undefined && !(await this.store.claimClassBuild(job.classId, this.owner, this.now() + CLAIM_MS, this.now()))) return;
     }
   }

@@ -3,6 +3,7 @@
 // see is written at once into its views (view-writer.ts). What it may see later is put
 // off: an embargoed version until it is due, a relationship or sighting until the class
 // sees what it references; both are decided again here (redecide).
+import { setImmediate } from 'node:timers/promises';
 import { audienceClasses, type AudienceClass } from '../access/audience-classes';
 import type { DirectorySnapshot } from '../access/directory-snapshot';
 import type { LiveDirectory } from '../access/live-directory';
@@ -79,7 +80,7 @@ function stepEnd(ordered: readonly BaseVersion[], start: number, classes: number
   return end;
 }
 
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+const pause = () => setImmediate();
 
 /** How FanOut.publish goes about it. */
 export interface PublishOptions {

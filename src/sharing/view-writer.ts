@@ -7,6 +7,7 @@
 // number of classes, not of members. Relationship closure asks the feed whether a class
 // sees an object: it is kept whether or not the feed is served as a collection
 // (sharing.feed_api_root).
+import { setImmediate } from 'node:timers/promises';
 import { feedPartition, viewPartition } from '../directory/hub-ids';
 import type { AddToManyOptions, DeferredDecision, DistributionLedger, NewObjectVersion, ObjectStore, PartitionBatch, StoredVersion } from '../store/store';
 import { versionKey } from '../vocabulary/time';
@@ -73,7 +74,7 @@ export class ViewWriter {
     for (const { classId, collectionId, rows: versions } of visible) {
       if (rows > 0 && rows + 2 * versions.length > ROWS_PER_WRITE) {
         await this.store.addObjectsToMany(batches, write);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await setImmediate();
         batches = [];
         rows = 0;
       }

@@ -5,6 +5,7 @@
 // each element of its "objects" list, and checks the nesting depth. Each element is then
 // parsed by JSON.parse when its batch is published (publish-objects.ts), and every other
 // value of the envelope here, so that the body is checked as strictly as JSON.parse would.
+import { setImmediate } from 'node:timers/promises';
 import { badRequest, unprocessable } from './taxii-error';
 
 /** The envelope's objects: element i is text.slice(starts[i], ends[i]). */
@@ -30,7 +31,7 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+const pause = () => setImmediate();
 
 function notJson(detail: string): Error {
   return badRequest(`The request body is not valid JSON: ${detail}`);

@@ -1,4 +1,5 @@
 // TAXII 2.1 §5.5 Add Objects and §4.3 Get Status.
+import { setImmediate } from 'node:timers/promises';
 import { v4 as uuidv4 } from 'uuid';
 import type { Principal } from '../access/principal';
 import type { AddOutcome, NewObjectVersion, ObjectStore, StatusStore } from '../store/store';
@@ -21,7 +22,7 @@ import { locateEnvelope, parseElement, type EnvelopeText } from './envelope-text
 /** Objects parsed, validated, judged and stored at a time (one store write, a few milliseconds). */
 const PUBLISH_BATCH = 250;
 
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+const pause = () => setImmediate();
 
 interface StatusDetail {
   id: string;
